@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Authentication;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Engine.Protocol;
+using SailSocket.Engine.Transports;
+
+namespace SailSocket.Engine;
+
+/// <summary>
+/// One Engine.IO (revision 4) session over a WebSocket: handshake, heartbeat, whole messages in both directions, close.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><see cref="ReceiveAsync"/>: one caller at a time (the layer above runs one receive loop). Heartbeat pings are
+/// answered inside it, so keep it running.</item>
+/// <item><see cref="SendAsync"/>: safe to call concurrently; messages go out one at a time, in the order the send lock
+/// is acquired.</item>
+/// <item>A server that stops pinging for pingInterval + pingTimeout is declared dead by a <see cref="SharedTimer"/> tick:
+/// the connection is aborted and every operation fails with <see cref="EngineConnectionException"/>
+/// (<see cref="EngineConnectionError.PingTimeout"/>).</item>
+/// <item><see cref="DisposeAsync"/> is idempotent and safe to call at any time.</item>
+/// </list>
+/// </remarks>
+public sealed partial class EngineConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly EngineOptions _options;
+    private readonly WebSocketTransport _transport;
+
+    /// <summary>The first error that ended the connection; <see langword="null"/> while it is open.</summary>
+    private EngineConnectionException? _closeError;
+    private int _disposed;
+
+    private EngineConnection(EngineOptions options, WebSocketTransport transport, EngineHandshake handshake)
+    {
+        _options = options;
+        _transport = transport;
+        Handshake = handshake;
+        StartHeartbeatWatchdog();
+    }
+
+    /// <summary>The server's open packet.</summary>
+    public EngineHandshake Handshake { get; }
+
+    /// <summary>Whether the connection is open: no error has ended it and it has not been closed.</summary>
+    public bool IsOpen => Volatile.Read(ref _closeError) is null;
+
+    /// <summary>Why the connection ended; <see langword="null"/> while it is open.</summary>
+    public EngineConnectionError? CloseReason => Volatile.Read(ref _closeError)?.Error;
+
+    /// <summary>Opens a connection: WebSocket handshake, then the Engine.IO open packet.</summary>
+    /// <param name="options">Where and how to connect.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns>The open connection; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="EngineConnectionException">The server is unreachable, refused the handshake, or does not speak Engine.IO.</exception>
+    /// <exception cref="EngineTimeoutException">No open packet within <see cref="EngineOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<EngineConnection> ConnectAsync(EngineOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var uri = EngineUri.BuildWebSocketUri(options);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(options.ConnectTimeout);
+        WebSocket? webSocket = null;
+        WebSocketTransport? transport = null;
+        try
+        {
+            webSocket = await OpenWebSocketAsync(options, uri, bound.Token).ConfigureAwait(false);
+            transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize);
+            var first = await transport.ReceiveAsync(bound.Token).ConfigureAwait(false);
+            var handshake = ReadOpenPacket(first);
+            transport.ReleaseReceiveBuffer();
+            return new EngineConnection(options, transport, handshake);
+        }
+        catch (Exception ex)
+        {
+            if (transport is not null)
+            {
+                transport.ReleaseReceiveBuffer();
+                transport.Dispose();
+            }
+            else
+            {
+                webSocket?.Dispose();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (bound.IsCancellationRequested)
+            {
+                throw new EngineTimeoutException($"No Engine.IO open packet from {uri.GetLeftPart(UriPartial.Path)} within {options.ConnectTimeout.TotalSeconds:0.###} s (EngineOptions.ConnectTimeout).");
+            }
+
+            throw ex switch
+            {
+                EngineConnectionException => ex,
+                EngineProtocolException => new EngineConnectionException(EngineConnectionError.NotEngineIo, $"The server at {uri.GetLeftPart(UriPartial.Path)} does not speak Engine.IO: {ex.Message}", ex),
+                _ => MapConnectError(ex, webSocket, uri),
+            };
+        }
+    }
+
+    /// <summary>Receives the next message packet; answers heartbeats and skips noops on the way.</summary>
+    /// <param name="cancellationToken">Cancelling aborts the connection (as it does for a WebSocket receive).</param>
+    /// <returns>The message; its memory is valid until the next call.</returns>
+    /// <exception cref="EngineConnectionException">The connection ended; <see cref="EngineConnectionException.Error"/> says why.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<EngineMessage> ReceiveAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            ThrowIfClosed();
+            TransportMessage message;
+            try
+            {
+                message = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    Fail(new EngineConnectionException(EngineConnectionError.ClosedByClient, "The receive was cancelled, which aborts the connection."));
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                throw Fail(ex as EngineConnectionException ?? new EngineConnectionException(EngineConnectionError.TransportError, $"The connection broke: {ex.Message}", ex));
+            }
+
+            if (message.IsClose)
+            {
+                throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server closed the connection."));
+            }
+
+            if (message.IsBinary)
+            {
+                return new EngineMessage(isBinary: true, message.Data);
+            }
+
+            var data = message.Data;
+            if (data.IsEmpty)
+            {
+                throw Fail(ProtocolError(new EngineProtocolException("Empty text message: an Engine.IO packet needs a type character.", 0)));
+            }
+
+            switch (data.Span[0])
+            {
+                case (byte)'4':
+                    return new EngineMessage(isBinary: false, data[1..]);
+                case (byte)'2':
+                    await OnPingAsync(data[1..], cancellationToken).ConfigureAwait(false);
+                    break;
+                case (byte)'3' or (byte)'6':
+                    break;
+                case (byte)'1':
+                    throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server sent an Engine.IO close packet."));
+                default:
+                    throw Fail(ProtocolError(new EngineProtocolException($"Unknown or unexpected Engine.IO packet type 0x{data.Span[0]:X2}.", 0)));
+            }
+        }
+    }
+
+    /// <summary>Sends a text message (from <see cref="EngineMessageWriter.Rent"/>), then optional binary messages right after it.</summary>
+    /// <param name="message">The message; still owned (and disposed) by the caller.</param>
+    /// <param name="binaryMessages">Binary messages that must follow immediately (Socket.IO attachments), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Bounds the wait for earlier sends; once this message is on the wire it is not cancelled.</param>
+    /// <returns>A task that completes when the message has been handed to the socket.</returns>
+    /// <exception cref="EngineMessageTooLargeException">A message is larger than the server's <c>maxPayload</c>; nothing was sent.</exception>
+    /// <exception cref="EngineConnectionException">The connection has ended.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message was sent.</exception>
+    public async ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ThrowIfTooLarge(message.WrittenCount);
+        if (binaryMessages is not null)
+        {
+            foreach (var binary in binaryMessages)
+            {
+                ThrowIfTooLarge(binary.Length);
+            }
+        }
+
+        await SendCoreAsync(message.WrittenMemory, binaryMessages, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the connection: a WebSocket close frame (bounded), then abort. Pending receives end.</summary>
+    /// <param name="cancellationToken">Not used to interrupt the close; present for API symmetry.</param>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask CloseAsync(CancellationToken cancellationToken = default)
+    {
+        _ = cancellationToken;
+        var first = Interlocked.CompareExchange(ref _closeError, new EngineConnectionException(EngineConnectionError.ClosedByClient, "The connection was closed by this client."), null) is null;
+        StopHeartbeatWatchdog();
+        if (first)
+        {
+            await _transport.CloseAsync(s_closeTimeout).ConfigureAwait(false);
+        }
+        else
+        {
+            _transport.Abort();
+        }
+    }
+
+    /// <summary>Closes the connection if open and releases its resources. Idempotent.</summary>
+    /// <returns>A task that completes when everything is released.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await CloseAsync().ConfigureAwait(false);
+        _transport.Dispose();
+    }
+
+    /// <summary>Releases the buffer of the last received message once no receive will run again.</summary>
+    /// <remarks>Call only after the receive loop has ended; the next <see cref="ReceiveAsync"/> would release it anyway.</remarks>
+    public void ReleaseReceiveBuffer() => _transport.ReleaseReceiveBuffer();
+
+    private static EngineHandshake ReadOpenPacket(TransportMessage first)
+    {
+        if (first.IsClose)
+        {
+            throw new EngineConnectionException(EngineConnectionError.NotEngineIo, "The server closed the WebSocket before sending an Engine.IO open packet.");
+        }
+
+        var span = first.Data.Span;
+        if (first.IsBinary || span.IsEmpty || span[0] != (byte)'0')
+        {
+            throw new EngineProtocolException("The first message is not an Engine.IO open packet ('0{...}').", 0);
+        }
+
+        return EngineHandshakeReader.Read(span[1..]);
+    }
+
+    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, CancellationToken cancellationToken)
+    {
+        if (options.WebSocketFactory is { } factory)
+        {
+            return await factory(uri, cancellationToken).ConfigureAwait(false);
+        }
+
+        var client = new ClientWebSocket();
+        try
+        {
+            client.Options.CollectHttpResponseDetails = true;
+
+            // Engine.IO has its own heartbeat and the server never sends WebSocket pings (protocol.md §2.5).
+            client.Options.KeepAliveInterval = TimeSpan.Zero;
+            foreach (var (name, value) in options.Headers)
+            {
+                client.Options.SetRequestHeader(name, value);
+            }
+
+            await client.ConnectAsync(uri, options.HttpInvoker, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch (WebSocketException ex) when (client.HttpStatusCode != 0)
+        {
+            var status = (int)client.HttpStatusCode;
+            client.Dispose();
+            throw new EngineConnectionException(EngineConnectionError.HandshakeRefused, $"The server refused the WebSocket handshake at {uri.GetLeftPart(UriPartial.Path)} with HTTP {status}.", ex, status);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static EngineConnectionException MapConnectError(Exception ex, WebSocket? webSocket, Uri uri)
+    {
+        _ = webSocket;
+        var where = uri.GetLeftPart(UriPartial.Path);
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException or HttpRequestException or AuthenticationException)
+            {
+                return new EngineConnectionException(EngineConnectionError.Unreachable, $"Could not reach {where}: {inner.Message}", ex);
+            }
+        }
+
+        return new EngineConnectionException(EngineConnectionError.TransportError, $"The connection to {where} failed: {ex.Message}", ex);
+    }
+
+    private static EngineConnectionException ProtocolError(EngineProtocolException ex) =>
+        new(EngineConnectionError.ProtocolError, $"The server broke the Engine.IO protocol: {ex.Message}", ex);
+
+    private async ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    {
+        ThrowIfClosed();
+        try
+        {
+            await _transport.SendAsync(text, binary, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not EngineConnectionException)
+        {
+            throw Fail(new EngineConnectionException(EngineConnectionError.TransportError, $"Sending failed: {ex.Message}", ex));
+        }
+    }
+
+    private void ThrowIfTooLarge(long size)
+    {
+        var limit = Handshake.MaxPayload;
+        if (limit > 0 && size > limit)
+        {
+            throw new EngineMessageTooLargeException(size, limit);
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        var error = Volatile.Read(ref _closeError);
+        if (error is not null)
+        {
+            throw new EngineConnectionException(error.Error, error.Message, error.InnerException, error.HttpStatusCode);
+        }
+    }
+
+    /// <summary>Records the first error that ends the connection and aborts the socket; returns the error to throw.</summary>
+    private EngineConnectionException Fail(EngineConnectionException error)
+    {
+        var existing = Interlocked.CompareExchange(ref _closeError, error, null);
+        StopHeartbeatWatchdog();
+        _transport.Abort();
+        return existing ?? error;
+    }
+}

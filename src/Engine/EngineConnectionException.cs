@@ -1,0 +1,25 @@
+using System;
+
+namespace SailSocket.Engine;
+
+/// <summary>An Engine.IO connection could not be opened, or it ended while an operation was using it.</summary>
+public sealed class EngineConnectionException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="error">Why the connection failed or ended.</param>
+    /// <param name="message">A description for people.</param>
+    /// <param name="innerException">The underlying error, if any.</param>
+    /// <param name="httpStatusCode">The HTTP status of a refused handshake, if any.</param>
+    public EngineConnectionException(EngineConnectionError error, string message, Exception? innerException = null, int? httpStatusCode = null)
+        : base(message, innerException)
+    {
+        Error = error;
+        HttpStatusCode = httpStatusCode;
+    }
+
+    /// <summary>Why the connection failed or ended.</summary>
+    public EngineConnectionError Error { get; }
+
+    /// <summary>The HTTP status code the server answered a refused handshake with; <see langword="null"/> otherwise.</summary>
+    public int? HttpStatusCode { get; }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace SailSocket.Engine.Protocol;
+
+/// <summary>Reads the JSON of an Engine.IO open packet. Pure: no I/O.</summary>
+/// <remarks>
+/// Grammar (docs/protocol.md §2.3): <c>{"sid":string,"upgrades":[string…],"pingInterval":ms,"pingTimeout":ms,"maxPayload":bytes}</c>.
+/// Fields are matched by name in any order; unknown fields are skipped.
+/// </remarks>
+public static class EngineHandshakeReader
+{
+    private static readonly JsonEncodedText s_sid = JsonEncodedText.Encode("sid");
+    private static readonly JsonEncodedText s_upgrades = JsonEncodedText.Encode("upgrades");
+    private static readonly JsonEncodedText s_pingInterval = JsonEncodedText.Encode("pingInterval");
+    private static readonly JsonEncodedText s_pingTimeout = JsonEncodedText.Encode("pingTimeout");
+    private static readonly JsonEncodedText s_maxPayload = JsonEncodedText.Encode("maxPayload");
+
+    /// <summary>Parses the data of an open packet (the JSON after the <c>0</c> type digit).</summary>
+    /// <param name="json">The UTF-8 JSON object.</param>
+    /// <returns>The handshake.</returns>
+    /// <exception cref="EngineProtocolException">The JSON is malformed, or <c>sid</c>, <c>pingInterval</c> or <c>pingTimeout</c> is missing or invalid.</exception>
+    public static EngineHandshake Read(ReadOnlySpan<byte> json)
+    {
+        string? sid = null;
+        var upgrades = new List<string>();
+        long pingInterval = -1;
+        long pingTimeout = -1;
+        long maxPayload = 0;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new EngineProtocolException("The open packet is not a JSON object.", 1);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(s_sid.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    sid = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals(s_upgrades.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                        {
+                            upgrades.Add(reader.GetString()!);
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (reader.ValueTextEquals(s_pingInterval.EncodedUtf8Bytes))
+                {
+                    pingInterval = ReadMilliseconds(ref reader);
+                }
+                else if (reader.ValueTextEquals(s_pingTimeout.EncodedUtf8Bytes))
+                {
+                    pingTimeout = ReadMilliseconds(ref reader);
+                }
+                else if (reader.ValueTextEquals(s_maxPayload.EncodedUtf8Bytes))
+                {
+                    maxPayload = ReadMilliseconds(ref reader);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new EngineProtocolException($"The open packet is not valid JSON: {ex.Message}", 1 + (int)reader.BytesConsumed, ex);
+        }
+
+        if (string.IsNullOrEmpty(sid))
+        {
+            throw new EngineProtocolException("The open packet has no \"sid\".", 1);
+        }
+
+        if (pingInterval <= 0 || pingTimeout <= 0)
+        {
+            throw new EngineProtocolException("The open packet has no valid \"pingInterval\" and \"pingTimeout\".", 1);
+        }
+
+        return new EngineHandshake(sid, upgrades, TimeSpan.FromMilliseconds(pingInterval), TimeSpan.FromMilliseconds(pingTimeout), maxPayload);
+    }
+
+    private static long ReadMilliseconds(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value) || value < 0)
+        {
+            throw new EngineProtocolException("A numeric field of the open packet is not a non-negative integer.", 1 + (int)reader.TokenStartIndex);
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SailSocket.Engine.Transports;
+
+/// <summary>
+/// Moves whole Engine.IO messages over one WebSocket: one Engine.IO packet per WebSocket message (docs/protocol.md §2.5).
+/// It reassembles fragments, never looks inside the bytes, and serialises senders.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Receive: one reader at a time. An idle connection holds no buffer: a zero-byte receive waits for data, and the
+/// buffer is rented only when a message starts. The returned memory is valid until the next receive.</item>
+/// <item>Send: any number of concurrent callers; they are queued on a lock because a WebSocket allows one send at a time.
+/// The caller's token only bounds the wait for the lock: a token passed to the WebSocket itself would abort the socket.</item>
+/// </list>
+/// </remarks>
+internal sealed class WebSocketTransport : IDisposable
+{
+    /// <summary>First buffer rented for a message; most Sails replies fit. Grows by doubling up to the size limit.</summary>
+    private const int InitialReceiveBufferSize = 4096;
+
+    private readonly WebSocket _webSocket;
+    private readonly ArrayPool<byte> _pool;
+    private readonly int _maxMessageSize;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+
+    /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
+    private byte[]? _receiveBuffer;
+
+    public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize)
+    {
+        _webSocket = webSocket;
+        _pool = pool;
+        _maxMessageSize = maxMessageSize;
+    }
+
+    /// <summary>Receives the next whole message.</summary>
+    /// <exception cref="EngineConnectionException">The message exceeds the size limit.</exception>
+    public async ValueTask<TransportMessage> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ReleaseReceiveBuffer();
+        var first = await _webSocket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        if (first.MessageType == WebSocketMessageType.Close)
+        {
+            return TransportMessage.Closed;
+        }
+
+        var isBinary = first.MessageType == WebSocketMessageType.Binary;
+        if (first.EndOfMessage)
+        {
+            return new TransportMessage(isBinary, ReadOnlyMemory<byte>.Empty);
+        }
+
+        var buffer = _pool.Rent(InitialReceiveBufferSize);
+        var count = 0;
+        try
+        {
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    buffer = Grow(buffer, count);
+                }
+
+                var result = await _webSocket.ReceiveAsync(buffer.AsMemory(count), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _pool.Return(buffer);
+                    return TransportMessage.Closed;
+                }
+
+                count += result.Count;
+                if (count > _maxMessageSize)
+                {
+                    throw TooLarge();
+                }
+
+                if (result.EndOfMessage)
+                {
+                    _receiveBuffer = buffer;
+                    return new TransportMessage(isBinary, buffer.AsMemory(0, count));
+                }
+            }
+        }
+        catch
+        {
+            if (!ReferenceEquals(_receiveBuffer, buffer))
+            {
+                _pool.Return(buffer);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Sends one text message and, right after it under the same lock, binary messages (Socket.IO attachments).</summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // CancellationToken.None: cancelling a WebSocket send aborts the socket (conventions.md).
+            await _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+            if (binary is not null)
+            {
+                for (var i = 0; i < binary.Count; i++)
+                {
+                    await _webSocket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Starts the WebSocket closing handshake, bounded by <paramref name="timeout"/>, then aborts.</summary>
+    public async ValueTask CloseAsync(TimeSpan timeout)
+    {
+        if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var bound = new CancellationTokenSource(timeout);
+            try
+            {
+                await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
+                try
+                {
+                    await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, bound.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
+            {
+                // Closing is best effort: the socket is aborted below either way.
+            }
+        }
+
+        Abort();
+    }
+
+    /// <summary>Aborts the WebSocket: pending receives and sends fail at once.</summary>
+    public void Abort() => _webSocket.Abort();
+
+    public void Dispose()
+    {
+        _webSocket.Dispose();
+        _sendLock.Dispose();
+    }
+
+    /// <summary>Returns the buffer of the last message to the pool. Only the reader calls this, or dispose after the reader ended.</summary>
+    public void ReleaseReceiveBuffer()
+    {
+        var buffer = _receiveBuffer;
+        if (buffer is not null)
+        {
+            _receiveBuffer = null;
+            _pool.Return(buffer);
+        }
+    }
+
+    private byte[] Grow(byte[] buffer, int count)
+    {
+        if (count >= _maxMessageSize)
+        {
+            throw TooLarge();
+        }
+
+        var larger = _pool.Rent((int)Math.Min((long)buffer.Length * 2, _maxMessageSize + 1L));
+        buffer.AsSpan(0, count).CopyTo(larger);
+        _pool.Return(buffer);
+        return larger;
+    }
+
+    private EngineConnectionException TooLarge() =>
+        new(EngineConnectionError.MessageTooLarge, $"The server sent a message larger than the limit of {_maxMessageSize} bytes (EngineOptions.MaxMessageSize).");
+}
