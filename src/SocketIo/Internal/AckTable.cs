@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using SailSocket.Engine;
+
+namespace SailSocket.SocketIo.Internal;
+
+/// <summary>
+/// The emits of one connection that wait for an ack, by ack id. Deadlines are checked on the ticks of a
+/// <see cref="SharedTimer"/>; the earliest deadline is cached so that a tick with nothing due costs one comparison.
+/// </summary>
+/// <remarks>Thread-safe: the receive loop completes, the timer expires, callers add and cancel, all concurrently.</remarks>
+internal sealed class AckTable : ITimerTarget
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<int, PendingAck> _pending = [];
+    private readonly SharedTimer _timer;
+
+    /// <summary>Ids start at 0 like the JS clients'; wrapped to 0 after int.MaxValue.</summary>
+    private int _nextId;
+    private long _earliestDeadline = long.MaxValue;
+    private Exception? _closed;
+
+    public AckTable(SharedTimer timer)
+    {
+        _timer = timer;
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Adds a waiter with a fresh id.</summary>
+    /// <exception cref="Exception">The error the table was closed with (a fresh copy is not made: the same instance is thrown).</exception>
+    public PendingAck Add(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = _timer.GetDeadline(timeout);
+        PendingAck pending;
+        lock (_gate)
+        {
+            if (_closed is not null)
+            {
+                throw _closed;
+            }
+
+            int id;
+            do
+            {
+                id = _nextId;
+                _nextId = id == int.MaxValue ? 0 : id + 1;
+            }
+            while (_pending.ContainsKey(id));
+
+            pending = new PendingAck(this, id, deadline, timeout);
+            _pending.Add(id, pending);
+            if (deadline < _earliestDeadline)
+            {
+                _earliestDeadline = deadline;
+            }
+        }
+
+        pending.RegisterCancellation(cancellationToken);
+        return pending;
+    }
+
+    public bool Remove(PendingAck pending)
+    {
+        lock (_gate)
+        {
+            return _pending.TryGetValue(pending.Id, out var found) && ReferenceEquals(found, pending) && _pending.Remove(pending.Id);
+        }
+    }
+
+    /// <summary>Completes the waiter for <paramref name="id"/>; an unknown id (late or unsolicited ack) is ignored.</summary>
+    public bool TryComplete(long id, SocketIoAck ack)
+    {
+        if (id is < 0 or > int.MaxValue)
+        {
+            return false;
+        }
+
+        PendingAck? pending;
+        lock (_gate)
+        {
+            if (!_pending.Remove((int)id, out pending))
+            {
+                return false;
+            }
+        }
+
+        pending.Complete(ack);
+        return true;
+    }
+
+    /// <summary>Fails every waiter and refuses new ones with <paramref name="error"/>.</summary>
+    public void Close(Exception error)
+    {
+        PendingAck[] failed;
+        lock (_gate)
+        {
+            _closed ??= error;
+            failed = [.. _pending.Values];
+            _pending.Clear();
+            _earliestDeadline = long.MaxValue;
+        }
+
+        foreach (var pending in failed)
+        {
+            pending.Fail(error);
+        }
+    }
+
+    public void OnTick(long timestamp)
+    {
+        if (timestamp < Volatile.Read(ref _earliestDeadline))
+        {
+            return;
+        }
+
+        List<PendingAck>? expired = null;
+        lock (_gate)
+        {
+            var earliest = long.MaxValue;
+            foreach (var pending in _pending.Values)
+            {
+                if (pending.Deadline <= timestamp)
+                {
+                    (expired ??= []).Add(pending);
+                }
+                else if (pending.Deadline < earliest)
+                {
+                    earliest = pending.Deadline;
+                }
+            }
+
+            if (expired is not null)
+            {
+                foreach (var pending in expired)
+                {
+                    _pending.Remove(pending.Id);
+                }
+            }
+
+            _earliestDeadline = earliest;
+        }
+
+        if (expired is not null)
+        {
+            foreach (var pending in expired)
+            {
+                pending.Fail(new SocketIoTimeoutException($"No ack within {pending.Timeout.TotalMilliseconds:0} ms. The server may still process the emit; a late ack is ignored."));
+            }
+        }
+    }
+}

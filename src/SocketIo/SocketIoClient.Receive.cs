@@ -1,0 +1,197 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Engine;
+using SailSocket.SocketIo.Internal;
+using SailSocket.SocketIo.Protocol;
+
+namespace SailSocket.SocketIo;
+
+/// <content>The receive loop: one per client, dispatching packets in arrival order.</content>
+public sealed partial class SocketIoClient
+{
+    private static readonly JsonEncodedText s_sid = JsonEncodedText.Encode("sid");
+    private static readonly JsonEncodedText s_message = JsonEncodedText.Encode("message");
+
+    private async Task ReceiveLoopAsync()
+    {
+        SocketIoDisconnectedException reason;
+        try
+        {
+            while (true)
+            {
+                var message = await _engine.ReceiveAsync(_receiveStop.Token).ConfigureAwait(false);
+                if (message.IsBinary)
+                {
+                    if (_binary.Add(message.Data.Span))
+                    {
+                        DispatchBinary();
+                    }
+
+                    continue;
+                }
+
+                if (_binary.IsCollecting)
+                {
+                    throw new SocketIoProtocolException("A text packet arrived while binary attachments were still expected.", 0);
+                }
+
+                if (Dispatch(message.Data))
+                {
+                    reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ServerDisconnect, "The server disconnected this client (io server disconnect).");
+                    break;
+                }
+            }
+        }
+        catch (SocketIoProtocolException ex)
+        {
+            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ProtocolError, $"The server broke the Socket.IO protocol: {ex.Message}", ex);
+        }
+        catch (EngineConnectionException ex)
+        {
+            reason = new SocketIoDisconnectedException(
+                ex.Error == EngineConnectionError.ClosedByClient ? SocketIoDisconnectReason.ClientDisconnect : SocketIoDisconnectReason.TransportClosed,
+                $"The connection ended: {ex.Message}",
+                ex);
+        }
+        catch (OperationCanceledException ex)
+        {
+            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected.", ex);
+        }
+
+        var first = SetDisconnected(reason);
+        await _engine.CloseAsync().ConfigureAwait(false);
+        _engine.ReleaseReceiveBuffer();
+        if (first && _connected.Task.IsCompletedSuccessfully)
+        {
+            try
+            {
+                _options.OnDisconnected?.Invoke(Volatile.Read(ref _disconnected)!);
+            }
+#pragma warning disable CA1031 // The callback belongs to the layer above; its failure must not fault the loop task.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
+
+    /// <summary>Handles one text packet; returns true when the server disconnected this client.</summary>
+    private bool Dispatch(ReadOnlyMemory<byte> data)
+    {
+        var packet = SocketIoPacketReader.Parse(data, _options.MaxAttachments);
+        if (packet.Namespace != _options.Namespace)
+        {
+            return false;
+        }
+
+        var payload = data[(int)(data.Length - packet.Data.Length)..];
+        switch (packet.Type)
+        {
+            case SocketIoPacketType.Connect:
+                _connected.TrySetResult(ReadString(payload.Span, s_sid) ?? string.Empty);
+                return false;
+            case SocketIoPacketType.ConnectError:
+                _connected.TrySetException(new SocketIoConnectException(packet.Namespace, ReadConnectError(payload.Span)));
+                return false;
+            case SocketIoPacketType.Disconnect:
+                return true;
+            case SocketIoPacketType.Event:
+                RaiseEvent(payload, packet.AckId, s_noAttachments);
+                return false;
+            case SocketIoPacketType.Ack:
+                _acks.TryComplete(packet.AckId, new SocketIoAck(payload.ToArray(), s_noAttachments));
+                return false;
+            default:
+                _binary.Start(packet);
+                return false;
+        }
+    }
+
+    private void DispatchBinary()
+    {
+        var (type, ackId, data, attachments) = _binary.Take();
+        if (type == SocketIoPacketType.BinaryAck)
+        {
+            _acks.TryComplete(ackId, new SocketIoAck(data, attachments));
+        }
+        else
+        {
+            RaiseEvent(data, ackId, attachments);
+        }
+    }
+
+    private void RaiseEvent(ReadOnlyMemory<byte> arguments, long ackId, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        var name = SocketIoJsonArray.ReadEventName(arguments.Span);
+        var handler = _options.OnEvent;
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(new SocketIoEvent(name, arguments, ackId, attachments));
+        }
+#pragma warning disable CA1031 // A failing handler of the layer above must not stop the receive loop.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static string? ReadString(ReadOnlySpan<byte> json, JsonEncodedText property)
+    {
+        if (json.IsEmpty)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals(property.EncodedUtf8Bytes);
+                reader.Read();
+                if (match && reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString();
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new SocketIoProtocolException($"Invalid JSON in a connect packet: {ex.Message}", reader.BytesConsumed, ex);
+        }
+
+        return null;
+    }
+
+    private static string ReadConnectError(ReadOnlySpan<byte> json)
+    {
+        if (!json.IsEmpty && json[0] == (byte)'"')
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(json, SocketIoJsonContext.Default.String) ?? string.Empty;
+            }
+            catch (JsonException ex)
+            {
+                throw new SocketIoProtocolException($"Invalid JSON in a connect error: {ex.Message}", 0, ex);
+            }
+        }
+
+        return ReadString(json, s_message) ?? "(no message)";
+    }
+}

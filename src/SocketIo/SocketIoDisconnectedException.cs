@@ -1,0 +1,24 @@
+using System;
+
+namespace SailSocket.SocketIo;
+
+/// <summary>The Socket.IO connection is closed, or closed while an operation (an emit waiting for its ack) was using it.</summary>
+/// <remarks>
+/// An emit that fails with this exception may or may not have been received and processed by the server: the packet
+/// may have been sent before the connection dropped.
+/// </remarks>
+public sealed class SocketIoDisconnectedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="reason">Why the connection ended.</param>
+    /// <param name="message">A description for people.</param>
+    /// <param name="innerException">The Engine.IO or protocol error behind it, if any.</param>
+    public SocketIoDisconnectedException(SocketIoDisconnectReason reason, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Reason = reason;
+    }
+
+    /// <summary>Why the connection ended.</summary>
+    public SocketIoDisconnectReason Reason { get; }
+}

@@ -1,0 +1,62 @@
+using System;
+using SailSocket.Engine;
+
+namespace SailSocket.SocketIo;
+
+/// <summary>Receives server events on the receive loop. The event's memory is valid only during the call.</summary>
+/// <param name="socketEvent">The event.</param>
+public delegate void SocketIoEventCallback(in SocketIoEvent socketEvent);
+
+/// <summary>How to open a Socket.IO (protocol 5) connection.</summary>
+public sealed class SocketIoOptions
+{
+    /// <summary>The Engine.IO connection to open underneath.</summary>
+    public required EngineOptions Engine { get; init; }
+
+    /// <summary>The namespace to connect to. Default <c>/</c>, the only one a Sails app has.</summary>
+    public string Namespace { get; init; } = "/";
+
+    /// <summary>The auth payload sent with CONNECT: a UTF-8 JSON object, or empty for none. Default: none.</summary>
+    public ReadOnlyMemory<byte> Auth { get; init; }
+
+    /// <summary>The bound on the whole connect: Engine.IO handshake plus the namespace CONNECT reply. Default 20 seconds.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
+    public int MaxAttachments { get; init; } = 10;
+
+    /// <summary>
+    /// The timer that drives ack deadlines. Default: the Engine options' timer, or one owned by the client with a
+    /// resolution of 100 ms.
+    /// </summary>
+    public SharedTimer? Timer { get; init; }
+
+    /// <summary>
+    /// Called on the receive loop for every server event, in order. Must be quick and must copy what it keeps; exceptions
+    /// are caught and dropped so they cannot stop the loop. Default: events are dropped.
+    /// </summary>
+    public SocketIoEventCallback? OnEvent { get; init; }
+
+    /// <summary>Called once when a connected client stops being connected, after pending acks have failed. Default: none.</summary>
+    public Action<SocketIoDisconnectedException>? OnDisconnected { get; init; }
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Engine, nameof(Engine));
+        Engine.Validate();
+        if (string.IsNullOrEmpty(Namespace) || Namespace[0] != '/' || Namespace.Contains(',', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The namespace must start with '/' and contain no ','.", nameof(Namespace));
+        }
+
+        if (!Auth.IsEmpty && Auth.Span[0] != (byte)'{')
+        {
+            throw new ArgumentException("The auth payload must be a JSON object.", nameof(Auth));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
+    }
+}
