@@ -40,10 +40,15 @@ public sealed class SharedTimer : IDisposable
     public TimeProvider TimeProvider { get; }
 
     /// <summary>Gets a timestamp <paramref name="delay"/> from now, in <see cref="TimeProvider"/> ticks.</summary>
-    /// <param name="delay">The delay.</param>
+    /// <param name="delay">The delay; <see cref="Timeout.InfiniteTimeSpan"/> for a deadline that never comes.</param>
     /// <returns>The deadline, comparable with the timestamps passed to <see cref="ITimerTarget.OnTick"/>.</returns>
     public long GetDeadline(TimeSpan delay)
     {
+        if (delay == Timeout.InfiniteTimeSpan)
+        {
+            return long.MaxValue;
+        }
+
         var ticks = (long)(delay.TotalSeconds * TimeProvider.TimestampFrequency);
         var now = TimeProvider.GetTimestamp();
         return ticks >= long.MaxValue - now ? long.MaxValue : now + ticks;

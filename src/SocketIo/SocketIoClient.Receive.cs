@@ -127,19 +127,20 @@ public sealed partial class SocketIoClient
     {
         var name = SocketIoJsonArray.ReadEventName(arguments.Span);
         var handler = _options.OnEvent;
-        if (handler is null)
-        {
-            return;
-        }
-
         try
         {
-            handler(new SocketIoEvent(name, arguments, ackId, attachments));
+            handler?.Invoke(new SocketIoEvent(name, arguments, ackId, attachments));
         }
 #pragma warning disable CA1031 // A failing handler of the layer above must not stop the receive loop.
         catch (Exception)
 #pragma warning restore CA1031
         {
+        }
+
+        if (ackId >= 0 && _options.AcknowledgeEvents)
+        {
+            // The server's callback waits for this; the loop must not wait for the send.
+            AckAsync<object?>(ackId, null, null).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -117,7 +117,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="state">Passed to <paramref name="writeArguments"/>.</param>
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
     /// <param name="attachments">Binary attachments referenced by placeholders in the arguments, or <see langword="null"/>.</param>
-    /// <param name="timeout">How long to wait for the ack.</param>
+    /// <param name="timeout">How long to wait for the ack; <see cref="Timeout.InfiniteTimeSpan"/> to wait until the connection ends.</param>
     /// <param name="cancellationToken">Stops waiting; the emit may already have been sent.</param>
     /// <returns>The ack.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
@@ -134,7 +134,11 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(eventName);
         ArgumentNullException.ThrowIfNull(writeArguments);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfDisconnected();
         var pending = _acks.Add(timeout, cancellationToken);
@@ -142,13 +146,21 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         {
             await SendEventAsync(eventName, state, writeArguments, attachments, pending.Id, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch
         {
             _acks.Remove(pending);
-            pending.Fail(ex);
+            pending.Abandon();
+            throw;
         }
 
-        return await pending.Completion.Task.ConfigureAwait(false);
+        try
+        {
+            return await pending.Completion.Task.ConfigureAwait(false);
+        }
+        catch (SocketIoDisconnectedException ex)
+        {
+            throw new SocketIoDisconnectedException(ex.Reason, ex.Message + " The emit had been sent: the server may or may not have processed it.", ex.InnerException, afterSend: true);
+        }
     }
 
     /// <summary>Emits an event without asking for an ack.</summary>

@@ -13,11 +13,16 @@ public sealed class SocketIoDisconnectedException : Exception
     /// <param name="reason">Why the connection ended.</param>
     /// <param name="message">A description for people.</param>
     /// <param name="innerException">The Engine.IO or protocol error behind it, if any.</param>
-    public SocketIoDisconnectedException(SocketIoDisconnectReason reason, string message, Exception? innerException = null)
+    /// <param name="afterSend">Whether the failed emit had been sent, so the server may have processed it.</param>
+    public SocketIoDisconnectedException(SocketIoDisconnectReason reason, string message, Exception? innerException = null, bool afterSend = false)
         : base(message, innerException)
     {
         Reason = reason;
+        AfterSend = afterSend;
     }
+
+    /// <summary>Whether the failed emit had already been sent when the connection ended: the server may have processed it.</summary>
+    public bool AfterSend { get; }
 
     /// <summary>Why the connection ended.</summary>
     public SocketIoDisconnectReason Reason { get; }

@@ -37,6 +37,13 @@ public sealed class SocketIoOptions
     /// </summary>
     public SocketIoEventCallback? OnEvent { get; init; }
 
+    /// <summary>
+    /// Whether a server event that asks for an ack (<c>socket.emit(ev, data, fn)</c> on the server) is answered with an
+    /// empty ack right after <see cref="OnEvent"/> returns. Default <see langword="true"/>. When <see langword="false"/>,
+    /// answer with <see cref="SocketIoClient.AckAsync"/>.
+    /// </summary>
+    public bool AcknowledgeEvents { get; init; } = true;
+
     /// <summary>Called once when a connected client stops being connected, after pending acks have failed. Default: none.</summary>
     public Action<SocketIoDisconnectedException>? OnDisconnected { get; init; }
 

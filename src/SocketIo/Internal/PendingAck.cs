@@ -47,6 +47,16 @@ internal sealed class PendingAck
         Completion.TrySetException(error);
     }
 
+    /// <summary>Gives up a waiter whose emit could not be sent; the caller reports the send error instead.</summary>
+    public void Abandon()
+    {
+        _cancellation.Unregister();
+        Completion.TrySetCanceled();
+
+        // The table may have failed it concurrently (connection lost): observe that so it is not reported as unobserved.
+        _ = Completion.Task.Exception;
+    }
+
     private void Cancel(CancellationToken token)
     {
         if (_table.Remove(this))

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using SailSocket.Protocol;
+
+namespace SailSocket;
+
+/// <summary>The settings of one socket: its <see cref="SailsSocketOptions"/> over the client's defaults, checked once.</summary>
+internal sealed record SailsSocketSettings(
+    Uri Url,
+    IReadOnlyList<KeyValuePair<string, string>> Query,
+    IReadOnlyList<KeyValuePair<string, string>> InitialConnectionHeaders,
+    IReadOnlyDictionary<string, string> Headers,
+    TimeSpan ConnectTimeout,
+    TimeSpan RequestTimeout)
+{
+    public static SailsSocketSettings Resolve(SailsClientOptions client, SailsSocketOptions socket)
+    {
+        var url = socket.Url ?? client.Url
+            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass a URL to ConnectAsync.", nameof(socket));
+        SailsSocketOptions.CheckUrl(url, nameof(socket.Url));
+        var initialHeaders = socket.InitialConnectionHeaders ?? client.InitialConnectionHeaders;
+        var headers = socket.Headers ?? client.Headers;
+        SailsRequestValidation.CheckHeaders(initialHeaders);
+        SailsRequestValidation.CheckHeaders(headers);
+        var connectTimeout = socket.ConnectTimeout ?? client.ConnectTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(connectTimeout, TimeSpan.Zero, nameof(socket.ConnectTimeout));
+        var requestTimeout = socket.RequestTimeout ?? client.RequestTimeout;
+        SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(socket.RequestTimeout));
+
+        // sails.io.js appends the SDK metadata after the user's query (docs/protocol.md §4.1).
+        var query = new List<KeyValuePair<string, string>>(socket.Query ?? client.Query)
+        {
+            new("__sails_io_sdk_version", SailsSdkInfo.Version),
+            new("__sails_io_sdk_platform", SailsSdkInfo.Platform),
+            new("__sails_io_sdk_language", SailsSdkInfo.Language),
+        };
+
+        return new SailsSocketSettings(url, query, initialHeaders, headers, connectTimeout, requestTimeout);
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace SailSocket.Internal;
+
+/// <summary>
+/// Runs work items one at a time, in the order posted, on the thread pool: user handlers never run on a receive loop,
+/// and one socket's events keep their order. Schedules itself only while it has work, so an idle socket holds no thread
+/// or task.
+/// </summary>
+/// <typeparam name="T">The work item.</typeparam>
+/// <remarks><see cref="Post"/> is thread-safe. The handler must not throw.</remarks>
+internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
+{
+    private readonly ConcurrentQueue<T> _queue = new();
+    private readonly Action<T> _handle;
+
+    /// <summary>1 while a thread-pool item is queued or draining.</summary>
+    private int _scheduled;
+
+    public SerialDispatcher(Action<T> handle)
+    {
+        _handle = handle;
+    }
+
+    public void Post(T item)
+    {
+        _queue.Enqueue(item);
+        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        while (true)
+        {
+            while (_queue.TryDequeue(out var item))
+            {
+                _handle(item);
+            }
+
+            Volatile.Write(ref _scheduled, 0);
+
+            // An item posted between the last dequeue and the reset found _scheduled == 1 and did not schedule: take it.
+            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+            {
+                return;
+            }
+        }
+    }
+}

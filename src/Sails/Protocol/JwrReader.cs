@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+
+namespace SailSocket.Protocol;
+
+/// <summary>Reads the JSON WebSocket Response (JWR) from the arguments of a request's ack. Pure.</summary>
+/// <remarks>
+/// Grammar (docs/protocol.md §4.4, §5.5): the ack arguments are <c>[{"body":any?,"headers":{name:value}?,"statusCode":int?}]</c>;
+/// properties in any order, unknown ones skipped; a header value may be a number (kept as its JSON text); a name may
+/// repeat in another case (the last one wins).
+/// </remarks>
+internal static class JwrReader
+{
+    private static readonly JsonEncodedText s_body = JsonEncodedText.Encode("body");
+    private static readonly JsonEncodedText s_headers = JsonEncodedText.Encode("headers");
+    private static readonly JsonEncodedText s_statusCode = JsonEncodedText.Encode("statusCode");
+    private static readonly JsonEncodedText s_placeholder = JsonEncodedText.Encode("_placeholder");
+    private static readonly JsonEncodedText s_num = JsonEncodedText.Encode("num");
+    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Reads a JWR.</summary>
+    /// <param name="arguments">The ack's JSON array.</param>
+    /// <param name="attachments">The ack's binary attachments.</param>
+    /// <returns>The response; its body slices <paramref name="arguments"/>.</returns>
+    /// <exception cref="SailsProtocolException">The ack is not a JWR.</exception>
+    public static SailsResponse Read(ReadOnlyMemory<byte> arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        var reader = new Utf8JsonReader(arguments.Span);
+        var statusCode = 200;
+        var body = ReadOnlyMemory<byte>.Empty;
+        var headers = s_noHeaders;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new SailsProtocolException($"The response is not a JSON WebSocket Response object (at byte offset {reader.TokenStartIndex}).");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(s_body.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    body = arguments[start..(int)reader.BytesConsumed];
+                }
+                else if (reader.ValueTextEquals(s_headers.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    headers = ReadHeaders(ref reader, arguments.Span);
+                }
+                else if (reader.ValueTextEquals(s_statusCode.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out statusCode))
+                    {
+                        throw new SailsProtocolException($"The response's statusCode is not an integer (at byte offset {reader.TokenStartIndex}).");
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new SailsProtocolException($"The response is not valid JSON (at byte offset {reader.BytesConsumed}): {ex.Message}", ex);
+        }
+
+        return new SailsResponse(statusCode, headers, body, attachments);
+    }
+
+    /// <summary>Reads <c>num</c> from a placeholder object; -1 when the JSON is not a placeholder.</summary>
+    public static int ReadPlaceholderIndex(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        var isPlaceholder = false;
+        var num = -1;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return -1;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals(s_placeholder.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    isPlaceholder = reader.TokenType == JsonTokenType.True;
+                }
+                else if (reader.ValueTextEquals(s_num.EncodedUtf8Bytes))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out num))
+                    {
+                        return -1;
+                    }
+                }
+                else
+                {
+                    return -1;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return -1;
+        }
+
+        return isPlaceholder ? num : -1;
+    }
+
+    private static Dictionary<string, string> ReadHeaders(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return headers;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                headers[name] = reader.GetString()!;
+            }
+            else
+            {
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                headers[name] = System.Text.Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
+            }
+        }
+
+        return headers;
+    }
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net.WebSockets;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SailSocket;
+
+/// <summary>
+/// The defaults of a <see cref="SailsClient"/> (the counterpart of <c>io.sails</c>) and of every socket it connects, and
+/// the resources those sockets share.
+/// </summary>
+/// <remarks>Checked by <see cref="Validate"/> when the client is created; the client keeps this instance and never changes it.</remarks>
+public sealed class SailsClientOptions
+{
+    /// <summary>The Sails server, e.g. <c>http://localhost:1337</c> (http, https, ws or wss). Default <see langword="null"/>: give it to <c>ConnectAsync</c>.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>The Socket.IO endpoint path, <c>sails.config.sockets.path</c> on the server. Default <c>/socket.io/</c>.</summary>
+    public string Path { get; init; } = "/socket.io/";
+
+    /// <summary>Extra handshake query parameters (visible to the app as <c>socket.handshake.query</c>), sent before the SDK metadata. Default: none.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
+
+    /// <summary>
+    /// Real HTTP headers on the handshake (sails.io.js <c>initialConnectionHeaders</c>): <c>Origin</c> for
+    /// <c>onlyAllowOrigins</c>, <c>Cookie</c> for a session, <c>nosession</c>. Default: none.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> InitialConnectionHeaders { get; init; } = [];
+
+    /// <summary>Headers added to every request unless the request sets the same name (sails.io.js <c>headers</c>). Default: none.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The bound on connecting a socket: WebSocket handshake, Engine.IO open and Socket.IO connect. Default 20 seconds (socket.io's <c>timeout</c>).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a request waits for its response. Default 30 seconds; <see cref="Timeout.InfiniteTimeSpan"/> waits until the
+    /// connection ends (what sails.io.js does; Sails itself never times out a request).
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The largest message accepted from the server, in bytes. Default 16 MiB.</summary>
+    public int MaxMessageSize { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>How often the shared timer checks request deadlines and heartbeats; deadlines fire up to this late. Default 100 ms.</summary>
+    public TimeSpan TimerResolution { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The clock for deadlines and heartbeats. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The pool every socket rents its buffers from. Default <see cref="ArrayPool{T}.Shared"/>.</summary>
+    public ArrayPool<byte> BufferPool { get; init; } = ArrayPool<byte>.Shared;
+
+    /// <summary>Test seam: opens the WebSocket for a handshake URL instead of the shared handler. Default <see langword="null"/>.</summary>
+    internal Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public void Validate()
+    {
+        if (Url is not null)
+        {
+            SailsSocketOptions.CheckUrl(Url, nameof(Url));
+        }
+
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/')
+        {
+            throw new ArgumentException("The path must start with '/'.", nameof(Path));
+        }
+
+        ArgumentNullException.ThrowIfNull(Query, nameof(Query));
+        ArgumentNullException.ThrowIfNull(InitialConnectionHeaders, nameof(InitialConnectionHeaders));
+        ArgumentNullException.ThrowIfNull(Headers, nameof(Headers));
+        Protocol.SailsRequestValidation.CheckHeaders(InitialConnectionHeaders);
+        Protocol.SailsRequestValidation.CheckHeaders(Headers);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
+        SailsSocketOptions.CheckRequestTimeout(RequestTimeout, nameof(RequestTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 1024, nameof(MaxMessageSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentNullException.ThrowIfNull(BufferPool, nameof(BufferPool));
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using SailSocket.Internal;
+
+namespace SailSocket;
+
+/// <summary>A Sails response: the JSON WebSocket Response (JWR) the server sends as the ack of a request.</summary>
+/// <remarks>
+/// <para>Wire form (docs/protocol.md §4.4, §5.5): <c>{"body":…,"headers":{…},"statusCode":N}</c>. A missing status code
+/// means 200 and a missing body means "no body", as in sails.io.js. Redirects are not followed.</para>
+/// <para>Immutable; safe to share between threads. The body stays raw UTF-8 JSON until you read it.</para>
+/// </remarks>
+public sealed class SailsResponse
+{
+    internal SailsResponse(int statusCode, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        StatusCode = statusCode;
+        Headers = headers;
+        Body = body;
+        Attachments = attachments;
+    }
+
+    /// <summary>The status code; 200 when the server sent none.</summary>
+    public int StatusCode { get; }
+
+    /// <summary>Whether <see cref="StatusCode"/> is in 200–299.</summary>
+    public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
+
+    /// <summary>The response headers the action set, with case-insensitive names. Non-string values appear as their JSON text.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; }
+
+    /// <summary>The body as raw UTF-8 JSON (object, array, string, number, <c>null</c>…); empty when the response had no body.</summary>
+    /// <remarks>Binary values appear as <c>{"_placeholder":true,"num":k}</c>; their bytes are in <see cref="Attachments"/>.</remarks>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>Whether the response carried a body (an explicit JSON <c>null</c> counts as a body).</summary>
+    public bool HasBody => !Body.IsEmpty;
+
+    /// <summary>Binary attachments of the body, in placeholder order; empty for ordinary JSON bodies.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
+
+    /// <summary>Deserialises the body.</summary>
+    /// <typeparam name="T">The body type.</typeparam>
+    /// <param name="typeInfo">Serialization metadata (source-generated for AOT).</param>
+    /// <returns>The body, or <see langword="default"/> when there is none or it is <c>null</c>.</returns>
+    /// <exception cref="JsonException">The body does not match <typeparamref name="T"/>.</exception>
+    public T? ReadBody<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return Body.IsEmpty ? default : JsonSerializer.Deserialize(Body.Span, typeInfo);
+    }
+
+    /// <summary>Gets the body as text: the value of a JSON string body (e.g. <c>Not Found</c>), otherwise the raw JSON.</summary>
+    /// <returns>The text, or <see langword="null"/> when there is no body.</returns>
+    public string? ReadBodyAsString()
+    {
+        if (Body.IsEmpty)
+        {
+            return null;
+        }
+
+        return Body.Span[0] == (byte)'"'
+            ? JsonSerializer.Deserialize(Body.Span, SailsJsonContext.Default.String)
+            : Encoding.UTF8.GetString(Body.Span);
+    }
+
+    /// <summary>Parses the body into a <see cref="JsonElement"/> that stays valid on its own.</summary>
+    /// <returns>The element; <see cref="JsonValueKind.Undefined"/> when there is no body.</returns>
+    public JsonElement ReadBodyAsElement()
+    {
+        if (Body.IsEmpty)
+        {
+            return default;
+        }
+
+        using var document = JsonDocument.Parse(Body);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Gets the bytes of a body that is one binary value (an action that sent a Buffer).</summary>
+    /// <param name="bytes">The bytes.</param>
+    /// <returns>Whether the body is a single binary attachment.</returns>
+    public bool TryGetBinaryBody(out ReadOnlyMemory<byte> bytes)
+    {
+        bytes = default;
+        if (Attachments.Count == 0 || Body.IsEmpty || Body.Span[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        var num = Protocol.JwrReader.ReadPlaceholderIndex(Body.Span);
+        if (num < 0 || num >= Attachments.Count)
+        {
+            return false;
+        }
+
+        bytes = Attachments[num];
+        return true;
+    }
+
+    /// <summary>A one-line summary: status and the start of the body.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        const int MaxBody = 200;
+        var body = Body.IsEmpty ? "(no body)" : Encoding.UTF8.GetString(Body.Span[..Math.Min(Body.Length, MaxBody)]) + (Body.Length > MaxBody ? "…" : string.Empty);
+        return $"{StatusCode} {body}";
+    }
+}

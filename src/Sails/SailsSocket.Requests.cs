@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Protocol;
+using SailSocket.SocketIo;
+
+namespace SailSocket;
+
+/// <content>Requests: the seed's <c>.get()</c>, <c>.post()</c>, <c>.put()</c>, <c>.patch()</c>, <c>.delete()</c> and <c>.request()</c>.</content>
+public sealed partial class SailsSocket
+{
+    /// <summary>Sends <c>GET url</c>.</summary>
+    /// <param name="url">The path and query, starting with '/'.</param>
+    /// <param name="cancellationToken">Stops waiting for the response.</param>
+    /// <returns>The response, whatever its status code (non-2xx responses do not throw).</returns>
+    /// <exception cref="ArgumentException">The URL is not a path.</exception>
+    /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
+    /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
+    /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<SailsResponse> GetAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken);
+
+    /// <summary>Sends <c>GET url</c> with data (Sails merges it into the request parameters).</summary>
+    /// <typeparam name="TData">The data type.</typeparam>
+    /// <param name="url">The path and query, starting with '/'.</param>
+    /// <param name="data">The data.</param>
+    /// <param name="dataTypeInfo">Serialization metadata for the data.</param>
+    /// <param name="cancellationToken">Stops waiting for the response.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentException">The URL is not a path.</exception>
+    /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
+    /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
+    /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<SailsResponse> GetAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+        SendTypedAsync(SailsMethods.Get, url, data, dataTypeInfo, cancellationToken);
+
+    /// <summary>Sends <c>POST url</c> with no data.</summary>
+    /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
+    public Task<SailsResponse> PostAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Post, url, null, default, default, null, null, cancellationToken);
+
+    /// <summary>Sends <c>POST url</c> with data.</summary>
+    /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
+    public Task<SailsResponse> PostAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+        SendTypedAsync(SailsMethods.Post, url, data, dataTypeInfo, cancellationToken);
+
+    /// <summary>Sends <c>PUT url</c> with no data.</summary>
+    /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
+    public Task<SailsResponse> PutAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Put, url, null, default, default, null, null, cancellationToken);
+
+    /// <summary>Sends <c>PUT url</c> with data.</summary>
+    /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
+    public Task<SailsResponse> PutAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+        SendTypedAsync(SailsMethods.Put, url, data, dataTypeInfo, cancellationToken);
+
+    /// <summary>Sends <c>PATCH url</c> with no data.</summary>
+    /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
+    public Task<SailsResponse> PatchAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Patch, url, null, default, default, null, null, cancellationToken);
+
+    /// <summary>Sends <c>PATCH url</c> with data.</summary>
+    /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
+    public Task<SailsResponse> PatchAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+        SendTypedAsync(SailsMethods.Patch, url, data, dataTypeInfo, cancellationToken);
+
+    /// <summary>Sends <c>DELETE url</c> with no data.</summary>
+    /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
+    public Task<SailsResponse> DeleteAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Delete, url, null, default, default, null, null, cancellationToken);
+
+    /// <summary>Sends <c>DELETE url</c> with data.</summary>
+    /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
+    public Task<SailsResponse> DeleteAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+        SendTypedAsync(SailsMethods.Delete, url, data, dataTypeInfo, cancellationToken);
+
+    /// <summary>Sends a request with any method, headers, raw JSON data and timeout (<c>io.socket.request(…)</c>).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Stops waiting for the response.</param>
+    /// <returns>The response, whatever its status code.</returns>
+    /// <exception cref="ArgumentException">A header name or value is invalid, or the data is not valid JSON; nothing was sent.</exception>
+    /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
+    /// <exception cref="SailsTimeoutException">No response within the request's timeout.</exception>
+    /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<SailsResponse> RequestAsync(SailsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken);
+    }
+
+    private Task<SailsResponse> SendTypedAsync<TData>(string method, string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataTypeInfo);
+        return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken);
+    }
+
+    private async Task<SailsResponse> SendAsync<TData>(
+        string method,
+        string url,
+        IDictionary<string, string>? headers,
+        ReadOnlyMemory<byte> rawData,
+        TData data,
+        JsonTypeInfo<TData>? dataTypeInfo,
+        TimeSpan? timeout,
+        CancellationToken cancellationToken)
+    {
+        SailsRequestValidation.CheckUrl(url);
+        if (headers is not null)
+        {
+            SailsRequestValidation.CheckHeaders(headers);
+        }
+
+        var requestTimeout = timeout ?? _settings.RequestTimeout;
+        SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(timeout));
+        var io = Connection();
+        var envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo);
+        SocketIoAck ack;
+        try
+        {
+            ack = await io.EmitWithAckAsync(method, envelope, EnvelopeWriter<TData>.Instance, null, requestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketIoTimeoutException ex)
+        {
+            throw new SailsTimeoutException($"No response to {method.ToUpperInvariant()} {url} within {requestTimeout.TotalMilliseconds:0} ms. The server may still process it.", ex);
+        }
+        catch (SocketIoDisconnectedException ex)
+        {
+            var detail = ex.AfterSend
+                ? "the connection ended after the request was sent; the server may or may not have processed it"
+                : "the socket is not connected; the request was not sent";
+            throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} failed: {detail}. ({ex.Message})", ex, requestMayHaveBeenProcessed: ex.AfterSend);
+        }
+        catch (SocketIoProtocolException ex)
+        {
+            throw new SailsProtocolException($"The response to {method.ToUpperInvariant()} {url} is malformed: {ex.Message}", ex);
+        }
+
+        return JwrReader.Read(ack.Arguments, ack.Attachments);
+    }
+
+    /// <summary>One cached delegate per data type: writing the envelope allocates nothing.</summary>
+    private static class EnvelopeWriter<TData>
+    {
+        public static readonly SocketIoArgumentsWriter<SailsEnvelope<TData>> Instance = static (writer, envelope) => SailsRequestWriter.Write(writer, envelope);
+    }
+}

@@ -1,0 +1,47 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace SailSocket;
+
+/// <summary>
+/// Per-socket settings for <see cref="SailsClient.ConnectAsync(SailsSocketOptions, System.Threading.CancellationToken)"/>
+/// (the options argument of <c>io.sails.connect(url, options)</c>). Every <see langword="null"/> property takes the
+/// client's value from <see cref="SailsClientOptions"/>.
+/// </summary>
+public sealed class SailsSocketOptions
+{
+    /// <summary>The Sails server. Default: <see cref="SailsClientOptions.Url"/>.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>Extra handshake query parameters. Default: <see cref="SailsClientOptions.Query"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Query { get; init; }
+
+    /// <summary>HTTP headers on the handshake (e.g. this socket's <c>Cookie</c>). Default: <see cref="SailsClientOptions.InitialConnectionHeaders"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? InitialConnectionHeaders { get; init; }
+
+    /// <summary>Default request headers of this socket. Default: <see cref="SailsClientOptions.Headers"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>The connect bound. Default: <see cref="SailsClientOptions.ConnectTimeout"/>.</summary>
+    public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>The response wait of each request. Default: <see cref="SailsClientOptions.RequestTimeout"/>.</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    internal static void CheckUrl(Uri url, string name)
+    {
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "ws" or "wss"))
+        {
+            throw new ArgumentException($"The server URL must be absolute, with scheme http, https, ws or wss: '{url}'.", name);
+        }
+    }
+
+    internal static void CheckRequestTimeout(TimeSpan timeout, string name)
+    {
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(name, timeout, "A request timeout must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+    }
+}

@@ -1,0 +1,302 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Engine;
+using SailSocket.SocketIo;
+using SailSocket.SocketIo.Internal;
+using SailSocket.UnitTests.Infrastructure;
+using Xunit;
+
+namespace SailSocket.UnitTests.SocketIo;
+
+/// <summary>Pending acks by id, their deadlines on a <see cref="SharedTimer"/> driven by a manual clock, cancellation and close.</summary>
+public sealed class AckTableTests : IDisposable
+{
+    private static readonly TimeSpan s_resolution = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
+
+    private readonly ManualTimeProvider _clock = new();
+    private readonly SharedTimer _timer;
+    private readonly AckTable _table;
+    private readonly IDisposable _registration;
+
+    public AckTableTests()
+    {
+        _timer = new SharedTimer(s_resolution, _clock);
+        _table = new AckTable(_timer);
+        _registration = _timer.Register(_table);
+    }
+
+    public void Dispose()
+    {
+        _registration.Dispose();
+        _timer.Dispose();
+    }
+
+    [Fact]
+    public void Add_HandsOutIdsFromZeroUpward()
+    {
+        var ids = new int[5];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = _table.Add(s_timeout, CancellationToken.None).Id;
+        }
+
+        Assert.Equal(new[] { 0, 1, 2, 3, 4 }, ids);
+        Assert.Equal(5, _table.Count);
+    }
+
+    [Fact]
+    public void Add_DoesNotReuseIdsOfCompletedWaiters()
+    {
+        var first = _table.Add(s_timeout, CancellationToken.None);
+        _table.TryComplete(first.Id, Ack("[0]"));
+
+        var second = _table.Add(s_timeout, CancellationToken.None);
+
+        Assert.Equal(1, second.Id);
+    }
+
+    [Fact]
+    public async Task TryComplete_CompletesTheWaiterWithThatId()
+    {
+        var zero = _table.Add(s_timeout, CancellationToken.None);
+        var one = _table.Add(s_timeout, CancellationToken.None);
+        var two = _table.Add(s_timeout, CancellationToken.None);
+        var ack = Ack("""[{"statusCode":200}]""");
+
+        Assert.True(_table.TryComplete(1, ack));
+
+        Assert.Same(ack, await one.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.False(zero.Completion.Task.IsCompleted);
+        Assert.False(two.Completion.Task.IsCompleted);
+        Assert.Equal(2, _table.Count);
+    }
+
+    [Fact]
+    public async Task TryComplete_OutOfOrder_MatchesById()
+    {
+        var waiters = new[] { _table.Add(s_timeout, CancellationToken.None), _table.Add(s_timeout, CancellationToken.None), _table.Add(s_timeout, CancellationToken.None) };
+
+        foreach (var id in new[] { 2, 0, 1 })
+        {
+            Assert.True(_table.TryComplete(id, Ack($"[{id}]")));
+        }
+
+        for (var id = 0; id < waiters.Length; id++)
+        {
+            var ack = await waiters[id].Completion.Task.WaitAsync(TestTimeouts.Default);
+            Assert.Equal($"[{id}]", System.Text.Encoding.UTF8.GetString(ack.Arguments.Span));
+        }
+
+        Assert.Equal(0, _table.Count);
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-1)]
+    [InlineData((long)int.MaxValue + 1)]
+    [InlineData(long.MaxValue)]
+    public void TryComplete_UnknownId_IsIgnored(long id)
+    {
+        var pending = _table.Add(s_timeout, CancellationToken.None);
+
+        Assert.False(_table.TryComplete(id, Ack("[]")));
+
+        Assert.False(pending.Completion.Task.IsCompleted);
+        Assert.Equal(1, _table.Count);
+    }
+
+    [Fact]
+    public void TryComplete_SecondAckForTheSameId_IsIgnored()
+    {
+        var pending = _table.Add(s_timeout, CancellationToken.None);
+        var first = Ack("[1]");
+
+        Assert.True(_table.TryComplete(pending.Id, first));
+        Assert.False(_table.TryComplete(pending.Id, Ack("[2]")));
+
+        Assert.Same(first, pending.Completion.Task.Result);
+    }
+
+    [Fact]
+    public async Task Deadline_FailsWithTimeoutOnlyOnceItHasPassed()
+    {
+        var pending = _table.Add(s_timeout, CancellationToken.None);
+
+        _clock.Advance(s_timeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(pending.Completion.Task.IsCompleted);
+        Assert.Equal(1, _table.Count);
+
+        // The deadline is at exactly 1 s, and the 100 ms grid lands on it.
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var ex = await Assert.ThrowsAsync<SocketIoTimeoutException>(() => pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.Contains("1000 ms", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _table.Count);
+    }
+
+    [Fact]
+    public void Deadline_FiresAtTheFirstTickAfterIt_NeverEarly()
+    {
+        // Added at 50 ms with a 130 ms timeout: due at 180 ms, seen by the 200 ms tick.
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
+        var pending = _table.Add(TimeSpan.FromMilliseconds(130), CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(149));
+        Assert.False(pending.Completion.Task.IsCompleted);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(pending.Completion.Task.IsFaulted);
+        Assert.IsType<SocketIoTimeoutException>(pending.Completion.Task.Exception!.InnerException);
+    }
+
+    [Fact]
+    public void Deadline_ExpiresOnlyTheWaitersThatAreDue()
+    {
+        var shortWait = _table.Add(TimeSpan.FromMilliseconds(200), CancellationToken.None);
+        var longWait = _table.Add(TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        var completed = _table.Add(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        _table.TryComplete(completed.Id, Ack("[]"));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+
+        Assert.True(shortWait.Completion.Task.IsFaulted);
+        Assert.False(longWait.Completion.Task.IsCompleted);
+        Assert.True(completed.Completion.Task.IsCompletedSuccessfully);
+        Assert.Equal(1, _table.Count);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.True(longWait.Completion.Task.IsFaulted);
+        Assert.Equal(0, _table.Count);
+    }
+
+    [Fact]
+    public void Deadline_AfterTheEarliestWaiterCompleted_LaterDeadlinesStillFire()
+    {
+        var early = _table.Add(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var late = _table.Add(TimeSpan.FromMilliseconds(300), CancellationToken.None);
+        _table.TryComplete(early.Id, Ack("[]"));
+
+        _clock.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.False(late.Completion.Task.IsCompleted);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(late.Completion.Task.IsFaulted);
+    }
+
+    [Fact]
+    public async Task Cancellation_CancelsWithTheCallersTokenAndRemovesTheWaiter()
+    {
+        using var cts = new CancellationTokenSource();
+        var pending = _table.Add(s_timeout, cts.Token);
+        var other = _table.Add(s_timeout, CancellationToken.None);
+
+        await cts.CancelAsync();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.Equal(cts.Token, ex.CancellationToken);
+        Assert.True(pending.Completion.Task.IsCanceled);
+        Assert.Equal(1, _table.Count);
+        Assert.False(_table.TryComplete(pending.Id, Ack("[]")));
+        Assert.False(other.Completion.Task.IsCompleted);
+    }
+
+    [Fact]
+    public void Cancellation_AlreadyCancelledToken_CancelsAtOnce()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+
+        var pending = _table.Add(s_timeout, cts.Token);
+
+        Assert.True(pending.Completion.Task.IsCanceled);
+        Assert.Equal(0, _table.Count);
+    }
+
+    [Fact]
+    public void Cancellation_AfterCompletion_DoesNotChangeTheResult()
+    {
+        using var cts = new CancellationTokenSource();
+        var pending = _table.Add(s_timeout, cts.Token);
+        var ack = Ack("[]");
+        _table.TryComplete(pending.Id, ack);
+
+        cts.Cancel();
+
+        Assert.Same(ack, pending.Completion.Task.Result);
+    }
+
+    [Fact]
+    public void Cancellation_AfterTimeout_StaysATimeout()
+    {
+        using var cts = new CancellationTokenSource();
+        var pending = _table.Add(s_timeout, cts.Token);
+        _clock.Advance(s_timeout);
+
+        cts.Cancel();
+
+        Assert.IsType<SocketIoTimeoutException>(pending.Completion.Task.Exception!.InnerException);
+    }
+
+    [Fact]
+    public async Task Close_FailsEveryWaiterAndRefusesNewOnes()
+    {
+        var a = _table.Add(s_timeout, CancellationToken.None);
+        var b = _table.Add(s_timeout, CancellationToken.None);
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+
+        _table.Close(error);
+
+        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => a.Completion.Task.WaitAsync(TestTimeouts.Default)));
+        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => b.Completion.Task.WaitAsync(TestTimeouts.Default)));
+        Assert.Equal(0, _table.Count);
+        Assert.Same(error, Assert.Throws<SocketIoDisconnectedException>(() => _table.Add(s_timeout, CancellationToken.None)));
+    }
+
+    [Fact]
+    public void Close_Twice_KeepsTheFirstError()
+    {
+        var first = new SocketIoDisconnectedException(SocketIoDisconnectReason.ServerDisconnect, "first");
+        _table.Close(first);
+
+        _table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "second"));
+
+        Assert.Same(first, Assert.Throws<SocketIoDisconnectedException>(() => _table.Add(s_timeout, CancellationToken.None)));
+    }
+
+    [Fact]
+    public void Close_ThenTickAndLateAck_ChangeNothing()
+    {
+        var pending = _table.Add(s_timeout, CancellationToken.None);
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+        _table.Close(error);
+
+        _clock.Advance(s_timeout * 2);
+        Assert.False(_table.TryComplete(pending.Id, Ack("[]")));
+
+        Assert.Same(error, pending.Completion.Task.Exception!.InnerException);
+    }
+
+    [Fact]
+    public async Task Completion_RunsContinuationsAsynchronously()
+    {
+        var pending = _table.Add(s_timeout, CancellationToken.None);
+        var completingThread = -1;
+        var continuation = pending.Completion.Task.ContinueWith(
+            _ => completingThread = Environment.CurrentManagedThreadId,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+
+        _table.TryComplete(pending.Id, Ack("[]"));
+        var thisThread = Environment.CurrentManagedThreadId;
+        await continuation.WaitAsync(TestTimeouts.Default);
+
+        // ExecuteSynchronously would run on this thread if the TaskCompletionSource did not force asynchrony.
+        Assert.NotEqual(thisThread, completingThread);
+    }
+
+    private static SocketIoAck Ack(string json) => new(System.Text.Encoding.UTF8.GetBytes(json), []);
+}
