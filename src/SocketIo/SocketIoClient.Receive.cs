@@ -61,10 +61,12 @@ public sealed partial class SocketIoClient
             reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected.", ex);
         }
 
-        var first = SetDisconnected(reason);
+        SetDisconnected(reason);
         await _engine.CloseAsync().ConfigureAwait(false);
         _engine.ReleaseReceiveBuffer();
-        if (first && _connected.Task.IsCompletedSuccessfully)
+
+        // The loop ends once, whoever ended it first (this client, the server, the network): notify here, once.
+        if (_connected.Task.IsCompletedSuccessfully)
         {
             try
             {

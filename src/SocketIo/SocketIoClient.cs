@@ -306,11 +306,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     }
 
     /// <summary>Records the first reason the client stopped being connected and fails every waiting emit with it.</summary>
-    private bool SetDisconnected(SocketIoDisconnectedException reason)
+    private void SetDisconnected(SocketIoDisconnectedException reason)
     {
-        var first = Interlocked.CompareExchange(ref _disconnected, reason, null) is null;
+        Interlocked.CompareExchange(ref _disconnected, reason, null);
         _acks.Close(Volatile.Read(ref _disconnected)!);
-        _connected.TrySetException(reason.InnerException ?? reason);
-        return first;
+        if (_connected.TrySetException(reason.InnerException ?? reason))
+        {
+            // Nobody may be waiting for the connect any more (it failed on the send): mark the fault observed.
+            _ = _connected.Task.Exception;
+        }
     }
 }

@@ -133,6 +133,12 @@ public sealed partial class SailsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing is answered, heartbeats included.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused server run again (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
     /// <summary>Kills the server at once (a crash, as far as clients can tell).</summary>
     public void Kill() => Kill(_process);
 
@@ -151,6 +157,16 @@ public sealed partial class SailsServer : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill could not be started.");
+        if (!kill.WaitForExit(5000) || kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed.");
+        }
     }
 
     private static void Kill(Process process)

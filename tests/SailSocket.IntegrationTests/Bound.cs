@@ -1,0 +1,14 @@
+namespace SailSocket.IntegrationTests;
+
+/// <summary>Bounds for every network wait in the tests.</summary>
+internal static class Bound
+{
+    /// <summary>A token that cancels after <paramref name="seconds"/>: nothing in a test waits forever.</summary>
+    public static CancellationToken Seconds(double seconds) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
+
+    /// <summary>Waits for a task with a bound.</summary>
+    public static Task<T> Within<T>(this Task<T> task, double seconds) => task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>Waits for a task with a bound.</summary>
+    public static Task Within(this Task task, double seconds) => task.WaitAsync(TimeSpan.FromSeconds(seconds));
+}
