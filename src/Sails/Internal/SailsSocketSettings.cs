@@ -9,7 +9,7 @@ internal sealed record SailsSocketSettings(
     Uri Url,
     IReadOnlyList<KeyValuePair<string, string>> Query,
     IReadOnlyList<KeyValuePair<string, string>> InitialConnectionHeaders,
-    IReadOnlyDictionary<string, string> Headers,
+    Dictionary<string, string> Headers,
     TimeSpan ConnectTimeout,
     TimeSpan RequestTimeout)
 {
@@ -35,6 +35,13 @@ internal sealed record SailsSocketSettings(
             new("__sails_io_sdk_language", SailsSdkInfo.Language),
         };
 
-        return new SailsSocketSettings(url, query, initialHeaders, headers, connectTimeout, requestTimeout);
+        // Copied once into a concrete, case-insensitive dictionary: merged into every request without allocating.
+        var defaultHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in headers)
+        {
+            defaultHeaders[name] = value;
+        }
+
+        return new SailsSocketSettings(url, query, initialHeaders, defaultHeaders, connectTimeout, requestTimeout);
     }
 }

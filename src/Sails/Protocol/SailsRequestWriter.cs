@@ -9,7 +9,7 @@ namespace SailSocket.Protocol;
 /// <typeparam name="TData">The type of typed data, when there is some.</typeparam>
 internal readonly struct SailsEnvelope<TData>
 {
-    public SailsEnvelope(string method, string url, IDictionary<string, string>? headers, IReadOnlyDictionary<string, string> defaultHeaders, ReadOnlyMemory<byte> rawData, TData data, JsonTypeInfo<TData>? dataTypeInfo)
+    public SailsEnvelope(string method, string url, IDictionary<string, string>? headers, Dictionary<string, string> defaultHeaders, ReadOnlyMemory<byte> rawData, TData data, JsonTypeInfo<TData>? dataTypeInfo)
     {
         Method = method;
         Url = url;
@@ -26,7 +26,7 @@ internal readonly struct SailsEnvelope<TData>
 
     public IDictionary<string, string>? Headers { get; }
 
-    public IReadOnlyDictionary<string, string> DefaultHeaders { get; }
+    public Dictionary<string, string> DefaultHeaders { get; }
 
     public ReadOnlyMemory<byte> RawData { get; }
 
@@ -54,7 +54,15 @@ internal static class SailsRequestWriter
         writer.WriteString(s_method, envelope.Method);
         writer.WritePropertyName(s_headers);
         writer.WriteStartObject();
-        if (envelope.Headers is { Count: > 0 } headers)
+        if (envelope.Headers is Dictionary<string, string> { Count: > 0 } own)
+        {
+            // The concrete type enumerates without boxing an enumerator (SailsRequest.Headers is one).
+            foreach (var (name, value) in own)
+            {
+                writer.WriteString(name, value);
+            }
+        }
+        else if (envelope.Headers is { Count: > 0 } headers)
         {
             foreach (var (name, value) in headers)
             {
