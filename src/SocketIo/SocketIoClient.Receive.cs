@@ -84,6 +84,13 @@ public sealed partial class SocketIoClient
     private bool Dispatch(ReadOnlyMemory<byte> data)
     {
         var packet = SocketIoPacketReader.Parse(data, _options.MaxAttachments);
+        if (packet.Type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
+        {
+            // Collected whatever the namespace, so that its attachments are consumed; dropped when complete if not ours.
+            _binary.Start(packet);
+            return false;
+        }
+
         if (packet.Namespace != _options.Namespace)
         {
             return false;
@@ -107,14 +114,18 @@ public sealed partial class SocketIoClient
                 _acks.TryComplete(packet.AckId, new SocketIoAck(payload.ToArray(), s_noAttachments));
                 return false;
             default:
-                _binary.Start(packet);
                 return false;
         }
     }
 
     private void DispatchBinary()
     {
-        var (type, ackId, data, attachments) = _binary.Take();
+        var (type, ns, ackId, data, attachments) = _binary.Take();
+        if (ns != _options.Namespace)
+        {
+            return;
+        }
+
         if (type == SocketIoPacketType.BinaryAck)
         {
             _acks.TryComplete(ackId, new SocketIoAck(data, attachments));

@@ -28,7 +28,7 @@ public static class EngineHandshakeReader
         long pingInterval = -1;
         long pingTimeout = -1;
         long maxPayload = 0;
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -48,9 +48,16 @@ public static class EngineHandshakeReader
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartArray)
                     {
-                        while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
-                            upgrades.Add(reader.GetString()!);
+                            if (reader.TokenType == JsonTokenType.String)
+                            {
+                                upgrades.Add(reader.GetString()!);
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
                         }
                     }
                     else

@@ -14,6 +14,7 @@ namespace SailSocket.SocketIo.Internal;
 internal sealed class BinaryPacketAssembler
 {
     private SocketIoPacketType _type;
+    private string _namespace = SocketIoPacketReader.MainNamespace;
     private long _ackId;
     private byte[]? _header;
     private ReadOnlyMemory<byte>[]? _attachments;
@@ -24,6 +25,7 @@ internal sealed class BinaryPacketAssembler
     public void Start(in SocketIoPacket packet)
     {
         _type = packet.Type;
+        _namespace = packet.Namespace;
         _ackId = packet.AckId;
         _header = packet.Data.ToArray();
         _attachments = new ReadOnlyMemory<byte>[packet.AttachmentCount];
@@ -44,9 +46,9 @@ internal sealed class BinaryPacketAssembler
     }
 
     /// <summary>Takes the completed packet and resets for the next one.</summary>
-    public (SocketIoPacketType Type, long AckId, byte[] Data, IReadOnlyList<ReadOnlyMemory<byte>> Attachments) Take()
+    public (SocketIoPacketType Type, string Namespace, long AckId, byte[] Data, IReadOnlyList<ReadOnlyMemory<byte>> Attachments) Take()
     {
-        var result = (_type, _ackId, _header!, (IReadOnlyList<ReadOnlyMemory<byte>>)_attachments!);
+        var result = (_type, _namespace, _ackId, _header!, (IReadOnlyList<ReadOnlyMemory<byte>>)_attachments!);
         _header = null;
         _attachments = null;
         _received = 0;

@@ -9,8 +9,9 @@ namespace SailSocket.SocketIo.Internal;
 internal static class JsonWriterCache
 {
     /// <summary>
-    /// Relaxed escaping keeps non-ASCII text as UTF-8 instead of \uXXXX (the server is not an HTML page); control characters,
-    /// including the polling record separator 0x1E, are still escaped.
+    /// Relaxed escaping keeps non-ASCII text of the basic multilingual plane as UTF-8 instead of \uXXXX (the server is not an
+    /// HTML page; characters beyond it, such as emoji, are still escaped as surrogate pairs, which is valid JSON). Control
+    /// characters, including the polling record separator 0x1E, are always escaped.
     /// </summary>
     private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
 

@@ -47,10 +47,12 @@ public static class SocketIoPacketReader
         {
             var countStart = reader.Consumed;
             var count = ReadNumber(ref reader);
-            if (count < 0 || !reader.TryRead(out var dash) || dash != (byte)'-')
+            if (count < 0 || !reader.TryPeek(out var dash) || dash != (byte)'-')
             {
                 throw new SocketIoProtocolException("A binary packet must announce its attachment count followed by '-'.", reader.Consumed);
             }
+
+            reader.Advance(1);
 
             if (count < 1 || count > maxAttachments)
             {

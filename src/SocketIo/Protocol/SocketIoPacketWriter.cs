@@ -19,7 +19,7 @@ public static class SocketIoPacketWriter
     /// <param name="ns">The namespace; <c>/</c> (the main namespace) is not written.</param>
     /// <param name="ackId">The ack id, or -1 for none.</param>
     /// <param name="attachmentCount">For binary packets, the number of attachments that follow (at least 1).</param>
-    /// <exception cref="ArgumentException">The namespace does not start with '/' or contains ',', or the attachment count does not fit the type.</exception>
+    /// <exception cref="ArgumentException">The namespace does not start with '/' or contains ',', the attachment count does not fit the type, or the type cannot carry an ack id.</exception>
     public static void WriteHeader(IBufferWriter<byte> writer, SocketIoPacketType type, string ns = SocketIoPacketReader.MainNamespace, long ackId = -1, int attachmentCount = 0)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -28,6 +28,11 @@ public static class SocketIoPacketWriter
         if (isBinary != attachmentCount > 0)
         {
             throw new ArgumentException("Binary packets need at least one attachment; other packets none.", nameof(attachmentCount));
+        }
+
+        if (ackId >= 0 && type is not (SocketIoPacketType.Event or SocketIoPacketType.Ack or SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck))
+        {
+            throw new ArgumentException($"A {type} packet cannot carry an ack id.", nameof(ackId));
         }
 
         if (ns.Length == 0 || ns[0] != '/' || ns.Contains(',', StringComparison.Ordinal))

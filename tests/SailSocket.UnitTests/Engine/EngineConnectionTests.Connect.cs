@@ -57,10 +57,12 @@ public sealed partial class EngineConnectionTests
         Assert.Equal(EngineConnectionError.NotEngineIo, ex.Error);
     }
 
-    [Fact]
-    public async Task Connect_ServerClosesBeforeTheOpenPacket_IsNotEngineIo()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Connect_ServerClosesBeforeTheOpenPacket_IsNotEngineIo(bool withoutStatus)
     {
-        await _peer.CloseAsync();
+        await (withoutStatus ? _peer.CloseWithoutStatusAsync() : _peer.CloseAsync());
 
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => EngineConnection.ConnectAsync(_peer.CreateOptions()).WaitAsync(TestTimeouts.Default));
 

@@ -18,38 +18,42 @@ public sealed partial class EngineConnectionTests
     public async Task Heartbeat_NoPings_ReceiveFailsWithPingTimeout()
     {
         using var timer = new SharedTimer(s_heartbeatResolution);
-        var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 100, pingTimeout: 100));
+
+        // Started before the connection exists, so the 200 ms window cannot begin before the stopwatch does.
         var stopwatch = StartStopwatch();
+        var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 100, pingTimeout: 100));
 
         await ReceiveFailsAsync(connection, EngineConnectionError.PingTimeout);
 
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(1));
+        // Never before the 200 ms window, and detected within a second after it (20 ms resolution, plus scheduling).
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(195), TimeSpan.FromMilliseconds(1200));
     }
 
     [Fact]
     public async Task Heartbeat_PingsKeepTheConnectionAlive()
     {
-        using var timer = new SharedTimer(s_heartbeatResolution);
-        var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 100, pingTimeout: 100));
+        // Manual clock: deterministic. The window is 1500 ms; five pings 1000 ms apart span 5 s.
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 1000, pingTimeout: 500));
+        var receive = connection.ReceiveAsync().AsTask();
 
-        // Six pings 80 ms apart span 480 ms: more than twice the 200 ms window, so only the pings keep it open.
-        var server = Task.Run(async () =>
+        for (var i = 0; i < 5; i++)
         {
-            for (var i = 0; i < 6; i++)
-            {
-                await Task.Delay(80);
-                await _peer.SendTextAsync("2");
-                Assert.Equal("3", await _peer.ReceiveTextAsync());
-            }
+            await _peer.SendTextAsync("2");
 
-            await _peer.SendTextAsync("4still here");
-        });
+            // The pong goes out after the deadline moved: once it arrives, advancing the clock is safe.
+            Assert.Equal("3", await _peer.ReceiveTextAsync());
+            clock.Advance(TimeSpan.FromMilliseconds(1000));
+            Assert.True(connection.IsOpen, $"closed after ping {i}");
+        }
 
-        var message = await ReceiveAsync(connection);
+        await _peer.SendTextAsync("4still here");
+        Assert.Equal("still here", Text(await receive.WaitAsync(TestTimeouts.Default)));
 
-        Assert.Equal("still here", Text(message));
-        await server.WaitAsync(TestTimeouts.Default);
-        Assert.True(connection.IsOpen);
+        clock.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.False(connection.IsOpen);
+        Assert.Equal(EngineConnectionError.PingTimeout, connection.CloseReason);
     }
 
     [Fact]

@@ -107,11 +107,13 @@ public sealed partial class EngineConnectionTests
         await ReceiveFailsAsync(connection, EngineConnectionError.ClosedByServer);
     }
 
-    [Fact]
-    public async Task Receive_WebSocketCloseFrame_IsClosedByServer()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Receive_WebSocketCloseFrame_IsClosedByServer(bool withoutStatus)
     {
         var connection = await ConnectAsync();
-        await _peer.CloseAsync();
+        await (withoutStatus ? _peer.CloseWithoutStatusAsync() : _peer.CloseAsync());
 
         await ReceiveFailsAsync(connection, EngineConnectionError.ClosedByServer);
     }

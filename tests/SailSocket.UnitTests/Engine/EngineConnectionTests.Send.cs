@@ -47,7 +47,7 @@ public sealed partial class EngineConnectionTests
         var connection = await ConnectAsync(openPacket: WebSocketPeer.OpenPacket(maxPayload: 100));
         using var tooLarge = Message(new string('x', 100));
 
-        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(async () => await connection.SendAsync(tooLarge));
+        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => connection.SendAsync(tooLarge).AsTask().WaitAsync(TestTimeouts.Default));
 
         // 100 bytes of packet + the message type digit.
         Assert.Equal(101, ex.Size);
@@ -65,7 +65,7 @@ public sealed partial class EngineConnectionTests
         var connection = await ConnectAsync(openPacket: WebSocketPeer.OpenPacket(maxPayload: 100));
         using var header = Message("""51-["x",{"_placeholder":true,"num":0}]""");
 
-        await Assert.ThrowsAsync<EngineMessageTooLargeException>(async () => await connection.SendAsync(header, [new byte[101]]));
+        await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => connection.SendAsync(header, [new byte[101]]).AsTask().WaitAsync(TestTimeouts.Default));
 
         using var probe = Message("1");
         await connection.SendAsync(probe).AsTask().WaitAsync(TestTimeouts.Default);
@@ -95,7 +95,7 @@ public sealed partial class EngineConnectionTests
         var sends = Enumerable.Range(0, Senders).Select(i => Task.Run(async () =>
         {
             using var message = Message($"2[\"m\",{i},\"{payload}\"]");
-            await connection.SendAsync(message);
+            await connection.SendAsync(message).AsTask().WaitAsync(TestTimeouts.Default);
         }));
         var sending = Task.WhenAll(sends);
 
@@ -118,7 +118,7 @@ public sealed partial class EngineConnectionTests
         await ReceiveFailsAsync(connection, EngineConnectionError.ClosedByServer);
         using var message = Message("2[\"x\"]");
 
-        var ex = await Assert.ThrowsAsync<EngineConnectionException>(async () => await connection.SendAsync(message));
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => connection.SendAsync(message).AsTask().WaitAsync(TestTimeouts.Default));
 
         Assert.Equal(EngineConnectionError.ClosedByServer, ex.Error);
     }
@@ -127,10 +127,10 @@ public sealed partial class EngineConnectionTests
     public async Task Send_AfterDispose_ThrowsClosedByClient()
     {
         var connection = await ConnectAsync();
-        await connection.DisposeAsync();
+        await connection.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Default);
         using var message = Message("2[\"x\"]");
 
-        var ex = await Assert.ThrowsAsync<EngineConnectionException>(async () => await connection.SendAsync(message));
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => connection.SendAsync(message).AsTask().WaitAsync(TestTimeouts.Default));
 
         Assert.Equal(EngineConnectionError.ClosedByClient, ex.Error);
     }

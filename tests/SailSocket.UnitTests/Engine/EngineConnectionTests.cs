@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Threading;
@@ -13,6 +14,7 @@ namespace SailSocket.UnitTests.Engine;
 /// <see cref="EngineConnection"/> against a scripted server over an in-memory WebSocket (conventions.md rule 32).
 /// Every await is bounded by <see cref="TestTimeouts.Default"/>.
 /// </summary>
+[Collection(RealTimeGroup.Name)]
 public sealed partial class EngineConnectionTests : IAsyncLifetime
 {
     private readonly WebSocketPeer _peer = new();
@@ -58,7 +60,7 @@ public sealed partial class EngineConnectionTests : IAsyncLifetime
 
     private static EngineMessageWriter Message(string socketIoPacket)
     {
-        var writer = EngineMessageWriter.Rent(System.Buffers.ArrayPool<byte>.Shared);
+        var writer = EngineMessageWriter.Rent(ArrayPool<byte>.Shared);
         writer.Write(Encoding.UTF8.GetBytes(socketIoPacket));
         return writer;
     }

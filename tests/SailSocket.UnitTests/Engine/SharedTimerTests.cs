@@ -110,6 +110,16 @@ public sealed class SharedTimerTests
     }
 
     [Fact]
+    public void GetDeadline_InfiniteTimeSpan_NeverComes()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(long.MaxValue, timer.GetDeadline(System.Threading.Timeout.InfiniteTimeSpan));
+    }
+
+    [Fact]
     public void Dispose_StopsTheTimerAndRefusesRegistrations()
     {
         var clock = new ManualTimeProvider();

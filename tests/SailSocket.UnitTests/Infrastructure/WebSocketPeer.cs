@@ -23,7 +23,9 @@ internal sealed class WebSocketPeer : IAsyncDisposable
 
     public WebSocketPeer()
     {
-        (_serverStream, _clientStream) = FullDuplexStream.CreatePair();
+        var (serverStream, clientStream) = FullDuplexStream.CreatePair();
+        _serverStream = serverStream;
+        _clientStream = new SocketLikeStream(clientStream);
         Server = WebSocket.CreateFromStream(_serverStream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         Client = WebSocket.CreateFromStream(_clientStream, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
     }
@@ -104,11 +106,24 @@ internal sealed class WebSocketPeer : IAsyncDisposable
         return Encoding.UTF8.GetString(data);
     }
 
-    /// <summary>Sends a close frame, as the server does when it drops a session (protocol.md §2.5).</summary>
+    /// <summary>Sends a close frame with status 1000 through the server WebSocket.</summary>
     public async Task CloseAsync()
     {
         using var cts = new CancellationTokenSource(TestTimeouts.Default);
-        await Server.CloseOutputAsync(WebSocketCloseStatus.Empty, null, cts.Token);
+        await Server.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cts.Token);
+    }
+
+    /// <summary>
+    /// Sends a close frame without a status code: the bytes <c>88 00</c>, what the server sends when it drops a session
+    /// (protocol.md §2.5; clients see 1005). Written raw because <c>CloseOutputAsync(WebSocketCloseStatus.Empty)</c> puts
+    /// the reserved code 1005 itself on the wire (<c>88 02 03 ED</c>), which a client rightly treats as a protocol error.
+    /// The server WebSocket must not be used for sending after this.
+    /// </summary>
+    public async Task CloseWithoutStatusAsync()
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Default);
+        await _serverStream.WriteAsync(new byte[] { 0x88, 0x00 }, cts.Token);
+        await _serverStream.FlushAsync(cts.Token);
     }
 
     public async ValueTask DisposeAsync()

@@ -108,7 +108,7 @@ public sealed class AckTableTests : IDisposable
     }
 
     [Fact]
-    public void TryComplete_SecondAckForTheSameId_IsIgnored()
+    public async Task TryComplete_SecondAckForTheSameId_IsIgnored()
     {
         var pending = _table.Add(s_timeout, CancellationToken.None);
         var first = Ack("[1]");
@@ -116,7 +116,7 @@ public sealed class AckTableTests : IDisposable
         Assert.True(_table.TryComplete(pending.Id, first));
         Assert.False(_table.TryComplete(pending.Id, Ack("[2]")));
 
-        Assert.Same(first, pending.Completion.Task.Result);
+        Assert.Same(first, await pending.Completion.Task.WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
@@ -187,6 +187,19 @@ public sealed class AckTableTests : IDisposable
     }
 
     [Fact]
+    public void Deadline_InfiniteTimeout_NeverExpires()
+    {
+        var forever = _table.Add(Timeout.InfiniteTimeSpan, CancellationToken.None);
+        var bounded = _table.Add(s_timeout, CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromDays(1));
+
+        Assert.False(forever.Completion.Task.IsCompleted);
+        Assert.True(bounded.Completion.Task.IsFaulted);
+        Assert.Equal(1, _table.Count);
+    }
+
+    [Fact]
     public async Task Cancellation_CancelsWithTheCallersTokenAndRemovesTheWaiter()
     {
         using var cts = new CancellationTokenSource();
@@ -216,16 +229,16 @@ public sealed class AckTableTests : IDisposable
     }
 
     [Fact]
-    public void Cancellation_AfterCompletion_DoesNotChangeTheResult()
+    public async Task Cancellation_AfterCompletion_DoesNotChangeTheResult()
     {
         using var cts = new CancellationTokenSource();
         var pending = _table.Add(s_timeout, cts.Token);
         var ack = Ack("[]");
         _table.TryComplete(pending.Id, ack);
 
-        cts.Cancel();
+        await cts.CancelAsync();
 
-        Assert.Same(ack, pending.Completion.Task.Result);
+        Assert.Same(ack, await pending.Completion.Task.WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
@@ -280,22 +293,12 @@ public sealed class AckTableTests : IDisposable
     }
 
     [Fact]
-    public async Task Completion_RunsContinuationsAsynchronously()
+    public void Completion_RunsContinuationsAsynchronously()
     {
+        // Continuations must never run inline on the receive loop that completes the ack (conventions.md rule 19).
         var pending = _table.Add(s_timeout, CancellationToken.None);
-        var completingThread = -1;
-        var continuation = pending.Completion.Task.ContinueWith(
-            _ => completingThread = Environment.CurrentManagedThreadId,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
 
-        _table.TryComplete(pending.Id, Ack("[]"));
-        var thisThread = Environment.CurrentManagedThreadId;
-        await continuation.WaitAsync(TestTimeouts.Default);
-
-        // ExecuteSynchronously would run on this thread if the TaskCompletionSource did not force asynchrony.
-        Assert.NotEqual(thisThread, completingThread);
+        Assert.True(pending.Completion.Task.CreationOptions.HasFlag(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
     private static SocketIoAck Ack(string json) => new(System.Text.Encoding.UTF8.GetBytes(json), []);

@@ -71,8 +71,9 @@ public sealed partial class SocketIoPacketReaderTests
     }
 
     /// <summary>
-    /// "5" + count + a byte that is not '-': the offset should name the offending byte (conventions.md rule 7).
-    /// Marked: fails against the current reader, which reports the offset just past that byte.
+    /// Regression test for a bug found and fixed (src/SocketIo/Protocol/SocketIoPacketReader.cs, Parse, the binary-count branch): "5" + count + a byte
+    /// that is not '-'. The offset should name the offending byte (conventions.md rule 7), but the reader reports
+    /// <c>reader.Consumed</c> after <c>TryRead</c> has already consumed that byte, one past it (3 instead of 2 here).
     /// </summary>
     [Fact]
     public void Parse_BinaryCountNotFollowedByDash_OffsetPointsAtTheOffendingByte()
