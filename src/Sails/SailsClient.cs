@@ -32,6 +32,7 @@ public sealed class SailsClient : IAsyncDisposable
 {
     private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _invoker;
+    private readonly HttpClient _http;
     private readonly ConcurrentDictionary<SailsSocket, byte> _sockets = new();
     private int _disposed;
 
@@ -50,6 +51,7 @@ public sealed class SailsClient : IAsyncDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+        _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Timer = new SharedTimer(Options.TimerResolution, Options.TimeProvider);
     }
 
@@ -93,6 +95,7 @@ public sealed class SailsClient : IAsyncDisposable
     /// <param name="options">Overrides of the client's defaults for this socket.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The connected socket.</returns>
+    /// <remarks>With reconnection enabled, a server that is down is retried with backoff until it answers or the attempts run out.</remarks>
     /// <exception cref="ArgumentException">The options are invalid or no URL is configured.</exception>
     /// <exception cref="SailsConnectionException">The server is unreachable, refused the handshake, or is not a Socket.IO server.</exception>
     /// <exception cref="SailsTimeoutException">Connecting took longer than the connect timeout.</exception>
@@ -100,18 +103,72 @@ public sealed class SailsClient : IAsyncDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<SailsSocket> ConnectAsync(SailsSocketOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var settings = SailsSocketSettings.Resolve(Options, options);
-        var socket = await SailsSocket.ConnectAsync(this, settings, cancellationToken).ConfigureAwait(false);
-        _sockets.TryAdd(socket, 0);
-        if (Volatile.Read(ref _disposed) != 0)
+        var socket = CreateSocketCore(options, startConnecting: false);
+        try
+        {
+            await socket.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
         {
             await socket.DisposeAsync().ConfigureAwait(false);
-            throw new ObjectDisposedException(nameof(SailsClient));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates a socket without waiting for it to connect. With <see cref="SailsClientOptions.AutoConnect"/> (the default)
+    /// it starts connecting at once in the background; requests made meanwhile are queued and sent once it is connected.
+    /// Otherwise call <see cref="SailsSocket.ConnectAsync"/>.
+    /// </summary>
+    /// <param name="options">Overrides of the client's defaults for this socket, or <see langword="null"/>.</param>
+    /// <returns>The socket; dispose it (or the client) when done.</returns>
+    /// <exception cref="ArgumentException">The options are invalid or no URL is configured.</exception>
+    /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
+    public SailsSocket CreateSocket(SailsSocketOptions? options = null)
+    {
+        options ??= new SailsSocketOptions();
+        var socket = CreateSocketCore(options, startConnecting: options.AutoConnect ?? Options.AutoConnect);
+        return socket;
+    }
+
+    /// <summary>Fetches a CSRF token over HTTP (<c>GET /csrfToken</c>), for apps with CSRF protection on.</summary>
+    /// <param name="cookie">The session cookie the token belongs to (the <c>Cookie</c> the socket's handshake sends), or <see langword="null"/>.</param>
+    /// <param name="url">The server; <see cref="SailsClientOptions.Url"/> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token, to send as the <c>x-csrf-token</c> request header.</returns>
+    /// <remarks>Sails refuses to hand out a CSRF token over a socket, so this goes through the client's shared HTTP handler.</remarks>
+    /// <exception cref="ArgumentException">No URL is configured.</exception>
+    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
+    {
+        var server = url ?? Options.Url ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass one.", nameof(url));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(HttpBase(server), "/csrfToken"));
+        if (!string.IsNullOrEmpty(cookie))
+        {
+            Protocol.SailsRequestValidation.CheckHeaders([new("Cookie", cookie)]);
+            request.Headers.Add("Cookie", cookie);
         }
 
-        return socket;
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new SailsConnectionException($"GET /csrfToken answered HTTP {(int)response.StatusCode}: is CSRF protection on (config/security.js)?", httpStatusCode: (int)response.StatusCode);
+            }
+
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("_csrf", out var token) && token.GetString() is { Length: > 0 } value
+                ? value
+                : throw new SailsConnectionException("GET /csrfToken answered without a \"_csrf\" token.");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new SailsConnectionException($"Could not fetch a CSRF token from {server}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Disposes every socket of this client, then the shared handler and timer. Idempotent.</summary>
@@ -132,9 +189,52 @@ public sealed class SailsClient : IAsyncDisposable
 
         await Task.WhenAll(disposals).ConfigureAwait(false);
         Timer.Dispose();
+        _http.Dispose();
         _invoker.Dispose();
         _handler.Dispose();
     }
 
     internal void Forget(SailsSocket socket) => _sockets.TryRemove(socket, out _);
+
+    /// <summary>Fetches the session cookie from the cookie route (sails.io.js <c>useCORSRouteToGetCookie</c>); empty when none is set.</summary>
+    internal async Task<string> FetchSessionCookieAsync(Uri server, CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri(HttpBase(server), Options.GetCookieRoute), cancellationToken).ConfigureAwait(false);
+        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            return string.Empty;
+        }
+
+        var pairs = new List<string>();
+        foreach (var setCookie in setCookies)
+        {
+            var end = setCookie.IndexOf(';', StringComparison.Ordinal);
+            pairs.Add(end < 0 ? setCookie : setCookie[..end]);
+        }
+
+        return string.Join("; ", pairs);
+    }
+
+    private static Uri HttpBase(Uri server) =>
+        new UriBuilder(server.Scheme is "wss" or "https" ? "https" : "http", server.Host, server.Port).Uri;
+
+    private SailsSocket CreateSocketCore(SailsSocketOptions options, bool startConnecting)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var socket = new SailsSocket(this, SailsSocketSettings.Resolve(Options, options));
+        _sockets.TryAdd(socket, 0);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            _ = socket.DisposeAsync().AsTask();
+            throw new ObjectDisposedException(nameof(SailsClient));
+        }
+
+        if (startConnecting)
+        {
+            socket.StartConnecting();
+        }
+
+        return socket;
+    }
 }

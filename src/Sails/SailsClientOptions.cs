@@ -41,6 +41,43 @@ public sealed class SailsClientOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether <see cref="SailsClient.CreateSocket"/> starts connecting at once, in the background (sails.io.js
+    /// <c>autoConnect</c>). Requests made meanwhile are queued and sent once connected. Default <see langword="true"/>.
+    /// </summary>
+    public bool AutoConnect { get; init; } = true;
+
+    /// <summary>Automatic reconnection. Default: off, as in sails.io.js.</summary>
+    public SailsReconnectionOptions Reconnection { get; init; } = new();
+
+    /// <summary>
+    /// The most requests a socket holds while it is not connected (connecting or reconnecting); one more fails at once
+    /// with <see cref="SailsConnectionException"/>. Default 1024.
+    /// </summary>
+    public int MaxQueuedRequests { get; init; } = 1024;
+
+    /// <summary>
+    /// Sends the <c>nosession</c> handshake header: the server loads no session for this socket's requests
+    /// (sails.io.js <c>initialConnectionHeaders: {nosession: true}</c>). Default <see langword="false"/>.
+    /// </summary>
+    public bool NoSession { get; init; }
+
+    /// <summary>
+    /// Fetches the session cookie over HTTP (<c>GET</c> <see cref="GetCookieRoute"/>, through the shared handler) before each
+    /// connection attempt and sends it with the handshake (sails.io.js <c>useCORSRouteToGetCookie</c>, which only a
+    /// browser does automatically). Default <see langword="false"/>.
+    /// </summary>
+    public bool UseCorsRouteToGetCookie { get; init; }
+
+    /// <summary>The route that sets the session cookie. Default <c>/__getcookie</c> (Sails' <c>grant3rdPartyCookie</c> route).</summary>
+    public string GetCookieRoute { get; init; } = "/__getcookie";
+
+    /// <summary>
+    /// Called before every connection attempt to change its headers, query or auth (for example a token that expires).
+    /// Default <see langword="null"/>.
+    /// </summary>
+    public Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake { get; init; }
+
     /// <summary>The largest message accepted from the server, in bytes. Default 16 MiB.</summary>
     public int MaxMessageSize { get; init; } = 16 * 1024 * 1024;
 
@@ -81,5 +118,9 @@ public sealed class SailsClientOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(BufferPool, nameof(BufferPool));
+        ArgumentNullException.ThrowIfNull(Reconnection, nameof(Reconnection));
+        Reconnection.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedRequests, 0, nameof(MaxQueuedRequests));
+        Protocol.SailsRequestValidation.CheckUrl(GetCookieRoute);
     }
 }

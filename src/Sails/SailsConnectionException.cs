@@ -8,7 +8,7 @@ namespace SailSocket;
 /// dropped: the server may or may not have processed it, so do not blindly retry a request that is not idempotent.
 /// The inner exception holds the Engine.IO or Socket.IO cause.
 /// </remarks>
-public sealed class SailsConnectionException : Exception
+public class SailsConnectionException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">A description for people.</param>

@@ -15,13 +15,21 @@ namespace SailSocket;
 /// </remarks>
 public sealed class SailsResponse
 {
-    internal SailsResponse(int statusCode, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    internal SailsResponse(int statusCode, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, IReadOnlyList<ReadOnlyMemory<byte>> attachments, string requestMethod, string requestUrl)
     {
+        RequestMethod = requestMethod;
+        RequestUrl = requestUrl;
         StatusCode = statusCode;
         Headers = headers;
         Body = body;
         Attachments = attachments;
     }
+
+    /// <summary>The method of the request this answers (lower case).</summary>
+    public string RequestMethod { get; }
+
+    /// <summary>The URL of the request this answers.</summary>
+    public string RequestUrl { get; }
 
     /// <summary>The status code; 200 when the server sent none.</summary>
     public int StatusCode { get; }
@@ -41,6 +49,29 @@ public sealed class SailsResponse
 
     /// <summary>Binary attachments of the body, in placeholder order; empty for ordinary JSON bodies.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
+
+    /// <summary>
+    /// Throws when the status code is an error: below 200, or 400 and above (the statuses sails.io.js reports as errors;
+    /// redirects are not errors).
+    /// </summary>
+    /// <returns>This response, for chaining.</returns>
+    /// <exception cref="SailsRequestException">The status code is an error; the exception carries the response.</exception>
+    public SailsResponse EnsureSuccessStatusCode()
+    {
+        if (StatusCode is >= 200 and < 400)
+        {
+            return this;
+        }
+
+        var what = RequestMethod.Length == 0 ? "The request" : $"{RequestMethod.ToUpperInvariant()} {RequestUrl}";
+        var message = $"{what} failed with status {StatusCode}: {Summary(Body)}";
+        if (StatusCode == 403 && RequestMethod is not ("get" or "head" or "options" or ""))
+        {
+            message += " If the app has CSRF protection on (config/security.js), send the token in the \"x-csrf-token\" header: get one with SailsClient.GetCsrfTokenAsync.";
+        }
+
+        throw new SailsRequestException(this, message);
+    }
 
     /// <summary>Deserialises the body.</summary>
     /// <typeparam name="T">The body type.</typeparam>
@@ -103,10 +134,11 @@ public sealed class SailsResponse
 
     /// <summary>A one-line summary: status and the start of the body.</summary>
     /// <returns>The summary.</returns>
-    public override string ToString()
+    public override string ToString() => $"{StatusCode} {Summary(Body)}";
+
+    private static string Summary(ReadOnlyMemory<byte> body)
     {
         const int MaxBody = 200;
-        var body = Body.IsEmpty ? "(no body)" : Encoding.UTF8.GetString(Body.Span[..Math.Min(Body.Length, MaxBody)]) + (Body.Length > MaxBody ? "…" : string.Empty);
-        return $"{StatusCode} {body}";
+        return body.IsEmpty ? "(no body)" : Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, MaxBody)]) + (body.Length > MaxBody ? "…" : string.Empty);
     }
 }

@@ -1,27 +1,50 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Channels;
 using SailSocket.Engine;
 using SailSocket.Internal;
 using SailSocket.SocketIo;
 
 namespace SailSocket;
 
-/// <content>Server events (<c>io.socket.on</c> / <c>off</c>) and lifecycle events.</content>
+/// <content>Server events (<c>io.socket.on</c> / <c>off</c>), streams of events, and lifecycle events.</content>
 public sealed partial class SailsSocket
 {
     private static readonly IReadOnlyList<ReadOnlyMemory<byte>> s_noAttachments = [];
 
-    /// <summary>The dispatcher's stand-in for "the connection ended" (an event with no name cannot come from the server).</summary>
-    private static readonly SailsEvent s_disconnectMarker = new(string.Empty, ReadOnlyMemory<byte>.Empty, s_noAttachments);
+    /// <summary>Names Socket.IO reserves for its own lifecycle: a server can never emit them (docs/protocol.md §3.5).</summary>
+    private static readonly HashSet<string> s_reservedNames = new(StringComparer.Ordinal)
+    {
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    };
 
     private readonly object _handlersGate = new();
     private readonly Dictionary<string, Action<SailsEvent>[]> _handlers = new(StringComparer.Ordinal);
-    private readonly SerialDispatcher<SailsEvent> _dispatcher;
-    private SocketIoDisconnectedException? _disconnectedBy;
+    private readonly SerialDispatcher<DispatchItem> _dispatcher;
+    private readonly List<ChannelWriter<SailsEvent>> _streams = [];
+    private Action<SailsEvent>[] _anyHandlers = [];
 
-    /// <summary>Raised once when the socket stops being connected, after pending requests have failed; on the thread pool.</summary>
+    /// <summary>Raised when the socket connects: the first time and after every reconnect (socket.io <c>connect</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Connected;
+
+    /// <summary>Raised once each time the socket stops being connected, after requests in flight have failed.</summary>
     public event EventHandler<SailsDisconnectedEventArgs>? Disconnected;
+
+    /// <summary>Raised before each reconnection attempt, with its number and delay (socket.io <c>reconnecting</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Reconnecting;
+
+    /// <summary>Raised when a reconnection attempt succeeds, with its number (socket.io <c>reconnect</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Reconnected;
+
+    /// <summary>Raised when a connection attempt fails, with the error (socket.io <c>connect_error</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? ConnectError;
+
+    /// <summary>Raised when reconnection gives up after its last attempt (socket.io <c>reconnect_failed</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? ReconnectFailed;
 
     /// <summary>Raised when an event handler throws; the socket and the other handlers carry on.</summary>
     public event EventHandler<SailsHandlerExceptionEventArgs>? HandlerException;
@@ -30,10 +53,11 @@ public sealed partial class SailsSocket
     /// <param name="eventName">The event name: a room event, <c>message</c>, or a model identity such as <c>user</c>.</param>
     /// <param name="handler">The handler; runs on the thread pool, one event at a time, in arrival order.</param>
     /// <returns>A registration; dispose it to remove this handler.</returns>
-    /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved by Socket.IO (<c>connect</c>,
+    /// <c>disconnect</c>, … — use the lifecycle events instead).</exception>
     public IDisposable On(string eventName, Action<SailsEvent> handler)
     {
-        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        CheckEventName(eventName);
         ArgumentNullException.ThrowIfNull(handler);
         lock (_handlersGate)
         {
@@ -43,9 +67,58 @@ public sealed partial class SailsSocket
         return new Registration(this, eventName, handler);
     }
 
+    /// <summary>Calls <paramref name="handler"/> with the data of every event named <paramref name="eventName"/>, deserialised.</summary>
+    /// <typeparam name="T">The data type.</typeparam>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="dataTypeInfo">Serialization metadata for the data (source-generated for AOT).</param>
+    /// <param name="handler">The handler; data that does not deserialise is reported to <see cref="HandlerException"/>.</param>
+    /// <returns>A registration; dispose it to remove the handler.</returns>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
+    public IDisposable On<T>(string eventName, JsonTypeInfo<T> dataTypeInfo, Action<T?> handler)
+    {
+        ArgumentNullException.ThrowIfNull(dataTypeInfo);
+        ArgumentNullException.ThrowIfNull(handler);
+        return On(eventName, e => handler(e.ReadData(dataTypeInfo)));
+    }
+
+    /// <summary>Calls <paramref name="handler"/> for the next event named <paramref name="eventName"/> only.</summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="handler">The handler.</param>
+    /// <returns>A registration; dispose it to remove the handler before it runs.</returns>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
+    public IDisposable Once(string eventName, Action<SailsEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        IDisposable? registration = null;
+        var fired = 0;
+        registration = On(eventName, e =>
+        {
+            if (Interlocked.Exchange(ref fired, 1) == 0)
+            {
+                registration?.Dispose();
+                handler(e);
+            }
+        });
+        return registration;
+    }
+
+    /// <summary>Calls <paramref name="handler"/> for every server event, whatever its name (after the named handlers).</summary>
+    /// <param name="handler">The handler.</param>
+    /// <returns>A registration; dispose it to remove the handler.</returns>
+    public IDisposable OnAny(Action<SailsEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersGate)
+        {
+            _anyHandlers = [.. _anyHandlers, handler];
+        }
+
+        return new AnyRegistration(this, handler);
+    }
+
     /// <summary>Removes one registration of <paramref name="handler"/> for <paramref name="eventName"/>.</summary>
     /// <param name="eventName">The event name.</param>
-    /// <param name="handler">The handler given to <see cref="On"/>.</param>
+    /// <param name="handler">The handler given to <see cref="On(string, Action{SailsEvent})"/>.</param>
     /// <returns>Whether a registration was removed.</returns>
     public bool Off(string eventName, Action<SailsEvent> handler)
     {
@@ -89,6 +162,88 @@ public sealed partial class SailsSocket
         }
     }
 
+    /// <summary>
+    /// Streams the events named <paramref name="eventName"/> for <c>await foreach</c>, across reconnects, until the
+    /// enumeration stops or the socket is disposed.
+    /// </summary>
+    /// <param name="eventName">The event name.</param>
+    /// <param name="capacity">How many events may wait for a slow consumer. Default 1024.</param>
+    /// <param name="cancellationToken">Ends the enumeration.</param>
+    /// <returns>The events, in arrival order.</returns>
+    /// <remarks>
+    /// When the consumer falls <paramref name="capacity"/> events behind, the oldest waiting event is dropped to make room:
+    /// memory stays bounded and the socket is never slowed down by a consumer. Events that arrive before the
+    /// enumeration starts are not seen.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
+    public IAsyncEnumerable<SailsEvent> ReadEventsAsync(string eventName, int capacity = 1024, CancellationToken cancellationToken = default)
+    {
+        CheckEventName(eventName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        return Stream(eventName, capacity, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<SailsEvent> Stream(string eventName, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<SailsEvent>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        lock (_streams)
+        {
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                yield break;
+            }
+
+            _streams.Add(channel.Writer);
+        }
+
+        try
+        {
+            using var registration = On(eventName, e => channel.Writer.TryWrite(e));
+            while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (channel.Reader.TryRead(out var item))
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            lock (_streams)
+            {
+                _streams.Remove(channel.Writer);
+            }
+        }
+    }
+
+    private void CompleteEventStreams()
+    {
+        lock (_streams)
+        {
+            foreach (var writer in _streams)
+            {
+                writer.TryComplete();
+            }
+
+            _streams.Clear();
+        }
+    }
+
+    private static void CheckEventName(string eventName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        if (s_reservedNames.Contains(eventName))
+        {
+            throw new ArgumentException($"'{eventName}' is reserved by Socket.IO and never sent by a server; use the socket's lifecycle events (Connected, Disconnected, …).", nameof(eventName));
+        }
+    }
+
     private Action<SailsEvent>[]? HandlersFor(string eventName)
     {
         lock (_handlersGate)
@@ -97,10 +252,12 @@ public sealed partial class SailsSocket
         }
     }
 
+    private bool HasAnyHandlers => Volatile.Read(ref _anyHandlers).Length > 0;
+
     /// <summary>On the receive loop: copy what the handlers need and hand it to the dispatcher.</summary>
     private void OnSocketIoEvent(in SocketIoEvent socketEvent)
     {
-        if (HandlersFor(socketEvent.Name) is null)
+        if (HandlersFor(socketEvent.Name) is null && !HasAnyHandlers)
         {
             return;
         }
@@ -117,62 +274,58 @@ public sealed partial class SailsSocket
             attachments = copies;
         }
 
-        _dispatcher.Post(new SailsEvent(socketEvent.Name, socketEvent.GetArgument(0).ToArray(), attachments));
+        _dispatcher.Post(new DispatchItem(new SailsEvent(socketEvent.Name, socketEvent.GetArgument(0).ToArray(), attachments), null));
     }
 
-    private void DispatchEvent(SailsEvent socketEvent)
+    private void Post(Action notification) => _dispatcher.Post(new DispatchItem(null, notification));
+
+    private void Dispatch(DispatchItem item)
     {
-        if (socketEvent.Name.Length == 0)
-        {
-            RaiseDisconnected(socketEvent);
-            return;
-        }
-
-        var handlers = HandlersFor(socketEvent.Name);
-        if (handlers is null)
-        {
-            return;
-        }
-
-        foreach (var handler in handlers)
+        if (item.Notification is { } notification)
         {
             try
             {
-                handler(socketEvent);
+                notification();
             }
-#pragma warning disable CA1031 // A user handler's exception is reported, never allowed to stop the dispatch of later events.
-            catch (Exception ex)
+#pragma warning disable CA1031 // A lifecycle handler's exception must not escape onto the thread pool or stop later notifications.
+            catch (Exception)
 #pragma warning restore CA1031
             {
-                RaiseHandlerException(socketEvent, ex);
             }
+
+            return;
+        }
+
+        var socketEvent = item.Event!;
+        foreach (var handler in HandlersFor(socketEvent.Name) ?? [])
+        {
+            Invoke(handler, socketEvent);
+        }
+
+        foreach (var handler in Volatile.Read(ref _anyHandlers))
+        {
+            Invoke(handler, socketEvent);
         }
     }
 
-    private void RaiseHandlerException(SailsEvent socketEvent, Exception exception)
+    private void Invoke(Action<SailsEvent> handler, SailsEvent socketEvent)
     {
         try
         {
-            HandlerException?.Invoke(this, new SailsHandlerExceptionEventArgs(socketEvent, exception));
+            handler(socketEvent);
         }
-#pragma warning disable CA1031 // Nowhere left to report a failing error handler; the dispatcher must keep running.
-        catch (Exception)
+#pragma warning disable CA1031 // A user handler's exception is reported, never allowed to stop the dispatch of later events.
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Raise(HandlerException, new SailsHandlerExceptionEventArgs(socketEvent, ex));
         }
     }
 
-    /// <summary>On the receive loop, once: queue the notification behind the events already received.</summary>
-    private void OnSocketIoDisconnected(SocketIoDisconnectedException exception)
-    {
-        _disconnectedBy = exception;
-        _dispatcher.Post(s_disconnectMarker);
-    }
+    private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args) => handler?.Invoke(this, args);
 
-    private void RaiseDisconnected(SailsEvent marker)
+    private void RaiseDisconnected(SocketIoDisconnectedException exception)
     {
-        _ = marker;
-        var exception = _disconnectedBy!;
         var reason = exception.Reason switch
         {
             SocketIoDisconnectReason.ClientDisconnect => SailsDisconnectReason.ClientDisconnect,
@@ -183,14 +336,18 @@ public sealed partial class SailsSocket
             _ => SailsDisconnectReason.TransportClose,
         };
 
-        try
+        Raise(Disconnected, new SailsDisconnectedEventArgs(reason, exception));
+    }
+
+    private void RemoveAny(Action<SailsEvent> handler)
+    {
+        lock (_handlersGate)
         {
-            Disconnected?.Invoke(this, new SailsDisconnectedEventArgs(reason, exception));
-        }
-#pragma warning disable CA1031 // A user handler's exception must not escape onto the thread pool.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
+            var index = Array.IndexOf(_anyHandlers, handler);
+            if (index >= 0)
+            {
+                _anyHandlers = [.. _anyHandlers.Where((_, i) => i != index)];
+            }
         }
     }
 
@@ -198,6 +355,13 @@ public sealed partial class SailsSocket
     {
         private SailsSocket? _socket = socket;
 
-        public void Dispose() => System.Threading.Interlocked.Exchange(ref _socket, null)?.Off(eventName, handler);
+        public void Dispose() => Interlocked.Exchange(ref _socket, null)?.Off(eventName, handler);
+    }
+
+    private sealed class AnyRegistration(SailsSocket socket, Action<SailsEvent> handler) : IDisposable
+    {
+        private SailsSocket? _socket = socket;
+
+        public void Dispose() => Interlocked.Exchange(ref _socket, null)?.RemoveAny(handler);
     }
 }

@@ -40,6 +40,45 @@ public sealed partial class SailsSocket
     public Task<SailsResponse> GetAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Get, url, data, dataTypeInfo, cancellationToken);
 
+    /// <summary>Sends <c>GET url</c> and reads the body as <typeparamref name="T"/>; an error status throws.</summary>
+    /// <typeparam name="T">The body type.</typeparam>
+    /// <param name="url">The path and query, starting with '/'.</param>
+    /// <param name="responseTypeInfo">Serialization metadata for the body (source-generated for AOT).</param>
+    /// <param name="cancellationToken">Stops waiting for the response.</param>
+    /// <returns>The body, or <see langword="default"/> when the response has none.</returns>
+    /// <exception cref="SailsRequestException">The status code is below 200 or at least 400; the exception carries the response.</exception>
+    /// <exception cref="System.Text.Json.JsonException">The body does not match <typeparamref name="T"/>.</exception>
+    /// <exception cref="ArgumentException">The URL is not a path.</exception>
+    /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
+    /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<T?> GetAsync<T>(string url, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(responseTypeInfo);
+        var response = await GetAsync(url, cancellationToken).ConfigureAwait(false);
+        return response.EnsureSuccessStatusCode().ReadBody(responseTypeInfo);
+    }
+
+    /// <summary>Sends a request and reads the body as <typeparamref name="T"/>; an error status throws.</summary>
+    /// <typeparam name="T">The body type.</typeparam>
+    /// <param name="request">The request.</param>
+    /// <param name="responseTypeInfo">Serialization metadata for the body.</param>
+    /// <param name="cancellationToken">Stops waiting for the response.</param>
+    /// <returns>The body, or <see langword="default"/> when the response has none.</returns>
+    /// <exception cref="SailsRequestException">The status code is below 200 or at least 400.</exception>
+    /// <exception cref="System.Text.Json.JsonException">The body does not match <typeparamref name="T"/>.</exception>
+    /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
+    /// <exception cref="SailsTimeoutException">No response within the request's timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<T?> RequestAsync<T>(SailsRequest request, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(responseTypeInfo);
+        var response = await RequestAsync(request, cancellationToken).ConfigureAwait(false);
+        return response.EnsureSuccessStatusCode().ReadBody(responseTypeInfo);
+    }
+
     /// <summary>Sends <c>POST url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
     public Task<SailsResponse> PostAsync(string url, CancellationToken cancellationToken = default) =>
@@ -120,30 +159,67 @@ public sealed partial class SailsSocket
 
         var requestTimeout = timeout ?? _settings.RequestTimeout;
         SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(timeout));
-        var io = Connection();
+        cancellationToken.ThrowIfCancellationRequested();
         var envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo);
+        SocketIoClient? io = null;
+        QueuedRequest? queued = null;
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_state == SailsSocketState.Connected && !_flushing && _io is { } current)
+            {
+                io = current;
+            }
+            else if (_state is SailsSocketState.Connecting or SailsSocketState.Reconnecting || _flushing)
+            {
+                queued = Enqueue(method, url, requestTimeout, (connection, remaining, token) => SendOnAsync(connection, envelope, remaining, token), cancellationToken);
+            }
+            else
+            {
+                throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} was not sent: the socket is not connected (call ConnectAsync, or enable reconnection).");
+            }
+        }
+
+        if (queued is not null)
+        {
+            queued.WatchCancellation(this);
+            return await queued.Task.ConfigureAwait(false);
+        }
+
+        return await SendOnAsync(io!, envelope, requestTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one request on a connection and maps every failure to the Sails exceptions.</summary>
+    private static async Task<SailsResponse> SendOnAsync<TData>(SocketIoClient io, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var what = $"{envelope.Method.ToUpperInvariant()} {envelope.Url}";
         SocketIoAck ack;
         try
         {
-            ack = await io.EmitWithAckAsync(method, envelope, EnvelopeWriter<TData>.Instance, null, requestTimeout, cancellationToken).ConfigureAwait(false);
+            ack = await io.EmitWithAckAsync(envelope.Method, envelope, EnvelopeWriter<TData>.Instance, null, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketIoTimeoutException ex)
         {
-            throw new SailsTimeoutException($"No response to {method.ToUpperInvariant()} {url} within {requestTimeout.TotalMilliseconds:0} ms. The server may still process it.", ex);
+            throw new SailsTimeoutException($"No response to {what} within {timeout.TotalMilliseconds:0} ms. The server may still process it.", ex);
+        }
+        catch (SocketIoDisconnectedException ex) when (ex.AfterSend)
+        {
+            throw new SailsRequestInterruptedException($"{what} was sent, then the connection ended before its response: the server may or may not have processed it. ({ex.Message})", ex);
         }
         catch (SocketIoDisconnectedException ex)
         {
-            var detail = ex.AfterSend
-                ? "the connection ended after the request was sent; the server may or may not have processed it"
-                : "the socket is not connected; the request was not sent";
-            throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} failed: {detail}. ({ex.Message})", ex, requestMayHaveBeenProcessed: ex.AfterSend);
+            throw new SailsConnectionException($"{what} was not sent: the connection had ended. ({ex.Message})", ex);
         }
         catch (SocketIoProtocolException ex)
         {
-            throw new SailsProtocolException($"The response to {method.ToUpperInvariant()} {url} is malformed: {ex.Message}", ex);
+            throw new SailsProtocolException($"The response to {what} is malformed: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException && ex is not SailsProtocolException)
+        {
+            throw new ArgumentException($"The data of {what} could not be serialised: {ex.Message}", nameof(envelope), ex);
         }
 
-        return JwrReader.Read(ack.Arguments, ack.Attachments);
+        return JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
     }
 
     /// <summary>One cached delegate per data type: writing the envelope allocates nothing.</summary>

@@ -8,58 +8,77 @@ using SailSocket.SocketIo;
 namespace SailSocket;
 
 /// <summary>
-/// One socket connected to a Sails app (the seed's <c>SailsSocket</c>): requests with <see cref="GetAsync(string, CancellationToken)"/>,
+/// One socket to a Sails app (the seed's <c>SailsSocket</c>): requests with <see cref="GetAsync(string, CancellationToken)"/>,
 /// <see cref="PostAsync(string, CancellationToken)"/> and friends, and server events with <see cref="On"/>.
-/// Create it with <see cref="SailsClient.ConnectAsync(CancellationToken)"/>.
+/// Create it with <see cref="SailsClient.ConnectAsync(CancellationToken)"/> (connected when returned) or
+/// <see cref="SailsClient.CreateSocket"/> (connects in the background; requests wait in a queue).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
 /// <item>All members are thread-safe: any number of requests may be in flight at once, from any threads; responses are
 /// matched by ack id, whatever order the server answers in.</item>
-/// <item>Event handlers run on the thread pool, one at a time per socket, in the order the server sent the events —
-/// never on the receive loop, so a slow or throwing handler cannot stall the socket (exceptions go to
+/// <item>Requests made while the socket is connecting or reconnecting are queued in order (bounded by
+/// <see cref="SailsClientOptions.MaxQueuedRequests"/>) and sent exactly once when it connects; while queued they still
+/// honour their timeout and cancellation.</item>
+/// <item>Requests already sent when the connection drops fail at once with <see cref="SailsRequestInterruptedException"/>:
+/// the server may or may not have processed them. They are never resent.</item>
+/// <item>Event handlers and lifecycle events run on the thread pool, one at a time per socket, in the order things
+/// happened — never on the receive loop, so a slow or throwing handler cannot stall the socket (exceptions go to
 /// <see cref="HandlerException"/>).</item>
 /// <item>Every request has a deadline (<see cref="SailsClientOptions.RequestTimeout"/>) kept by the client's shared
 /// timer; cancelling a request's token stops waiting without touching the connection.</item>
-/// <item>When the connection ends, requests waiting for a response fail with <see cref="SailsConnectionException"/> and
-/// <see cref="Disconnected"/> is raised once. This version does not reconnect.</item>
 /// </list>
 /// </remarks>
-public sealed partial class SailsSocket : IAsyncDisposable
+public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget
 {
     private readonly SailsClient _owner;
     private readonly SailsSocketSettings _settings;
+    private readonly IDisposable _timerRegistration;
+
+    /// <summary>Guards the state, the current connection, the connect loop and the request queue.</summary>
+    private readonly object _gate = new();
+    private SailsSocketState _state = SailsSocketState.Disconnected;
+
+    /// <summary>The live connection; set from the moment it connects until its loss is handled.</summary>
     private SocketIoClient? _io;
+
+    /// <summary>The attempt number of <see cref="_io"/>; callbacks of older connections are ignored.</summary>
+    private int _ioGeneration;
+    private int _lastGeneration;
+    private string _id = string.Empty;
     private int _disposed;
 
-    private SailsSocket(SailsClient owner, SailsSocketSettings settings)
+    internal SailsSocket(SailsClient owner, SailsSocketSettings settings)
     {
         _owner = owner;
         _settings = settings;
-        _dispatcher = new SerialDispatcher<SailsEvent>(DispatchEvent);
+        _dispatcher = new SerialDispatcher<DispatchItem>(Dispatch);
+        _timerRegistration = owner.Timer.Register(this);
     }
 
-    /// <summary>The server this socket is connected to.</summary>
+    /// <summary>The server this socket connects to.</summary>
     public Uri Url => _settings.Url;
 
-    /// <summary>The socket id on the server (<c>sails.sockets.getId(req)</c>); empty before the connection is made.</summary>
-    public string Id => _io?.Id ?? string.Empty;
+    /// <summary>The socket id on the server (<c>sails.sockets.getId(req)</c>) of the current or last connection; empty before the first.</summary>
+    /// <remarks>The id changes on every reconnect: the server sees a new socket, without the old one's rooms.</remarks>
+    public string Id => Volatile.Read(ref _id);
 
-    /// <summary>Whether the socket is connected.</summary>
-    public bool IsConnected => _io?.IsConnected == true && Volatile.Read(ref _disposed) == 0;
-
-    /// <summary>Disconnects from the server. Requests waiting for a response fail. Idempotent.</summary>
-    /// <param name="cancellationToken">Bounds the wait for earlier sends before the disconnect packet.</param>
-    /// <returns>A task that completes when the connection is closed.</returns>
-    public async Task DisconnectAsync(CancellationToken cancellationToken = default)
+    /// <summary>Where the socket is in its life.</summary>
+    public SailsSocketState State
     {
-        if (_io is { } io)
+        get
         {
-            await io.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                return _state;
+            }
         }
     }
 
-    /// <summary>Disconnects and releases the socket. Idempotent.</summary>
+    /// <summary>Whether the socket is connected.</summary>
+    public bool IsConnected => State == SailsSocketState.Connected;
+
+    /// <summary>Disposes the socket: disconnects, fails queued requests, releases everything. Idempotent.</summary>
     /// <returns>A task that completes when everything is released.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -68,61 +87,31 @@ public sealed partial class SailsSocket : IAsyncDisposable
             return;
         }
 
-        if (_io is { } io)
+        await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
+        lock (_gate)
         {
-            await io.DisposeAsync().ConfigureAwait(false);
+            _state = SailsSocketState.Closed;
         }
 
+        _timerRegistration.Dispose();
+        CompleteEventStreams();
         _owner.Forget(this);
     }
 
-    internal static async Task<SailsSocket> ConnectAsync(SailsClient owner, SailsSocketSettings settings, CancellationToken cancellationToken)
-    {
-        var socket = new SailsSocket(owner, settings);
-        var options = new SocketIoOptions
-        {
-            Engine = new EngineOptions
-            {
-                Url = settings.Url,
-                Path = owner.Options.Path,
-                Query = settings.Query,
-                Headers = settings.InitialConnectionHeaders,
-                ConnectTimeout = settings.ConnectTimeout,
-                MaxMessageSize = owner.Options.MaxMessageSize,
-                BufferPool = owner.Options.BufferPool,
-                Timer = owner.Timer,
-                HttpInvoker = owner.HttpInvoker,
-                WebSocketFactory = owner.Options.WebSocketFactory,
-            },
-            ConnectTimeout = settings.ConnectTimeout,
-            Timer = owner.Timer,
-            OnEvent = socket.OnSocketIoEvent,
-            OnDisconnected = socket.OnSocketIoDisconnected,
-        };
+    void ITimerTarget.OnTick(long timestamp) => ExpireQueuedRequests(timestamp);
 
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static Exception MapConnectError(Exception ex, SailsSocketSettings settings)
+    {
         var where = settings.Url.GetLeftPart(UriPartial.Authority);
-        try
+        return ex switch
         {
-            socket._io = await SocketIoClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-            return socket;
-        }
-        catch (EngineConnectionException ex)
-        {
-            throw new SailsConnectionException($"Could not connect to the Sails server at {where}: {ex.Message}", ex, ex.HttpStatusCode);
-        }
-        catch (Exception ex) when (ex is EngineTimeoutException or SocketIoTimeoutException)
-        {
-            throw new SailsTimeoutException($"Connecting to the Sails server at {where} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", ex);
-        }
-        catch (Exception ex) when (ex is SocketIoConnectException or SocketIoDisconnectedException)
-        {
-            throw new SailsConnectionException($"Could not connect to the Sails server at {where}: {ex.Message}", ex);
-        }
-    }
-
-    private SocketIoClient Connection()
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return _io ?? throw new SailsConnectionException("The socket is not connected.");
+            EngineConnectionException engine => new SailsConnectionException($"Could not connect to the Sails server at {where}: {engine.Message}", engine, engine.HttpStatusCode),
+            EngineTimeoutException or SocketIoTimeoutException => new SailsTimeoutException($"Connecting to the Sails server at {where} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", ex),
+            SocketIoConnectException or SocketIoDisconnectedException => new SailsConnectionException($"Could not connect to the Sails server at {where}: {ex.Message}", ex),
+            System.Net.Http.HttpRequestException => new SailsConnectionException($"Could not fetch the session cookie from {where}: {ex.Message}", ex),
+            _ => ex,
+        };
     }
 }

@@ -29,6 +29,18 @@ public sealed class SailsSocketOptions
     /// <summary>The response wait of each request. Default: <see cref="SailsClientOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>Whether <see cref="SailsClient.CreateSocket"/> connects at once. Default: <see cref="SailsClientOptions.AutoConnect"/>.</summary>
+    public bool? AutoConnect { get; init; }
+
+    /// <summary>Automatic reconnection of this socket. Default: <see cref="SailsClientOptions.Reconnection"/>.</summary>
+    public SailsReconnectionOptions? Reconnection { get; init; }
+
+    /// <summary>Sends the <c>nosession</c> handshake header. Default: <see cref="SailsClientOptions.NoSession"/>.</summary>
+    public bool? NoSession { get; init; }
+
+    /// <summary>Changes each attempt's handshake. Default: <see cref="SailsClientOptions.ConfigureHandshake"/>.</summary>
+    public Func<SailsHandshake, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask>? ConfigureHandshake { get; init; }
+
     internal static void CheckUrl(Uri url, string name)
     {
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "ws" or "wss"))

@@ -46,7 +46,7 @@ public sealed class ConnectionTests : SailsServerTestBase
         await socket.DisconnectAsync(Bound.Seconds(10));
         Assert.False(socket.IsConnected);
 
-        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => never.Within(10));
+        var error = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => never.Within(10));
         Assert.True(error.RequestMayHaveBeenProcessed);
         Assert.Equal(SailsDisconnectReason.ClientDisconnect, (await disconnected.Task.Within(10)).Reason);
 
@@ -69,7 +69,7 @@ public sealed class ConnectionTests : SailsServerTestBase
         var never = socket.GetAsync("/never", Bound.Seconds(20));
         Assert.Equal(200, (await socket.GetAsync("/disconnect-me", Bound.Seconds(10))).StatusCode);
         Assert.Equal(SailsDisconnectReason.ServerDisconnect, (await disconnected.Task.Within(10)).Reason);
-        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => never.Within(10));
+        var error = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => never.Within(10));
         Assert.True(error.RequestMayHaveBeenProcessed);
         Assert.False(socket.IsConnected);
     }

@@ -40,7 +40,7 @@ public sealed class ServerFailureTests
         await Task.Delay(300);
         await server.DisposeAsync();
 
-        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => pending.Within(10));
+        var error = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => pending.Within(10));
         Assert.True(error.RequestMayHaveBeenProcessed);
         Assert.Equal(SailsDisconnectReason.TransportClose, (await disconnected.Task.Within(10)).Reason);
         Assert.False(socket.IsConnected);
@@ -70,7 +70,7 @@ public sealed class ServerFailureTests
 
             // pingInterval + pingTimeout = 800 ms after the last ping, plus the timer's resolution.
             Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
-            await Assert.ThrowsAsync<SailsConnectionException>(() => pending.Within(10));
+            await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => pending.Within(10));
         }
         finally
         {

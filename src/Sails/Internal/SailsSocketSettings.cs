@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
 using SailSocket.Protocol;
 
 namespace SailSocket;
@@ -11,7 +13,11 @@ internal sealed record SailsSocketSettings(
     IReadOnlyList<KeyValuePair<string, string>> InitialConnectionHeaders,
     Dictionary<string, string> Headers,
     TimeSpan ConnectTimeout,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    bool AutoConnect,
+    SailsReconnectionOptions Reconnection,
+    bool NoSession,
+    Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake)
 {
     public static SailsSocketSettings Resolve(SailsClientOptions client, SailsSocketOptions socket)
     {
@@ -27,13 +33,9 @@ internal sealed record SailsSocketSettings(
         var requestTimeout = socket.RequestTimeout ?? client.RequestTimeout;
         SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(socket.RequestTimeout));
 
-        // sails.io.js appends the SDK metadata after the user's query (docs/protocol.md §4.1).
-        var query = new List<KeyValuePair<string, string>>(socket.Query ?? client.Query)
-        {
-            new("__sails_io_sdk_version", SailsSdkInfo.Version),
-            new("__sails_io_sdk_platform", SailsSdkInfo.Platform),
-            new("__sails_io_sdk_language", SailsSdkInfo.Language),
-        };
+        var query = socket.Query ?? client.Query;
+        var reconnection = socket.Reconnection ?? client.Reconnection;
+        reconnection.Validate();
 
         // Copied once into a concrete, case-insensitive dictionary: merged into every request without allocating.
         var defaultHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -42,6 +44,16 @@ internal sealed record SailsSocketSettings(
             defaultHeaders[name] = value;
         }
 
-        return new SailsSocketSettings(url, query, initialHeaders, defaultHeaders, connectTimeout, requestTimeout);
+        return new SailsSocketSettings(
+            url,
+            query,
+            initialHeaders,
+            defaultHeaders,
+            connectTimeout,
+            requestTimeout,
+            socket.AutoConnect ?? client.AutoConnect,
+            reconnection,
+            socket.NoSession ?? client.NoSession,
+            socket.ConfigureHandshake ?? client.ConfigureHandshake);
     }
 }

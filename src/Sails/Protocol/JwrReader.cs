@@ -17,17 +17,25 @@ internal static class JwrReader
     private static readonly JsonEncodedText s_statusCode = JsonEncodedText.Encode("statusCode");
     private static readonly JsonEncodedText s_placeholder = JsonEncodedText.Encode("_placeholder");
     private static readonly JsonEncodedText s_num = JsonEncodedText.Encode("num");
+    private static readonly JsonEncodedText s_code = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText s_details = JsonEncodedText.Encode("details");
     private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Reads a JWR.</summary>
     /// <param name="arguments">The ack's JSON array.</param>
     /// <param name="attachments">The ack's binary attachments.</param>
+    /// <param name="method">The request's method, kept on the response for messages.</param>
+    /// <param name="url">The request's URL, kept on the response for messages.</param>
     /// <returns>The response; its body slices <paramref name="arguments"/>.</returns>
     /// <exception cref="SailsProtocolException">The ack is not a JWR.</exception>
-    public static SailsResponse Read(ReadOnlyMemory<byte> arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    /// <exception cref="SailsParseErrorException">The ack is Sails' parse-error object (docs/protocol.md §5.3).</exception>
+    public static SailsResponse Read(ReadOnlyMemory<byte> arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments, string method = "", string url = "")
     {
         var reader = new Utf8JsonReader(arguments.Span);
         var statusCode = 200;
+        var hasStatusCode = false;
+        string? code = null;
+        string? details = null;
         var body = ReadOnlyMemory<byte>.Empty;
         var headers = s_noHeaders;
         try
@@ -58,6 +66,24 @@ internal static class JwrReader
                     {
                         throw new SailsProtocolException($"The response's statusCode is not an integer (at byte offset {reader.TokenStartIndex}).");
                     }
+
+                    hasStatusCode = true;
+                }
+                else if (reader.ValueTextEquals(s_code.EncodedUtf8Bytes) || reader.ValueTextEquals(s_details.EncodedUtf8Bytes))
+                {
+                    var isCode = reader.ValueTextEquals(s_code.EncodedUtf8Bytes);
+                    reader.Read();
+                    var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (isCode)
+                    {
+                        code = text;
+                    }
+                    else
+                    {
+                        details = text;
+                    }
+
+                    reader.Skip();
                 }
                 else
                 {
@@ -71,7 +97,13 @@ internal static class JwrReader
             throw new SailsProtocolException($"The response is not valid JSON (at byte offset {reader.BytesConsumed}): {ex.Message}", ex);
         }
 
-        return new SailsResponse(statusCode, headers, body, attachments);
+        // Sails answers a request it cannot parse with an error object in place of the response (no statusCode).
+        if (!hasStatusCode && code == SailsParseErrorException.ErrorCode)
+        {
+            throw new SailsParseErrorException(details ?? "(no details)");
+        }
+
+        return new SailsResponse(statusCode, headers, body, attachments, method, url);
     }
 
     /// <summary>Reads <c>num</c> from a placeholder object; -1 when the JSON is not a placeholder.</summary>
