@@ -1,36 +1,65 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine.Protocol;
 
 namespace SailSocket.Engine;
 
 /// <content>
-/// The revision-4 heartbeat (docs/protocol.md §2.6): the server pings every pingInterval and the client answers at once.
-/// The server is declared dead when no ping arrives within pingInterval + pingTimeout of the handshake or the last ping.
+/// The heartbeat (docs/protocol.md §2.6), whose direction depends on the revision.
+/// <list type="bullet">
+/// <item>Revision 4: the server pings every pingInterval and the client answers at once. The server is declared dead when
+/// no ping arrives within pingInterval + pingTimeout of the handshake or the last ping.</item>
+/// <item>Revision 3: the client pings every pingInterval (from the shared timer) and the server answers <c>3</c>. As in
+/// engine.io-client 3, after each ping some packet must arrive within pingTimeout, and any packet moves the deadline to
+/// pingInterval + pingTimeout from its arrival.</item>
+/// </list>
 /// </content>
 public sealed partial class EngineConnection : ITimerTarget
 {
     private static readonly ReadOnlyMemory<byte> s_pong = "3"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> s_ping = "2"u8.ToArray();
 
     private SharedTimer? _ownedTimer;
     private IDisposable? _watchdogRegistration;
 
-    /// <summary>Timestamp after which the server counts as dead; moved forward by each ping.</summary>
+    /// <summary>Timestamp after which the server counts as dead; moved forward by each ping (v4) or each packet (v3).</summary>
     private long _heartbeatDeadline;
+
+    /// <summary>Revision 3: the timestamp at which this client sends its next ping.</summary>
+    private long _nextPing;
 
     void ITimerTarget.OnTick(long timestamp)
     {
-        if (timestamp > Volatile.Read(ref _heartbeatDeadline) && IsOpen)
+        if (!IsOpen)
         {
-            var window = Handshake.PingInterval + Handshake.PingTimeout;
-            Fail(new EngineConnectionException(EngineConnectionError.PingTimeout, $"The server sent no heartbeat for {window.TotalMilliseconds:0} ms (pingInterval + pingTimeout)."));
+            return;
+        }
+
+        if (timestamp > Volatile.Read(ref _heartbeatDeadline))
+        {
+            var message = Revision == EngineRevision.V4
+                ? $"The server sent no heartbeat for {(Handshake.PingInterval + Handshake.PingTimeout).TotalMilliseconds:0} ms (pingInterval + pingTimeout)."
+                : $"The server sent nothing within {Handshake.PingTimeout.TotalMilliseconds:0} ms (pingTimeout) of this client's ping.";
+            Fail(new EngineConnectionException(EngineConnectionError.PingTimeout, message));
+            return;
+        }
+
+        if (Revision == EngineRevision.V3 && timestamp >= Volatile.Read(ref _nextPing) && CurrentTimer is { } timer)
+        {
+            Volatile.Write(ref _nextPing, timer.GetDeadline(Handshake.PingInterval));
+            Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingTimeout));
+            _ = SendPingAsync();
         }
     }
+
+    private SharedTimer? CurrentTimer => _options.Timer ?? _ownedTimer;
 
     private void StartHeartbeatWatchdog()
     {
         var timer = _options.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromSeconds(1)));
         Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingInterval + Handshake.PingTimeout));
+        Volatile.Write(ref _nextPing, timer.GetDeadline(Handshake.PingInterval));
         _watchdogRegistration = timer.Register(this);
     }
 
@@ -40,10 +69,30 @@ public sealed partial class EngineConnection : ITimerTarget
         Interlocked.Exchange(ref _ownedTimer, null)?.Dispose();
     }
 
+    /// <summary>Revision 3: any packet from the server proves it alive.</summary>
+    private void OnPacketReceived()
+    {
+        if (Revision == EngineRevision.V3 && CurrentTimer is { } timer)
+        {
+            Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingInterval + Handshake.PingTimeout));
+        }
+    }
+
+    private async Task SendPingAsync()
+    {
+        try
+        {
+            await SendCoreAsync(s_ping, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EngineConnectionException or EngineMessageTooLargeException or OperationCanceledException)
+        {
+            // A failed send has already ended the connection (SendCoreAsync); the receive loop reports it.
+        }
+    }
+
     private ValueTask OnPingAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var timer = _options.Timer ?? _ownedTimer;
-        if (timer is not null)
+        if (CurrentTimer is { } timer)
         {
             Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingInterval + Handshake.PingTimeout));
         }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -12,7 +14,8 @@ using SailSocket.Engine.Transports;
 namespace SailSocket.Engine;
 
 /// <summary>
-/// One Engine.IO (revision 4) session over a WebSocket: handshake, heartbeat, whole messages in both directions, close.
+/// One Engine.IO session (revision 3 or 4) over a WebSocket or HTTP long-polling, optionally upgraded from polling to
+/// WebSocket: handshake, heartbeat, whole messages in both directions, close.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -20,7 +23,9 @@ namespace SailSocket.Engine;
 /// answered inside it, so keep it running.</item>
 /// <item><see cref="SendAsync"/>: safe to call concurrently; messages go out one at a time, in the order the send lock
 /// is acquired.</item>
-/// <item>A server that stops pinging for pingInterval + pingTimeout is declared dead by a <see cref="SharedTimer"/> tick:
+/// <item>Revision 4: a server that stops pinging for pingInterval + pingTimeout is declared dead by a <see cref="SharedTimer"/> tick.
+/// Revision 3: the client pings every pingInterval from the timer, and a server that sends nothing within pingTimeout of a ping is dead.
+/// Either way
 /// the connection is aborted and every operation fails with <see cref="EngineConnectionException"/>
 /// (<see cref="EngineConnectionError.PingTimeout"/>).</item>
 /// <item><see cref="DisposeAsync"/> is idempotent and safe to call at any time.</item>
@@ -30,20 +35,37 @@ public sealed partial class EngineConnection : IAsyncDisposable
 {
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Which revision each server (scheme, host, port, path) answered with under <see cref="EngineRevisionSelection.Auto"/>.</summary>
+    private static readonly ConcurrentDictionary<string, EngineRevision> s_revisions = new(StringComparer.Ordinal);
+
     private readonly EngineOptions _options;
-    private readonly WebSocketTransport _transport;
+
+    /// <summary>The handler this connection created because the options gave none; disposed with the connection.</summary>
+    private readonly HttpMessageInvoker? _ownedInvoker;
+
+    /// <summary>The transport packets go through: the WebSocket, or polling until an upgrade completes.</summary>
+    private IEngineTransport _transport;
 
     /// <summary>The first error that ended the connection; <see langword="null"/> while it is open.</summary>
     private EngineConnectionException? _closeError;
     private int _disposed;
 
-    private EngineConnection(EngineOptions options, WebSocketTransport transport, EngineHandshake handshake)
+    private EngineConnection(EngineOptions options, IEngineTransport transport, EngineHandshake handshake, EngineRevision revision, HttpMessageInvoker? ownedInvoker)
     {
         _options = options;
         _transport = transport;
+        _ownedInvoker = ownedInvoker;
+        _polling = transport as PollingTransport;
         Handshake = handshake;
+        Revision = revision;
         StartHeartbeatWatchdog();
     }
+
+    /// <summary>The Engine.IO revision of this session (3 carries Socket.IO protocol 4, 4 carries protocol 5).</summary>
+    public EngineRevision Revision { get; }
+
+    /// <summary>The transport in use right now: <c>websocket</c> or <c>polling</c>.</summary>
+    public string Transport => Volatile.Read(ref _transport).Name;
 
     /// <summary>The server's open packet.</summary>
     public EngineHandshake Handshake { get; }
@@ -66,21 +88,91 @@ public sealed partial class EngineConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var uri = EngineUri.BuildWebSocketUri(options);
+        var where = EngineUri.Build(options, EngineRevision.V4, options.Transports == EngineTransports.WebSocket, null).GetLeftPart(UriPartial.Path);
+        var revisionKey = where;
+        var revision = options.Revision switch
+        {
+            EngineRevisionSelection.V3 => EngineRevision.V3,
+            EngineRevisionSelection.Auto when s_revisions.TryGetValue(revisionKey, out var known) => known,
+            _ => EngineRevision.V4,
+        };
+
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(options.ConnectTimeout);
+
+        // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
+        var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
+            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+            : null;
+        try
+        {
+            EngineConnection connection;
+            try
+            {
+                connection = await OpenAsync(options, revision, ownedInvoker, bound.Token).ConfigureAwait(false);
+            }
+            catch (EngineConnectionException ex) when (
+                options.Revision == EngineRevisionSelection.Auto && revision == EngineRevision.V4
+                && ex.Error is EngineConnectionError.HandshakeRefused or EngineConnectionError.NotEngineIo)
+            {
+                // Automatic selection: a server that refuses revision 4 may speak 3 (docs/protocol.md §2.1, §2.9).
+                connection = await OpenAsync(options, EngineRevision.V3, ownedInvoker, bound.Token).ConfigureAwait(false);
+            }
+
+            if (options.Revision == EngineRevisionSelection.Auto)
+            {
+                s_revisions[revisionKey] = connection.Revision;
+            }
+
+            return connection;
+        }
+        catch (Exception ex)
+        {
+            ownedInvoker?.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (bound.IsCancellationRequested)
+            {
+                throw new EngineTimeoutException($"No Engine.IO open packet from {where} within {options.ConnectTimeout.TotalSeconds:0.###} s (EngineOptions.ConnectTimeout).");
+            }
+
+            throw ex switch
+            {
+                EngineConnectionException => ex,
+                EngineProtocolException => new EngineConnectionException(EngineConnectionError.NotEngineIo, $"The server at {where} does not speak Engine.IO: {ex.Message}", ex),
+                _ => MapConnectError(ex, where),
+            };
+        }
+    }
+
+    /// <summary>One connect attempt with one revision over the configured first transport.</summary>
+    private static async Task<EngineConnection> OpenAsync(EngineOptions options, EngineRevision revision, HttpMessageInvoker? ownedInvoker, CancellationToken cancellationToken)
+    {
+        var invoker = options.HttpInvoker ?? ownedInvoker;
+        if (options.Transports != EngineTransports.WebSocket)
+        {
+            var (polling, pollingHandshake) = await PollingTransport.ConnectAsync(invoker!, options, revision, cancellationToken).ConfigureAwait(false);
+            var connection = new EngineConnection(options, polling, pollingHandshake, polling.Revision, ownedInvoker);
+            if (options.Transports == EngineTransports.PollingThenUpgrade && pollingHandshake.Upgrades.Contains("websocket"))
+            {
+                connection.StartUpgrade(invoker);
+            }
+
+            return connection;
+        }
+
+        var uri = EngineUri.Build(options, revision, webSocket: true, sessionId: null);
         WebSocket? webSocket = null;
         WebSocketTransport? transport = null;
         try
         {
-            webSocket = await OpenWebSocketAsync(options, uri, bound.Token).ConfigureAwait(false);
-            transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize);
-            var first = await transport.ReceiveAsync(bound.Token).ConfigureAwait(false);
+            webSocket = await OpenWebSocketAsync(options, uri, invoker, cancellationToken).ConfigureAwait(false);
+            transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize, revision);
+            var first = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             var handshake = ReadOpenPacket(first);
             transport.ReleaseReceiveBuffer();
-            return new EngineConnection(options, transport, handshake);
+            return new EngineConnection(options, transport, handshake, revision, ownedInvoker);
         }
-        catch (Exception ex)
+        catch
         {
             if (transport is not null)
             {
@@ -92,18 +184,7 @@ public sealed partial class EngineConnection : IAsyncDisposable
                 webSocket?.Dispose();
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
-            if (bound.IsCancellationRequested)
-            {
-                throw new EngineTimeoutException($"No Engine.IO open packet from {uri.GetLeftPart(UriPartial.Path)} within {options.ConnectTimeout.TotalSeconds:0.###} s (EngineOptions.ConnectTimeout).");
-            }
-
-            throw ex switch
-            {
-                EngineConnectionException => ex,
-                EngineProtocolException => new EngineConnectionException(EngineConnectionError.NotEngineIo, $"The server at {uri.GetLeftPart(UriPartial.Path)} does not speak Engine.IO: {ex.Message}", ex),
-                _ => MapConnectError(ex, webSocket, uri),
-            };
+            throw;
         }
     }
 
@@ -120,7 +201,13 @@ public sealed partial class EngineConnection : IAsyncDisposable
             TransportMessage message;
             try
             {
-                message = await _transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                message = await Volatile.Read(ref _transport).ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                if (message.IsPaused)
+                {
+                    // Polling has handed over everything it received; the rest comes on the upgraded WebSocket.
+                    await _switched!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
             }
             catch (Exception ex)
             {
@@ -130,9 +217,15 @@ public sealed partial class EngineConnection : IAsyncDisposable
                     throw new OperationCanceledException(cancellationToken);
                 }
 
-                throw Fail(ex as EngineConnectionException ?? new EngineConnectionException(EngineConnectionError.TransportError, $"The connection broke: {ex.Message}", ex));
+                throw Fail(ex switch
+                {
+                    EngineConnectionException connectionError => connectionError,
+                    EngineProtocolException protocolError => ProtocolError(protocolError),
+                    _ => new EngineConnectionException(EngineConnectionError.TransportError, $"The connection broke: {ex.Message}", ex),
+                });
             }
 
+            OnPacketReceived();
             if (message.IsClose)
             {
                 throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server closed the connection."));
@@ -153,7 +246,17 @@ public sealed partial class EngineConnection : IAsyncDisposable
             {
                 case (byte)'4':
                     return new EngineMessage(isBinary: false, data[1..]);
-                case (byte)'2':
+                case (byte)'b':
+                    try
+                    {
+                        return new EngineMessage(isBinary: true, EngineBinaryPacket.Decode(data.Span, Revision));
+                    }
+                    catch (EngineProtocolException ex)
+                    {
+                        throw Fail(ProtocolError(ex));
+                    }
+
+                case (byte)'2' when Revision == EngineRevision.V4:
                     await OnPingAsync(data[1..], cancellationToken).ConfigureAwait(false);
                     break;
                 case (byte)'3' or (byte)'6':
@@ -197,14 +300,18 @@ public sealed partial class EngineConnection : IAsyncDisposable
         _ = cancellationToken;
         var first = Interlocked.CompareExchange(ref _closeError, new EngineConnectionException(EngineConnectionError.ClosedByClient, "The connection was closed by this client."), null) is null;
         StopHeartbeatWatchdog();
+        StopUpgrade();
+        var transport = Volatile.Read(ref _transport);
         if (first)
         {
-            await _transport.CloseAsync(s_closeTimeout).ConfigureAwait(false);
+            await transport.CloseAsync(s_closeTimeout).ConfigureAwait(false);
         }
         else
         {
-            _transport.Abort();
+            transport.Abort();
         }
+
+        _polling?.Abort();
     }
 
     /// <summary>Closes the connection if open and releases its resources. Idempotent.</summary>
@@ -217,12 +324,24 @@ public sealed partial class EngineConnection : IAsyncDisposable
         }
 
         await CloseAsync().ConfigureAwait(false);
-        _transport.Dispose();
+        await WaitForUpgradeAsync().ConfigureAwait(false);
+        var transport = Volatile.Read(ref _transport);
+        transport.Dispose();
+        if (_polling is not null && !ReferenceEquals(_polling, transport))
+        {
+            _polling.Dispose();
+        }
+
+        _ownedInvoker?.Dispose();
     }
 
     /// <summary>Releases the buffer of the last received message once no receive will run again.</summary>
     /// <remarks>Call only after the receive loop has ended; the next <see cref="ReceiveAsync"/> would release it anyway.</remarks>
-    public void ReleaseReceiveBuffer() => _transport.ReleaseReceiveBuffer();
+    public void ReleaseReceiveBuffer()
+    {
+        Volatile.Read(ref _transport).ReleaseReceiveBuffer();
+        _polling?.ReleaseReceiveBuffer();
+    }
 
     private static EngineHandshake ReadOpenPacket(TransportMessage first)
     {
@@ -240,7 +359,7 @@ public sealed partial class EngineConnection : IAsyncDisposable
         return EngineHandshakeReader.Read(span[1..]);
     }
 
-    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, CancellationToken cancellationToken)
+    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, CancellationToken cancellationToken)
     {
         if (options.WebSocketFactory is { } factory)
         {
@@ -259,7 +378,7 @@ public sealed partial class EngineConnection : IAsyncDisposable
                 client.Options.SetRequestHeader(name, value);
             }
 
-            await client.ConnectAsync(uri, options.HttpInvoker, cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(uri, invoker, cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch (WebSocketException ex) when (client.HttpStatusCode != 0)
@@ -275,10 +394,8 @@ public sealed partial class EngineConnection : IAsyncDisposable
         }
     }
 
-    private static EngineConnectionException MapConnectError(Exception ex, WebSocket? webSocket, Uri uri)
+    private static EngineConnectionException MapConnectError(Exception ex, string where)
     {
-        _ = webSocket;
-        var where = uri.GetLeftPart(UriPartial.Path);
         for (var inner = ex; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException or HttpRequestException or AuthenticationException)
@@ -298,13 +415,17 @@ public sealed partial class EngineConnection : IAsyncDisposable
         ThrowIfClosed();
         try
         {
-            await _transport.SendAsync(text, binary, cancellationToken).ConfigureAwait(false);
+            await Volatile.Read(ref _transport).SendAsync(text, binary, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception ex) when (ex is not EngineConnectionException)
+        catch (EngineConnectionException ex)
+        {
+            throw Fail(ex);
+        }
+        catch (Exception ex) when (ex is not EngineMessageTooLargeException)
         {
             throw Fail(new EngineConnectionException(EngineConnectionError.TransportError, $"Sending failed: {ex.Message}", ex));
         }
@@ -333,7 +454,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
     {
         var existing = Interlocked.CompareExchange(ref _closeError, error, null);
         StopHeartbeatWatchdog();
-        _transport.Abort();
+        StopUpgrade();
+        Volatile.Read(ref _transport).Abort();
+        _polling?.Abort();
         return existing ?? error;
     }
 }

@@ -20,6 +20,12 @@ public sealed class EngineConnectionException : Exception
     /// <summary>Why the connection failed or ended.</summary>
     public EngineConnectionError Error { get; }
 
-    /// <summary>The HTTP status code the server answered a refused handshake with; <see langword="null"/> otherwise.</summary>
+    /// <summary>The HTTP status code the server answered a refused handshake or polling request with; <see langword="null"/> otherwise.</summary>
     public int? HttpStatusCode { get; }
+
+    /// <summary>
+    /// The start (up to 1 KiB) of the body of a refused handshake or polling request, for example
+    /// <c>{"code":0,"message":"Transport unknown"}</c> (docs/protocol.md §2.9); <see langword="null"/> when unknown.
+    /// </summary>
+    public string? HttpResponseBody { get; init; }
 }

@@ -40,8 +40,34 @@ public sealed class EngineOptions
     /// </summary>
     public SharedTimer? Timer { get; init; }
 
-    /// <summary>The handler that opens WebSockets; share one across connections. Default: a new handler per connection.</summary>
+    /// <summary>
+    /// The HTTP handler behind every request of the connection: the WebSocket handshake and every long-polling GET and POST.
+    /// Share one (over a single <see cref="SocketsHttpHandler"/>) across connections so they share its connection pool,
+    /// cookies, proxy and TLS settings. Default: a new <see cref="SocketsHttpHandler"/> per connection, disposed with it.
+    /// </summary>
+    /// <remarks>For long-polling do not enable automatic decompression unless it handles gzip and deflate (docs/protocol.md §2.4).</remarks>
     public HttpMessageInvoker? HttpInvoker { get; init; }
+
+    /// <summary>Which transports to use. Default <see cref="EngineTransports.WebSocket"/> (what a Sails server enables by default).</summary>
+    public EngineTransports Transports { get; init; } = EngineTransports.WebSocket;
+
+    /// <summary>
+    /// Which Engine.IO revision to ask for; it fixes the Socket.IO protocol on top (3 → protocol 4, 4 → protocol 5).
+    /// Default <see cref="EngineRevisionSelection.V4"/>.
+    /// </summary>
+    public EngineRevisionSelection Revision { get; init; } = EngineRevisionSelection.V4;
+
+    /// <summary>
+    /// The bound on each long-polling GET and POST after the handshake. Default <see langword="null"/>: pingInterval +
+    /// pingTimeout + 5 seconds from the handshake, since the server holds a GET for up to pingInterval (docs/protocol.md §6.1).
+    /// </summary>
+    public TimeSpan? PollingRequestTimeout { get; init; }
+
+    /// <summary>
+    /// The bound on the polling to WebSocket upgrade (docs/protocol.md §2.7): opening the WebSocket and the <c>3probe</c>
+    /// answer. Default 10 seconds, the server's own <c>upgradeTimeout</c>. When it passes the connection stays on polling.
+    /// </summary>
+    public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Test seam: opens the WebSocket for a handshake URL instead of <see cref="ClientWebSocket"/>. Default <see langword="null"/>.
@@ -65,6 +91,22 @@ public sealed class EngineOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 16, nameof(MaxMessageSize));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(UpgradeTimeout, TimeSpan.Zero, nameof(UpgradeTimeout));
+        if (PollingRequestTimeout is { } pollingTimeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollingTimeout, TimeSpan.Zero, nameof(PollingRequestTimeout));
+        }
+
+        if (!Enum.IsDefined(Transports))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Transports), Transports, "Unknown transports value.");
+        }
+
+        if (!Enum.IsDefined(Revision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Revision), Revision, "Unknown revision value.");
+        }
+
         ArgumentNullException.ThrowIfNull(BufferPool, nameof(BufferPool));
         ArgumentNullException.ThrowIfNull(Query, nameof(Query));
         ArgumentNullException.ThrowIfNull(Headers, nameof(Headers));

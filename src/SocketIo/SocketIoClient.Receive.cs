@@ -100,7 +100,8 @@ public sealed partial class SocketIoClient
         switch (packet.Type)
         {
             case SocketIoPacketType.Connect:
-                _connected.TrySetResult(ReadString(payload.Span, s_sid) ?? string.Empty);
+                // Protocol 4 sends no payload: the socket id is the Engine.IO sid, prefixed by a non-main namespace (§3.3).
+                _connected.TrySetResult(ReadString(payload.Span, s_sid) ?? (_options.Namespace == "/" ? _engine.Handshake.SessionId : _options.Namespace + "#" + _engine.Handshake.SessionId));
                 return false;
             case SocketIoPacketType.ConnectError:
                 _connected.TrySetException(new SocketIoConnectException(packet.Namespace, ReadConnectError(payload.Span)));

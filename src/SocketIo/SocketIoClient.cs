@@ -11,7 +11,8 @@ using SailSocket.SocketIo.Protocol;
 namespace SailSocket.SocketIo;
 
 /// <summary>
-/// A Socket.IO (protocol 5) client on one namespace over one Engine.IO connection: connect, emit with or without ack,
+/// A Socket.IO client (protocol 5 over Engine.IO 4, protocol 4 over Engine.IO 3) on one namespace over one Engine.IO
+/// connection: connect, emit with or without ack,
 /// server events in order, disconnect.
 /// </summary>
 /// <remarks>
@@ -58,6 +59,15 @@ public sealed partial class SocketIoClient : IAsyncDisposable
 
     /// <summary>The Engine.IO handshake of the connection underneath.</summary>
     public EngineHandshake EngineHandshake => _engine.Handshake;
+
+    /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state).</summary>
+    public EngineConnection Engine => _engine;
+
+    /// <summary>
+    /// The Socket.IO protocol revision: 5 over Engine.IO 4, 4 over Engine.IO 3 (docs/protocol.md §3.9). On protocol 4 the
+    /// server connects the client to <c>/</c> by itself and the ERROR packet may carry a plain string.
+    /// </summary>
+    public int ProtocolRevision => _engine.Revision == EngineRevision.V3 ? 4 : 5;
 
     /// <summary>Whether the client is connected: CONNECT answered and nothing has ended the connection since.</summary>
     public bool IsConnected => Volatile.Read(ref _disconnected) is null && _connected.Task.IsCompletedSuccessfully;
@@ -274,10 +284,19 @@ public sealed partial class SocketIoClient : IAsyncDisposable
 
     private async ValueTask SendConnectAsync(CancellationToken cancellationToken)
     {
+        var protocol4 = _engine.Revision == EngineRevision.V3;
+        if (protocol4 && _options.Namespace == "/")
+        {
+            // docs/protocol.md §3.3: on protocol 4 the server connects the client to "/" and sends "40" by itself;
+            // a CONNECT from the client would make it close the connection.
+            return;
+        }
+
         using var message = EngineMessageWriter.Rent(_options.Engine.BufferPool);
         SocketIoPacketWriter.WriteHeader(message, SocketIoPacketType.Connect, _options.Namespace);
-        if (!_options.Auth.IsEmpty)
+        if (!_options.Auth.IsEmpty && !protocol4)
         {
+            // Protocol 4 has no CONNECT payload; extra data rides in the handshake query instead.
             message.Write(_options.Auth.Span);
         }
 

@@ -7,7 +7,7 @@ namespace SailSocket.SocketIo;
 /// <param name="socketEvent">The event.</param>
 public delegate void SocketIoEventCallback(in SocketIoEvent socketEvent);
 
-/// <summary>How to open a Socket.IO (protocol 5) connection.</summary>
+/// <summary>How to open a Socket.IO connection: protocol 5 or 4, as fixed by the Engine.IO revision (<see cref="EngineOptions.Revision"/>).</summary>
 public sealed class SocketIoOptions
 {
     /// <summary>The Engine.IO connection to open underneath.</summary>
@@ -16,7 +16,7 @@ public sealed class SocketIoOptions
     /// <summary>The namespace to connect to. Default <c>/</c>, the only one a Sails app has.</summary>
     public string Namespace { get; init; } = "/";
 
-    /// <summary>The auth payload sent with CONNECT: a UTF-8 JSON object, or empty for none. Default: none.</summary>
+    /// <summary>The auth payload sent with CONNECT: a UTF-8 JSON object, or empty for none. Default: none. Protocol 4 has no auth payload: it is not sent there.</summary>
     public ReadOnlyMemory<byte> Auth { get; init; }
 
     /// <summary>The bound on the whole connect: Engine.IO handshake plus the namespace CONNECT reply. Default 20 seconds.</summary>

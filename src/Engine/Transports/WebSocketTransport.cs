@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine.Protocol;
 
 namespace SailSocket.Engine.Transports;
 
@@ -19,8 +20,11 @@ namespace SailSocket.Engine.Transports;
 /// The caller's token only bounds the wait for the lock: a token passed to the WebSocket itself would abort the socket.</item>
 /// </list>
 /// </remarks>
-internal sealed class WebSocketTransport : IDisposable
+internal sealed class WebSocketTransport : IEngineTransport
 {
+    /// <summary>The type byte that starts a binary message on revision 3 (docs/protocol.md §2.5).</summary>
+    private static readonly ReadOnlyMemory<byte> s_v3BinaryType = new byte[] { 0x04 };
+
     /// <summary>First buffer rented for a message; most Sails replies fit. Grows by doubling up to the size limit.</summary>
     private const int InitialReceiveBufferSize = 4096;
 
@@ -28,16 +32,23 @@ internal sealed class WebSocketTransport : IDisposable
     private readonly ArrayPool<byte> _pool;
     private readonly int _maxMessageSize;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly EngineRevision _revision;
 
     /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
     private byte[]? _receiveBuffer;
 
-    public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize)
+    public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize, EngineRevision revision = EngineRevision.V4)
     {
+        _revision = revision;
         _webSocket = webSocket;
         _pool = pool;
         _maxMessageSize = maxMessageSize;
     }
+
+    public string Name => "websocket";
+
+    /// <summary>The WebSocket underneath.</summary>
+    public WebSocket WebSocket => _webSocket;
 
     /// <summary>Receives the next whole message.</summary>
     /// <exception cref="EngineConnectionException">The message exceeds the size limit.</exception>
@@ -53,6 +64,11 @@ internal sealed class WebSocketTransport : IDisposable
         var isBinary = first.MessageType == WebSocketMessageType.Binary;
         if (first.EndOfMessage)
         {
+            if (isBinary && _revision == EngineRevision.V3)
+            {
+                throw new EngineProtocolException("Empty binary message: on revision 3 it must start with the type byte 0x04.", 0);
+            }
+
             return new TransportMessage(isBinary, ReadOnlyMemory<byte>.Empty);
         }
 
@@ -82,8 +98,19 @@ internal sealed class WebSocketTransport : IDisposable
 
                 if (result.EndOfMessage)
                 {
+                    var start = 0;
+                    if (isBinary && _revision == EngineRevision.V3)
+                    {
+                        if (count == 0 || buffer[0] != 0x04)
+                        {
+                            throw new EngineProtocolException($"A revision-3 binary message must start with the type byte 0x04, not 0x{(count == 0 ? 0 : buffer[0]):X2}.", 0);
+                        }
+
+                        start = 1;
+                    }
+
                     _receiveBuffer = buffer;
-                    return new TransportMessage(isBinary, buffer.AsMemory(0, count));
+                    return new TransportMessage(isBinary, buffer.AsMemory(start, count - start));
                 }
             }
         }
@@ -110,6 +137,12 @@ internal sealed class WebSocketTransport : IDisposable
             {
                 for (var i = 0; i < binary.Count; i++)
                 {
+                    if (_revision == EngineRevision.V3)
+                    {
+                        // The type byte as a first fragment: no copy of the attachment.
+                        await _webSocket.SendAsync(s_v3BinaryType, WebSocketMessageType.Binary, endOfMessage: false, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     await _webSocket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
                 }
             }

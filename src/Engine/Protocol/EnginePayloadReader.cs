@@ -1,0 +1,174 @@
+using System;
+using System.Buffers;
+
+namespace SailSocket.Engine.Protocol;
+
+/// <summary>
+/// Splits an HTTP long-polling payload (one response body) into Engine.IO packets. Pure: no I/O, no state.
+/// </summary>
+/// <remarks>
+/// <para>Grammar (docs/protocol.md §2.4):</para>
+/// <list type="bullet">
+/// <item>Revision 4: <c>packet ( 0x1E packet )*</c>. A binary packet is <c>b&lt;base64&gt;</c>. JSON never holds a raw 0x1E.</item>
+/// <item>Revision 3: <c>( &lt;n&gt; ":" packet )*</c> where <c>n</c> is the length of the packet in UTF-16 code units (JavaScript
+/// string length: a character outside the BMP counts 2). A binary packet is <c>b4&lt;base64&gt;</c>; an empty packet
+/// (<c>0:</c>) is skipped, as the server's decoder does.</item>
+/// </list>
+/// <para>The packets come back as slices of the payload, with their type character; binary packets still in base64
+/// (see <see cref="EngineBinaryPacket"/>). Malformed input throws <see cref="EngineProtocolException"/> with the byte
+/// offset in the payload.</para>
+/// </remarks>
+public static class EnginePayloadReader
+{
+    /// <summary>The record separator between revision-4 packets.</summary>
+    public const byte RecordSeparator = 0x1E;
+
+    /// <summary>The longest length prefix accepted on revision 3: ten digits already exceed any body this client reads.</summary>
+    private const int MaxLengthDigits = 10;
+
+    /// <summary>Reads the packet at <paramref name="position"/> and moves <paramref name="position"/> past it.</summary>
+    /// <param name="payload">The whole payload.</param>
+    /// <param name="revision">The revision whose framing the payload uses.</param>
+    /// <param name="position">Where to read; <c>payload.Start</c> for the first packet. Advanced past the packet (and its separator).</param>
+    /// <param name="packet">The packet, type character included; a slice of <paramref name="payload"/>.</param>
+    /// <returns><see langword="false"/> when no packet is left.</returns>
+    /// <exception cref="EngineProtocolException">The payload is malformed; the message names the offset.</exception>
+    public static bool TryReadPacket(in ReadOnlySequence<byte> payload, EngineRevision revision, ref SequencePosition position, out ReadOnlySequence<byte> packet)
+    {
+        return revision == EngineRevision.V4
+            ? TryReadV4(payload, ref position, out packet)
+            : TryReadV3(payload, ref position, out packet);
+    }
+
+    /// <summary>Whether a body looks like a revision-3 payload (<c>&lt;digits&gt;:</c>): how a revision-3-only server answers a revision-4 handshake.</summary>
+    /// <param name="payload">The start of the body.</param>
+    /// <returns><see langword="true"/> when the body starts with at least one digit followed by <c>:</c>.</returns>
+    public static bool LooksLikeV3(ReadOnlySpan<byte> payload)
+    {
+        var digits = 0;
+        while (digits < payload.Length && digits <= MaxLengthDigits && (uint)(payload[digits] - '0') <= 9)
+        {
+            digits++;
+        }
+
+        return digits > 0 && digits < payload.Length && payload[digits] == (byte)':';
+    }
+
+    // docs/protocol.md §2.4, revision 4: packet ( 0x1E packet )*
+    private static bool TryReadV4(in ReadOnlySequence<byte> payload, ref SequencePosition position, out ReadOnlySequence<byte> packet)
+    {
+        var rest = payload.Slice(position);
+        if (rest.IsEmpty)
+        {
+            packet = default;
+            return false;
+        }
+
+        var separator = rest.PositionOf(RecordSeparator);
+        if (separator is null)
+        {
+            packet = rest;
+            position = rest.End;
+        }
+        else
+        {
+            packet = rest.Slice(0, separator.Value);
+            var next = rest.GetPosition(1, separator.Value);
+            if (payload.Slice(next).IsEmpty)
+            {
+                throw new EngineProtocolException("The payload ends with a record separator: the last packet is empty.", Offset(payload, separator.Value));
+            }
+
+            position = next;
+        }
+
+        if (packet.IsEmpty)
+        {
+            throw new EngineProtocolException("Empty packet between record separators: an Engine.IO packet needs a type character.", Offset(payload, rest.Start));
+        }
+
+        return true;
+    }
+
+    // docs/protocol.md §2.4, revision 3: ( <n> ":" packet )*, n in UTF-16 code units.
+    private static bool TryReadV3(in ReadOnlySequence<byte> payload, ref SequencePosition position, out ReadOnlySequence<byte> packet)
+    {
+        while (true)
+        {
+            var rest = payload.Slice(position);
+            if (rest.IsEmpty)
+            {
+                packet = default;
+                return false;
+            }
+
+            var reader = new SequenceReader<byte>(rest);
+            long length = 0;
+            var digits = 0;
+            byte b;
+            while (reader.TryRead(out b) && (uint)(b - '0') <= 9)
+            {
+                if (++digits > MaxLengthDigits)
+                {
+                    throw new EngineProtocolException("The packet length has too many digits.", Offset(payload, rest.Start) + digits - 1);
+                }
+
+                length = (length * 10) + (b - '0');
+            }
+
+            if (digits == 0 || b != (byte)':' || reader.Consumed != digits + 1)
+            {
+                var what = reader.Consumed == digits ? "the payload ends" : $"byte 0x{b:X2} follows";
+                throw new EngineProtocolException($"Expected '<length>:' before a revision-3 packet, but {what}.", Offset(payload, rest.Start) + digits);
+            }
+
+            var start = reader.Position;
+            var startOffset = reader.Consumed;
+            long units = 0;
+            while (units < length)
+            {
+                if (!reader.TryRead(out var lead))
+                {
+                    throw new EngineProtocolException($"The packet is truncated: {length} UTF-16 code units announced, {units} present.", Offset(payload, rest.Start) + (int)reader.Consumed);
+                }
+
+                var (extra, count) = lead switch
+                {
+                    < 0x80 => (0, 1),
+                    >= 0xC2 and < 0xE0 => (1, 1),
+                    >= 0xE0 and < 0xF0 => (2, 1),
+                    >= 0xF0 and < 0xF5 => (3, 2),
+                    _ => (-1, 0),
+                };
+                if (extra < 0)
+                {
+                    throw new EngineProtocolException($"Invalid UTF-8 lead byte 0x{lead:X2} in a revision-3 packet.", Offset(payload, rest.Start) + (int)reader.Consumed - 1);
+                }
+
+                for (var i = 0; i < extra; i++)
+                {
+                    if (!reader.TryRead(out var continuation) || (continuation & 0xC0) != 0x80)
+                    {
+                        throw new EngineProtocolException("Invalid or truncated UTF-8 sequence in a revision-3 packet.", Offset(payload, rest.Start) + (int)reader.Consumed - 1);
+                    }
+                }
+
+                units += count;
+            }
+
+            if (units != length)
+            {
+                throw new EngineProtocolException($"The packet length {length} ends inside a surrogate pair.", Offset(payload, rest.Start) + (int)startOffset);
+            }
+
+            position = reader.Position;
+            if (length > 0)
+            {
+                packet = rest.Slice(start, reader.Position);
+                return true;
+            }
+        }
+    }
+
+    private static int Offset(in ReadOnlySequence<byte> payload, SequencePosition position) => (int)payload.Slice(payload.Start, position).Length;
+}

@@ -1,0 +1,40 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SailSocket.Engine.Transports;
+
+/// <summary>
+/// What <see cref="EngineConnection"/> needs from a transport: whole Engine.IO packets in, whole packets out. A WebSocket
+/// carries one packet per message; a polling transport splits each response body with the pure codec
+/// (<see cref="Protocol.EnginePayloadReader"/>) and batches sends into POST bodies (<see cref="Protocol.EnginePayloadWriter"/>).
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Receive: one reader at a time. A text packet comes with its type character; a binary packet (a raw binary
+/// WebSocket message) as its bytes, the revision-3 <c>0x04</c> already stripped. The memory is valid until the next receive.</item>
+/// <item>Send: any number of concurrent callers; packets go out in the order the transport accepts them. The caller's
+/// token only bounds the wait for earlier sends.</item>
+/// </list>
+/// </remarks>
+internal interface IEngineTransport : IDisposable
+{
+    /// <summary>The transport name, as in the <c>transport</c> query parameter.</summary>
+    string Name { get; }
+
+    /// <summary>Receives the next whole packet, or <see cref="TransportMessage.Closed"/>.</summary>
+    ValueTask<TransportMessage> ReceiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sends one text packet (type character included) and, right after it, binary messages (Socket.IO attachments).</summary>
+    ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken);
+
+    /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/>, then aborts it.</summary>
+    ValueTask CloseAsync(TimeSpan timeout);
+
+    /// <summary>Aborts the transport: pending receives and sends fail at once.</summary>
+    void Abort();
+
+    /// <summary>Returns the buffer of the last received packet to the pool. Only the reader calls this, or dispose after the reader ended.</summary>
+    void ReleaseReceiveBuffer();
+}
