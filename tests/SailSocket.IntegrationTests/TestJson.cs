@@ -25,6 +25,12 @@ public sealed record ChatMessage(string Text);
 
 public sealed record PetEvent(string Verb, int Id, JsonElement Data);
 
+public sealed record BurstData(string Room, int Count, string Event = "tick");
+
+public sealed record Tick(int N);
+
+public sealed record NotANumber(double Value);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PetData))]
 [JsonSerializable(typeof(Pet))]
@@ -36,5 +42,8 @@ public sealed record PetEvent(string Verb, int Id, JsonElement Data);
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(PetEvent))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(BurstData))]
+[JsonSerializable(typeof(Tick))]
+[JsonSerializable(typeof(NotANumber))]
 [JsonSerializable(typeof(Dictionary<string, int>))]
 public sealed partial class TestJson : JsonSerializerContext;

@@ -55,7 +55,8 @@ public sealed partial class SailsServer : IAsyncDisposable
     }
 
     /// <summary>Installs the app's packages if needed, lifts it and waits until it listens.</summary>
-    /// <param name="environment">Extra environment variables (see tests/sails-app/config/sockets.js), or <see langword="null"/>.</param>
+    /// <param name="environment">Extra environment variables (see tests/sails-app/config/sockets.js), or <see langword="null"/>.
+    /// <c>PORT</c> picks the port (to restart a server where clients expect it); by default the OS picks a free one.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>
     public static async Task<SailsServer> StartAsync(IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)

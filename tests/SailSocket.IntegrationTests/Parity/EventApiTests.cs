@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+
+namespace SailSocket.IntegrationTests.Parity;
+
+/// <summary>Once, OnAny, typed handlers and event streams against the real app.</summary>
+public sealed class EventApiTests : SailsServerTestBase
+{
+    [Fact]
+    public async Task A_thousand_events_reach_a_slow_async_consumer_in_order()
+    {
+        await using var socket = await ConnectAsync();
+        var room = "room-" + Guid.NewGuid().ToString("N");
+        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new List<int>();
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var e in socket.ReadEventsAsync("tick", capacity: 2000, cts.Token))
+            {
+                received.Add(e.ReadData(TestJson.Default.Tick)!.N);
+                if (received.Count % 50 == 0)
+                {
+                    await Task.Delay(10, cts.Token);
+                }
+
+                if (received.Count == 1000)
+                {
+                    return;
+                }
+            }
+        });
+        await Task.Delay(100);
+        Assert.Equal(1000, (await socket.PostAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20))).ReadBodyAsElement().GetProperty("sent").GetInt32());
+        await consumer.Within(60);
+        Assert.Equal(Enumerable.Range(0, 1000), received);
+    }
+
+    [Fact]
+    public async Task Once_OnAny_and_typed_handlers()
+    {
+        await using var socket = await ConnectAsync();
+        var room = "room-" + Guid.NewGuid().ToString("N");
+        var once = new ConcurrentQueue<int>();
+        var any = new ConcurrentQueue<string>();
+        var typed = new BlockingCollection<int>();
+        socket.Once("tick", e => once.Enqueue(e.ReadData(TestJson.Default.Tick)!.N));
+        using var anyRegistration = socket.OnAny(e => any.Enqueue(e.Name));
+        socket.On("tick", TestJson.Default.Tick, t => typed.Add(t!.N));
+        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsync("/room/burst", new BurstData(room, 3), TestJson.Default.BurstData, Bound.Seconds(10));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(typed.TryTake(out var n, TimeSpan.FromSeconds(10)));
+            Assert.Equal(i, n);
+        }
+
+        Assert.Equal([0], once);
+        Assert.Equal(["tick", "tick", "tick"], any);
+        anyRegistration.Dispose();
+        await socket.PostAsync("/room/burst", new BurstData(room, 1), TestJson.Default.BurstData, Bound.Seconds(10));
+        Assert.True(typed.TryTake(out _, TimeSpan.FromSeconds(10)));
+        Assert.Equal(3, any.Count);
+        Assert.Single(once);
+    }
+
+    [Fact]
+    public async Task Reserved_event_names_are_refused()
+    {
+        await using var socket = await ConnectAsync();
+        foreach (var name in new[] { "connect", "disconnect", "connect_error", "disconnecting", "newListener", "removeListener" })
+        {
+            Assert.Throws<ArgumentException>(() => socket.On(name, _ => { }));
+        }
+
+        Assert.Throws<ArgumentException>(() => socket.On("", _ => { }));
+    }
+
+    [Fact]
+    public async Task Lifecycle_handlers_can_be_removed()
+    {
+        var connected = 0;
+        void OnConnected(object? sender, SailsConnectionEventArgs e) => Interlocked.Increment(ref connected);
+        await using var socket = Client.CreateSocket(new SailsSocketOptions { AutoConnect = false });
+        socket.Connected += OnConnected;
+        await socket.ConnectAsync(Bound.Seconds(15));
+        await socket.DisconnectAsync();
+        socket.Connected -= OnConnected;
+        await socket.ConnectAsync(Bound.Seconds(15));
+        await socket.GetAsync("/echo", Bound.Seconds(10));
+        Assert.Equal(1, Volatile.Read(ref connected));
+    }
+}
