@@ -1,0 +1,192 @@
+using System.Globalization;
+
+namespace SailSocket.LoadTool;
+
+/// <summary>Which client the load tool drives.</summary>
+internal enum ClientKind
+{
+    /// <summary>SailSocket's <see cref="SailsSocket"/>.</summary>
+    SailSocket,
+
+    /// <summary>A minimal <see cref="System.Net.WebSockets.ClientWebSocket"/> client with pre-encoded frames: the floor.</summary>
+    Raw,
+
+    /// <summary>The SocketIOClient NuGet package (3.0.6).</summary>
+    SocketIoClient,
+}
+
+/// <summary>The command line (see <see cref="Usage"/>).</summary>
+internal sealed class LoadOptions
+{
+    public const string Usage = """
+        SailSocket load tool: round trips, throughput, CPU and allocation per request, many sockets (docs/benchmarks.md).
+
+          --url U                    the server (http://127.0.0.1:1337); or one of:
+          --lift-sails               lift the bundled Sails app (tests/sails-app) on 127.0.0.1
+          --lift-socketio            lift benchmarks/socketio-ack-server on 127.0.0.1 (npm ci on first use)
+          --client C                 sailsocket (default) | raw | socketioclient
+          --transport T              websocket (default) | polling
+          --n N                      sequential GET /echo?i=k round trips measured (default 2000)
+          --concurrency C            outstanding requests in the pipelined phase (default 32)
+          --seconds T                length of the pipelined phase (default 10)
+          --warmup W                 sequential round trips before measuring, and W pipelined ones (default 500)
+          --sockets K                open K sockets (bounded connect concurrency), one request each; alone, this
+                                     skips the request phases unless --n or --seconds is given too
+          --connect-concurrency M    connects in flight at once in the sockets phase (default 64)
+          --timeout S                bound on any single wait: a connect, a request, a phase's drain (default 30)
+
+        Prints one JSON line (snake_case) on stdout and a readable summary on stderr. Exit code 0 when every request
+        and socket succeeded, 1 on failures, 2 on a bad command line. Only 127.0.0.1/localhost URLs are accepted.
+        """;
+
+    public Uri? Url { get; private set; }
+
+    public bool LiftSails { get; private set; }
+
+    public bool LiftSocketIo { get; private set; }
+
+    public ClientKind Client { get; private set; } = ClientKind.SailSocket;
+
+    public string Transport { get; private set; } = "websocket";
+
+    public int N { get; private set; } = 2000;
+
+    public int Concurrency { get; private set; } = 32;
+
+    public double Seconds { get; private set; } = 10;
+
+    public int Warmup { get; private set; } = 500;
+
+    public int Sockets { get; private set; }
+
+    public int ConnectConcurrency { get; private set; } = 64;
+
+    public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(30);
+
+    public bool RunRequestPhases { get; private set; } = true;
+
+    public static string ClientName(ClientKind kind) => kind switch
+    {
+        ClientKind.SailSocket => "sailsocket",
+        ClientKind.Raw => "raw",
+        _ => "socketioclient",
+    };
+
+    /// <summary>Parses the command line.</summary>
+    /// <exception cref="ArgumentException">Anything wrong with it; the message says what.</exception>
+    public static LoadOptions Parse(string[] args)
+    {
+        var options = new LoadOptions();
+        var requestPhasesAsked = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"{name} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            switch (name)
+            {
+                case "--url":
+                    options.Url = new Uri(Value(), UriKind.Absolute);
+                    break;
+                case "--lift-sails":
+                    options.LiftSails = true;
+                    break;
+                case "--lift-socketio":
+                    options.LiftSocketIo = true;
+                    break;
+                case "--client":
+                    options.Client = Value() switch
+                    {
+                        "sailsocket" => ClientKind.SailSocket,
+                        "raw" => ClientKind.Raw,
+                        "socketioclient" => ClientKind.SocketIoClient,
+                        var other => throw new ArgumentException($"--client must be sailsocket, raw or socketioclient, not '{other}'."),
+                    };
+                    break;
+                case "--transport":
+                    options.Transport = Value() switch
+                    {
+                        "websocket" => "websocket",
+                        "polling" => "polling",
+                        var other => throw new ArgumentException($"--transport must be websocket or polling, not '{other}'."),
+                    };
+                    break;
+                case "--n":
+                    options.N = Int(name, Value(), 0, 10_000_000);
+                    requestPhasesAsked = true;
+                    break;
+                case "--concurrency":
+                    options.Concurrency = Int(name, Value(), 1, 10_000);
+                    break;
+                case "--seconds":
+                    options.Seconds = Double(name, Value(), 0, 3600);
+                    requestPhasesAsked = true;
+                    break;
+                case "--warmup":
+                    options.Warmup = Int(name, Value(), 0, 1_000_000);
+                    break;
+                case "--sockets":
+                    options.Sockets = Int(name, Value(), 1, 100_000);
+                    break;
+                case "--connect-concurrency":
+                    options.ConnectConcurrency = Int(name, Value(), 1, 10_000);
+                    break;
+                case "--timeout":
+                    options.Timeout = TimeSpan.FromSeconds(Double(name, Value(), 1, 600));
+                    break;
+                case "-h" or "--help":
+                    throw new ArgumentException(Usage);
+                default:
+                    throw new ArgumentException($"Unknown argument '{name}'.");
+            }
+        }
+
+        var sources = (options.Url is null ? 0 : 1) + (options.LiftSails ? 1 : 0) + (options.LiftSocketIo ? 1 : 0);
+        if (sources != 1)
+        {
+            throw new ArgumentException("Give exactly one of --url, --lift-sails, --lift-socketio.");
+        }
+
+        // Load traffic goes to this machine only.
+        if (options.Url is { } url && !url.IsLoopback)
+        {
+            throw new ArgumentException($"--url must be a loopback address (127.0.0.1, localhost, [::1]): '{url}'.");
+        }
+
+        if (options.Url is { Scheme: not ("http" or "ws") })
+        {
+            throw new ArgumentException("--url must be http:// or ws:// (the load tool does not do TLS).");
+        }
+
+        options.RunRequestPhases = options.Sockets == 0 || requestPhasesAsked;
+        return options;
+    }
+
+    private static int Int(string name, string text, int min, int max)
+    {
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ArgumentException($"{name} must be an integer from {min} to {max}, not '{text}'.");
+        }
+
+        return value;
+    }
+
+    private static double Double(string name, string text, double min, double max)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ArgumentException($"{name} must be a number from {min} to {max}, not '{text}'.");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,106 @@
+using SailSocket.LoadTool;
+
+// The load tool of issue 5 (docs/benchmarks.md, "End-to-end: load tool"). Usage: see LoadOptions.Usage.
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or UriFormatException)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    if (!ex.Message.StartsWith("SailSocket load tool", StringComparison.Ordinal))
+    {
+        await Console.Error.WriteLineAsync("Run with --help for the options.");
+    }
+
+    return 2;
+}
+
+if (options.Transport == "polling" && options.Client != ClientKind.SocketIoClient)
+{
+    // SailSocket's long-polling transport is being built (see the open issues); the raw floor is WebSocket by definition.
+    await Console.Error.WriteLineAsync(options.Client == ClientKind.Raw
+        ? "--transport polling: the raw client is a ClientWebSocket floor and speaks WebSocket only."
+        : "--transport polling: SailSocket has no long-polling transport yet (it is on the way); use --transport websocket.");
+    return 2;
+}
+
+var started = DateTime.UtcNow;
+LiftedServer? lifted = null;
+try
+{
+    if (options.LiftSails)
+    {
+        await Console.Error.WriteLineAsync("lifting tests/sails-app …");
+        lifted = await LiftedServer.LiftSailsAsync();
+    }
+    else if (options.LiftSocketIo)
+    {
+        await Console.Error.WriteLineAsync("starting benchmarks/socketio-ack-server …");
+        lifted = await LiftedServer.LiftSocketIoAsync();
+    }
+
+    var url = lifted?.Url ?? options.Url!;
+    var serverName = lifted?.Name ?? "external";
+    await using ILoadClientFactory factory = options.Client switch
+    {
+        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Timeout),
+        ClientKind.Raw => new RawWebSocketLoadClient(url),
+        _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
+    };
+
+    SequentialResult? sequential = null;
+    PipelinedResult? pipelined = null;
+    SocketsResult? sockets = null;
+    string? error = null;
+    if (options.RunRequestPhases)
+    {
+        try
+        {
+            using var connectBound = new CancellationTokenSource(options.Timeout);
+            await using var socket = await factory.ConnectAsync(connectBound.Token);
+            if (options.N > 0)
+            {
+                sequential = await Phases.SequentialAsync(socket, options.N, options.Warmup, options.Timeout);
+            }
+
+            if (options.Seconds > 0 && sequential is null or { FirstError: null })
+            {
+                pipelined = await Phases.PipelinedAsync(socket, options.Concurrency, options.Seconds, options.Warmup, options.Timeout);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
+
+    if (options.Sockets > 0 && error is null)
+    {
+        sockets = await Phases.SocketsAsync(factory, options.Sockets, options.ConnectConcurrency, options.Timeout);
+    }
+
+    var report = new LoadReport(
+        factory.Name,
+        options.Transport,
+        serverName,
+        url.ToString(),
+        started.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        LoadReport.DescribeMachine(),
+        options.Warmup,
+        sequential,
+        pipelined,
+        sockets,
+        error);
+    Console.Out.WriteLine(report.ToJson());
+    await Console.Error.WriteAsync(report.ToSummary());
+    return report.Succeeded ? 0 : 1;
+}
+finally
+{
+    if (lifted is not null)
+    {
+        await lifted.DisposeAsync();
+    }
+}
