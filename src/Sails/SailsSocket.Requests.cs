@@ -180,13 +180,38 @@ public sealed partial class SailsSocket
             }
         }
 
-        if (queued is not null)
+        if (queued is null)
         {
-            queued.WatchCancellation(this);
-            return await queued.Task.ConfigureAwait(false);
+            try
+            {
+                return await SendOnAsync(io!, envelope, requestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SailsConnectionException ex) when (!ex.RequestMayHaveBeenProcessed)
+            {
+                // The connection died just before the send and the socket has not handled the loss yet: with
+                // reconnection on, the request waits for the next connection like any other made while reconnecting.
+                queued = TryEnqueueAfterLostConnection(io!, method, url, requestTimeout, envelope, cancellationToken);
+                if (queued is null)
+                {
+                    throw;
+                }
+            }
         }
 
-        return await SendOnAsync(io!, envelope, requestTimeout, cancellationToken).ConfigureAwait(false);
+        queued.WatchCancellation(this);
+        return await queued.Task.ConfigureAwait(false);
+    }
+
+    private QueuedRequest? TryEnqueueAfterLostConnection<TData>(SocketIoClient lost, string method, string url, TimeSpan timeout, SailsEnvelope<TData> envelope, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var reconnecting = _state is SailsSocketState.Connecting or SailsSocketState.Reconnecting
+                || (_state == SailsSocketState.Connected && ReferenceEquals(_io, lost) && _settings.Reconnection.Enabled);
+            return reconnecting
+                ? Enqueue(method, url, timeout, (connection, remaining, token) => SendOnAsync(connection, envelope, remaining, token), cancellationToken)
+                : null;
+        }
     }
 
     /// <summary>Sends one request on a connection and maps every failure to the Sails exceptions.</summary>

@@ -11,4 +11,19 @@ internal static class Bound
 
     /// <summary>Waits for a task with a bound.</summary>
     public static Task Within(this Task task, double seconds) => task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    /// <summary>Polls until <paramref name="condition"/> holds, for at most <paramref name="seconds"/>.</summary>
+    public static async Task Until(Func<bool> condition, double seconds)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The condition did not hold within {seconds} s.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }

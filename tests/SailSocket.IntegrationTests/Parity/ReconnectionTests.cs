@@ -93,6 +93,7 @@ public sealed class ReconnectionTests
         socket.Reconnecting += (_, e) => attempts.Enqueue(e.Attempt);
         socket.ReconnectFailed += (_, e) => failed.TrySetResult(e);
         await server.DisposeAsync();
+        await Bound.Until(() => socket.State != SailsSocketState.Connected, 10);
         var queued = socket.GetAsync("/echo", Bound.Seconds(30));
 
         var args = await failed.Task.Within(15);
