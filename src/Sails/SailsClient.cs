@@ -215,6 +215,46 @@ public sealed class SailsClient : IAsyncDisposable
         return string.Join("; ", pairs);
     }
 
+    /// <summary>
+    /// After a refused WebSocket handshake, asks once more with a plain HTTP request carrying the same upgrade headers, to
+    /// read the body that <see cref="System.Net.WebSockets.ClientWebSocket"/> does not expose (e.g. the reason a
+    /// <c>beforeConnect</c> gave). Best effort, bounded: <see langword="null"/> when nothing useful comes back.
+    /// </summary>
+    internal async Task<string?> FetchRefusalReasonAsync(Uri handshakeUri, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    {
+        var http = new UriBuilder(handshakeUri) { Scheme = handshakeUri.Scheme == "wss" ? "https" : "http" }.Uri;
+        using var request = new HttpRequestMessage(HttpMethod.Get, http);
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
+        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
+        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var response = await _invoker.SendAsync(request, bound.Token).ConfigureAwait(false);
+            if ((int)response.StatusCode is < 400 or > 599)
+            {
+                return null;
+            }
+
+            var body = await response.Content.ReadAsStringAsync(bound.Token).ConfigureAwait(false);
+            body = body.Trim();
+            return body.Length == 0 ? null : body[..Math.Min(body.Length, 512)];
+        }
+#pragma warning disable CA1031 // Diagnostics only: the original refusal is reported whatever happens here.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
     private static Uri HttpBase(Uri server) =>
         new UriBuilder(server.Scheme is "wss" or "https" ? "https" : "http", server.Host, server.Port).Uri;
 

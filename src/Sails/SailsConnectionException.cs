@@ -15,12 +15,20 @@ public class SailsConnectionException : Exception
     /// <param name="innerException">The cause, if any.</param>
     /// <param name="httpStatusCode">The HTTP status of a refused handshake, if any.</param>
     /// <param name="requestMayHaveBeenProcessed">Whether the failed request had already been sent.</param>
-    public SailsConnectionException(string message, Exception? innerException = null, int? httpStatusCode = null, bool requestMayHaveBeenProcessed = false)
+    /// <param name="serverMessage">What the server said when it refused the handshake, if anything.</param>
+    public SailsConnectionException(string message, Exception? innerException = null, int? httpStatusCode = null, bool requestMayHaveBeenProcessed = false, string? serverMessage = null)
         : base(message, innerException)
     {
         HttpStatusCode = httpStatusCode;
         RequestMayHaveBeenProcessed = requestMayHaveBeenProcessed;
+        ServerMessage = serverMessage;
     }
+
+    /// <summary>
+    /// The body of a refused handshake (for example the reason a <c>beforeConnect</c> gave, or <c>Bad request</c> from an
+    /// origin check); <see langword="null"/> when the server gave none or the failure was not a refusal.
+    /// </summary>
+    public string? ServerMessage { get; }
 
     /// <summary>The HTTP status with which the server refused the handshake; <see langword="null"/> otherwise.</summary>
     public int? HttpStatusCode { get; }

@@ -35,6 +35,12 @@ public sealed class SailsRequest
     /// <summary>Request headers (case-insensitive names). They win over the socket's default headers of the same name.</summary>
     public IDictionary<string, string> Headers { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Names of the socket's default headers (<see cref="SailsClientOptions.Headers"/>) not to send with this request
+    /// (case-insensitive). A header set in <see cref="Headers"/> is sent whatever this says.
+    /// </summary>
+    public ISet<string> OmittedDefaultHeaders { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The request data as UTF-8 JSON (an object, or an array); empty sends <c>{}</c>. Default empty.</summary>
     /// <remarks>Sails merges it into <c>req.body</c> for every method, and <c>req.param()</c> sees it.</remarks>
     public ReadOnlyMemory<byte> Data { get; set; }

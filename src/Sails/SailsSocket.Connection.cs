@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
+using SailSocket.Engine.Protocol;
 using SailSocket.Internal;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
@@ -260,7 +261,21 @@ public sealed partial class SailsSocket
             OnDisconnected = error => OnConnectionLost(generation, error),
         };
 
-        return (await SocketIoClient.ConnectAsync(options, stop).ConfigureAwait(false), generation);
+        try
+        {
+            return (await SocketIoClient.ConnectAsync(options, stop).ConfigureAwait(false), generation);
+        }
+        catch (EngineConnectionException ex) when (ex.Error == EngineConnectionError.HandshakeRefused)
+        {
+            // beforeConnect and onlyAllowOrigins explain themselves in the body of the refusal (docs/protocol.md §2.9).
+            var reason = await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), handshake.Headers, stop).ConfigureAwait(false);
+            throw new SailsConnectionException(
+                $"The Sails server at {_settings.Url.GetLeftPart(UriPartial.Authority)} refused the handshake with HTTP {ex.HttpStatusCode}"
+                + (reason is null ? "." : $": {reason}") + " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)",
+                ex,
+                ex.HttpStatusCode,
+                serverMessage: reason);
+        }
     }
 
     private async Task OnConnectedAsync(SocketIoClient io, int generation, int attempt, TaskCompletionSource done, CancellationTokenSource stop)

@@ -132,7 +132,7 @@ public sealed partial class SailsSocket
     public Task<SailsResponse> RequestAsync(SailsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken);
+        return SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken, request.OmittedDefaultHeaders);
     }
 
     private Task<SailsResponse> SendTypedAsync<TData>(string method, string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken)
@@ -149,7 +149,8 @@ public sealed partial class SailsSocket
         TData data,
         JsonTypeInfo<TData>? dataTypeInfo,
         TimeSpan? timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ISet<string>? omittedDefaultHeaders = null)
     {
         SailsRequestValidation.CheckUrl(url);
         if (headers is not null)
@@ -160,7 +161,7 @@ public sealed partial class SailsSocket
         var requestTimeout = timeout ?? _settings.RequestTimeout;
         SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(timeout));
         cancellationToken.ThrowIfCancellationRequested();
-        var envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo);
+        var envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo, omittedDefaultHeaders);
         SocketIoClient? io = null;
         QueuedRequest? queued = null;
         lock (_gate)

@@ -58,7 +58,7 @@ public sealed partial class SailsSocket
         foreach (var subscription in subscriptions)
         {
             var request = subscription.Request;
-            var envelope = new SailsEnvelope<byte>(request.Method, request.Url, request.Headers, _settings.Headers, request.Data, default, null);
+            var envelope = new SailsEnvelope<byte>(request.Method, request.Url, request.Headers, _settings.Headers, request.Data, default, null, request.OmittedDefaultHeaders);
             try
             {
                 var response = await SendOnAsync(io, envelope, request.Timeout ?? _settings.RequestTimeout, CancellationToken.None).ConfigureAwait(false);

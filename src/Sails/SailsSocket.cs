@@ -108,6 +108,7 @@ public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget
         return ex switch
         {
             EngineConnectionException engine => new SailsConnectionException($"Could not connect to the Sails server at {where}: {engine.Message}", engine, engine.HttpStatusCode),
+            SailsConnectionException => ex,
             EngineTimeoutException or SocketIoTimeoutException => new SailsTimeoutException($"Connecting to the Sails server at {where} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", ex),
             SocketIoConnectException or SocketIoDisconnectedException => new SailsConnectionException($"Could not connect to the Sails server at {where}: {ex.Message}", ex),
             System.Net.Http.HttpRequestException => new SailsConnectionException($"Could not fetch the session cookie from {where}: {ex.Message}", ex),

@@ -196,6 +196,11 @@ public sealed class RequestTests : SailsServerTestBase
         var echo = (await socket.RequestAsync(request, Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
         Assert.Equal("P", echo.Headers.XProbe);
         Assert.Equal("overridden", echo.Headers.XGlobal);
+
+        var omitting = new SailsRequest("get", "/echo");
+        omitting.OmittedDefaultHeaders.Add("X-Global");
+        var bare = (await socket.RequestAsync(omitting, Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
+        Assert.Null(bare.Headers.XGlobal);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class ServerFailureTests
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         Assert.Equal(400, error.HttpStatusCode);
         Assert.Equal(EngineConnectionError.HandshakeRefused, Assert.IsType<EngineConnectionException>(error.InnerException).Error);
+        Assert.Equal("Rejected by beforeConnect (probe)", error.ServerMessage);
+        Assert.Contains("Rejected by beforeConnect (probe)", error.Message);
     }
 
     [Fact]
@@ -23,6 +25,7 @@ public sealed class ServerFailureTests
         await using var client = new SailsClient(new SailsClientOptions { Url = server.Url });
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         Assert.Equal(400, error.HttpStatusCode);
+        Assert.Equal("Bad request", error.ServerMessage);
 
         await using var good = await client.ConnectAsync(new SailsSocketOptions { InitialConnectionHeaders = [new("Origin", "http://good.example")] }, Bound.Seconds(15));
         Assert.Equal(200, (await good.GetAsync("/echo", Bound.Seconds(10))).StatusCode);

@@ -9,8 +9,9 @@ namespace SailSocket.Protocol;
 /// <typeparam name="TData">The type of typed data, when there is some.</typeparam>
 internal readonly struct SailsEnvelope<TData>
 {
-    public SailsEnvelope(string method, string url, IDictionary<string, string>? headers, Dictionary<string, string> defaultHeaders, ReadOnlyMemory<byte> rawData, TData data, JsonTypeInfo<TData>? dataTypeInfo)
+    public SailsEnvelope(string method, string url, IDictionary<string, string>? headers, Dictionary<string, string> defaultHeaders, ReadOnlyMemory<byte> rawData, TData data, JsonTypeInfo<TData>? dataTypeInfo, ISet<string>? omittedDefaultHeaders = null)
     {
+        OmittedDefaultHeaders = omittedDefaultHeaders;
         Method = method;
         Url = url;
         Headers = headers;
@@ -28,6 +29,8 @@ internal readonly struct SailsEnvelope<TData>
 
     public Dictionary<string, string> DefaultHeaders { get; }
 
+    public ISet<string>? OmittedDefaultHeaders { get; }
+
     public ReadOnlyMemory<byte> RawData { get; }
 
     public TData Data { get; }
@@ -39,7 +42,7 @@ internal readonly struct SailsEnvelope<TData>
 /// <remarks>
 /// Wire form (docs/protocol.md §4.3): <c>{"method":"get","headers":{…},"data":&lt;data&gt;,"url":"/path?query"}</c>.
 /// Request headers come first; a default header is added only when the request has none of that name (case-insensitive),
-/// as sails.io.js does. Data defaults to <c>{}</c>.
+/// as sails.io.js does, and the request does not omit it. Data defaults to <c>{}</c>.
 /// </remarks>
 internal static class SailsRequestWriter
 {
@@ -70,9 +73,10 @@ internal static class SailsRequestWriter
             }
         }
 
+        var omitted = envelope.OmittedDefaultHeaders is { Count: > 0 } set ? set : null;
         foreach (var (name, value) in envelope.DefaultHeaders)
         {
-            if (envelope.Headers is null || !envelope.Headers.ContainsKey(name))
+            if ((envelope.Headers is null || !envelope.Headers.ContainsKey(name)) && (omitted is null || !omitted.Contains(name)))
             {
                 writer.WriteString(name, value);
             }
