@@ -34,6 +34,8 @@ internal sealed class LoadOptions
                                      skips the request phases unless --n or --seconds is given too
           --connect-concurrency M    connects in flight at once in the sockets phase (default 64)
           --timeout S                bound on any single wait: a connect, a request, a phase's drain (default 30)
+          --alloc-profile            sample allocations by type during the pipelined phase (GCAllocationTick) and
+                                     report the top types; the run's own figures then include the sampler's cost
 
         Prints one JSON line (snake_case) on stdout and a readable summary on stderr. Exit code 0 when every request
         and socket succeeded, 1 on failures, 2 on a bad command line. Only 127.0.0.1/localhost URLs are accepted.
@@ -64,6 +66,8 @@ internal sealed class LoadOptions
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(30);
 
     public bool RunRequestPhases { get; private set; } = true;
+
+    public bool AllocationProfile { get; private set; }
 
     public static string ClientName(ClientKind kind) => kind switch
     {
@@ -141,6 +145,9 @@ internal sealed class LoadOptions
                     break;
                 case "--timeout":
                     options.Timeout = TimeSpan.FromSeconds(Double(name, Value(), 1, 600));
+                    break;
+                case "--alloc-profile":
+                    options.AllocationProfile = true;
                     break;
                 case "-h" or "--help":
                     throw new ArgumentException(Usage);

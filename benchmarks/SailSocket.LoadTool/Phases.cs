@@ -33,6 +33,7 @@ internal static class Phases
         string? firstError = null;
         Settle();
         var cpu0 = s_process.TotalProcessorTime;
+        var items0 = ThreadPool.CompletedWorkItemCount;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         try
         {
@@ -56,6 +57,7 @@ internal static class Phases
         }
 
         var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        var items = ThreadPool.CompletedWorkItemCount - items0;
         var cpu = s_process.TotalProcessorTime - cpu0;
         var measured = latencies.AsSpan(0, done);
         measured.Sort();
@@ -69,11 +71,12 @@ internal static class Phases
             MaxUs: done == 0 ? 0 : Micros(measured[^1]),
             CpuSecondsPer10k: PerTenThousand(cpu.TotalSeconds, done),
             AllocatedBytesPerRequest: done == 0 ? 0 : Math.Round((double)alloc / done, 1),
+            ThreadPoolItemsPerRequest: done == 0 ? 0 : Math.Round((double)items / done, 2),
             FirstError: firstError);
     }
 
     /// <summary>C workers keep one request each outstanding on the same socket: W requests of warm-up, then T seconds.</summary>
-    public static async Task<PipelinedResult> PipelinedAsync(ILoadSocket socket, int concurrency, double seconds, int warmup, TimeSpan stallTimeout)
+    public static async Task<PipelinedResult> PipelinedAsync(ILoadSocket socket, int concurrency, double seconds, int warmup, TimeSpan stallTimeout, AllocationSampler? sampler = null)
     {
         var progress = new Progress();
         await using var watchdog = Watchdog.Start(progress, stallTimeout, socket);
@@ -81,12 +84,14 @@ internal static class Phases
         await warm.RunAsync(concurrency);
         if (warm.FirstError is not null)
         {
-            return new PipelinedResult(concurrency, 0, 0, warm.Errors, 0, 0, 0, "warm-up: " + warm.FirstError);
+            return new PipelinedResult(concurrency, 0, 0, warm.Errors, 0, 0, 0, 0, "warm-up: " + warm.FirstError);
         }
 
         Settle();
         var cpu0 = s_process.TotalProcessorTime;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        sampler?.Start();
+        var items0 = ThreadPool.CompletedWorkItemCount;
         var start = Stopwatch.GetTimestamp();
         var run = new Run(socket, progress, start + (long)(seconds * Stopwatch.Frequency), MaxPipelinedRequests);
         var workers = run.RunAsync(concurrency);
@@ -100,7 +105,9 @@ internal static class Phases
         }
 
         var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        var items = ThreadPool.CompletedWorkItemCount - items0;
         var cpu = s_process.TotalProcessorTime - cpu0;
+        sampler?.Stop();
         var completed = run.Completed;
 
         // Throughput over the time requests were actually completing, so a stalled drain does not dilute it.
@@ -113,7 +120,11 @@ internal static class Phases
             RequestsPerSecond: elapsed > 0 ? Math.Round(completed / elapsed, 1) : 0,
             CpuSecondsPer10k: PerTenThousand(cpu.TotalSeconds, completed),
             AllocatedBytesPerRequest: completed == 0 ? 0 : Math.Round((double)alloc / completed, 1),
-            FirstError: run.FirstError);
+            ThreadPoolItemsPerRequest: completed == 0 ? 0 : Math.Round((double)items / completed, 2),
+            FirstError: run.FirstError)
+        {
+            AllocationProfile = sampler?.Top(12),
+        };
     }
 
     /// <summary>Opens K sockets, at most M connecting at once; each then answers one request; the idle cost per socket is measured.</summary>

@@ -67,7 +67,8 @@ try
 
             if (options.Seconds > 0 && sequential is null or { FirstError: null })
             {
-                pipelined = await Phases.PipelinedAsync(socket, options.Concurrency, options.Seconds, options.Warmup, options.Timeout);
+                using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
+                pipelined = await Phases.PipelinedAsync(socket, options.Concurrency, options.Seconds, options.Warmup, options.Timeout, sampler);
             }
         }
         catch (Exception ex)

@@ -16,6 +16,7 @@ internal sealed record SequentialResult(
     double MaxUs,
     [property: JsonPropertyName("cpu_seconds_per_10k")] double CpuSecondsPer10k,
     double AllocatedBytesPerRequest,
+    double ThreadPoolItemsPerRequest,
     string? FirstError);
 
 internal sealed record PipelinedResult(
@@ -26,7 +27,12 @@ internal sealed record PipelinedResult(
     double RequestsPerSecond,
     [property: JsonPropertyName("cpu_seconds_per_10k")] double CpuSecondsPer10k,
     double AllocatedBytesPerRequest,
-    string? FirstError);
+    double ThreadPoolItemsPerRequest,
+    string? FirstError)
+{
+    /// <summary>With <c>--alloc-profile</c>: the types that make up the allocated bytes, largest first.</summary>
+    public IReadOnlyList<AllocationShare>? AllocationProfile { get; init; }
+}
 
 internal sealed record SocketsResult(
     int Requested,
@@ -77,13 +83,17 @@ internal sealed record LoadReport(
         {
             text.AppendLine(c, $"  sequential   {s.Requests} requests (+{Warmup} warm-up), {s.Errors} errors");
             text.AppendLine(c, $"               p50 {s.P50Us:F1} µs  p90 {s.P90Us:F1} µs  p99 {s.P99Us:F1} µs  mean {s.MeanUs:F1} µs  max {s.MaxUs:F1} µs");
-            text.AppendLine(c, $"               CPU {s.CpuSecondsPer10k:F3} s per 10k requests, {s.AllocatedBytesPerRequest:F0} B allocated per request");
+            text.AppendLine(c, $"               CPU {s.CpuSecondsPer10k:F3} s per 10k requests, {s.AllocatedBytesPerRequest:F0} B allocated and {s.ThreadPoolItemsPerRequest:F2} thread-pool items per request");
         }
 
         if (Pipelined is { } p)
         {
             text.AppendLine(c, $"  pipelined    {p.Concurrency} outstanding for {p.Seconds:F1} s: {p.Requests} requests, {p.Errors} errors");
-            text.AppendLine(c, $"               {p.RequestsPerSecond:F0} requests/s, CPU {p.CpuSecondsPer10k:F3} s per 10k requests, {p.AllocatedBytesPerRequest:F0} B allocated per request");
+            text.AppendLine(c, $"               {p.RequestsPerSecond:F0} requests/s, CPU {p.CpuSecondsPer10k:F3} s per 10k requests, {p.AllocatedBytesPerRequest:F0} B allocated and {p.ThreadPoolItemsPerRequest:F2} thread-pool items per request");
+            foreach (var share in p.AllocationProfile ?? [])
+            {
+                text.AppendLine(c, $"               {share.Percent,5:F1} %  {share.Type}");
+            }
         }
 
         if (Sockets is { } k)
@@ -106,4 +116,5 @@ internal sealed record LoadReport(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LoadReport))]
+[JsonSerializable(typeof(AllocationShare[]))]
 internal sealed partial class ReportJson : JsonSerializerContext;
