@@ -29,6 +29,9 @@ public sealed partial class EngineConnection
     private Task _upgrade = Task.CompletedTask;
     private Exception? _upgradeError;
 
+    /// <summary>The WebSocket being probed, aborted if the connection closes before the switch; <see langword="null"/> otherwise.</summary>
+    private WebSocketTransport? _probe;
+
     /// <summary>Why the last upgrade attempt failed (the connection stayed on polling); <see langword="null"/> otherwise.</summary>
     public Exception? UpgradeError => Volatile.Read(ref _upgradeError);
 
@@ -43,6 +46,7 @@ public sealed partial class EngineConnection
 
     private void StopUpgrade()
     {
+        Volatile.Read(ref _probe)?.Abort();
         try
         {
             _upgradeStop?.Cancel();
@@ -72,6 +76,9 @@ public sealed partial class EngineConnection
             var uri = EngineUri.Build(_options, Revision, webSocket: true, Handshake.SessionId);
             var socket = await OpenWebSocketAsync(_options, uri, invoker, bound.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _options.BufferPool, _options.MaxMessageSize, Revision);
+            Volatile.Write(ref _probe, webSocket);
+            stop.ThrowIfCancellationRequested();
+
             await webSocket.SendAsync(s_probePing, null, bound.Token).ConfigureAwait(false);
             var answer = await webSocket.ReceiveAsync(bound.Token).ConfigureAwait(false);
             if (answer.IsBinary || answer.IsClose || !answer.Data.Span.SequenceEqual("3probe"u8))
@@ -86,6 +93,7 @@ public sealed partial class EngineConnection
             // CancellationToken.None: cancelling a WebSocket send aborts the socket; the send lock is free here.
             await webSocket.SendAsync(s_upgrade, null, CancellationToken.None).ConfigureAwait(false);
             await polling.ForwardToAsync(webSocket).ConfigureAwait(false);
+            Volatile.Write(ref _probe, null);
             Volatile.Write(ref _transport, webSocket);
             webSocket = null;
             _switched.TrySetResult();
@@ -99,6 +107,7 @@ public sealed partial class EngineConnection
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Volatile.Write(ref _probe, null);
             webSocket?.Abort();
             webSocket?.ReleaseReceiveBuffer();
             webSocket?.Dispose();
