@@ -229,6 +229,8 @@ public sealed partial class SailsSocket
         }
 
         SailsRequestValidation.CheckHeaders(handshake.Headers);
+        SailsRequestValidation.CheckSdkVersion(handshake.Headers, nameof(SailsClientOptions.InitialConnectionHeaders));
+        SailsRequestValidation.CheckSdkVersion(handshake.Query, nameof(SailsClientOptions.Query));
 
         // sails.io.js appends the SDK metadata after the user's query (docs/protocol.md §4.1).
         var query = new List<KeyValuePair<string, string>>(handshake.Query)

@@ -43,6 +43,16 @@ public sealed class ErrorTests : SailsServerTestBase
     }
 
     [Fact]
+    public async Task An_sdk_version_that_would_crash_the_server_is_refused_before_connecting()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Client.ConnectAsync(new SailsSocketOptions { InitialConnectionHeaders = [new("__sails_io_sdk_version", "abc")] }, Bound.Seconds(15)));
+        await Assert.ThrowsAsync<ArgumentException>(() => Client.ConnectAsync(new SailsSocketOptions { Query = [new("__SAILS_IO_SDK_VERSION", "1.2")] }, Bound.Seconds(15)));
+        await using var prerelease = await Client.ConnectAsync(new SailsSocketOptions { InitialConnectionHeaders = [new("__sails_io_sdk_version", "2.0.0-rc.1")] }, Bound.Seconds(15));
+        Assert.Equal(200, (await prerelease.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
+        Assert.True(Server.IsRunning);
+    }
+
+    [Fact]
     public async Task Nosession_and_the_cookie_route()
     {
         await using var plain = await ConnectAsync();
