@@ -282,23 +282,28 @@ public sealed partial class SailsSocket
 
     private async Task OnConnectedAsync(SocketIoClient io, int generation, int attempt, TaskCompletionSource done, CancellationTokenSource stop)
     {
+        var wanted = false;
         lock (_gate)
         {
-            if (!ReferenceEquals(_loopDone, done) || stop.IsCancellationRequested)
+            if (ReferenceEquals(_loopDone, done) && !stop.IsCancellationRequested)
             {
-                // Disconnected, reconnected or disposed meanwhile: this connection is not wanted.
-                _ = io.DisposeAsync().AsTask();
-                return;
+                wanted = true;
+                _io = io;
+                _ioGeneration = generation;
+                Volatile.Write(ref _id, io.Id);
+                _state = SailsSocketState.Connected;
+                _flushing = true;
+                _loopDone = null;
+                _loopStop = null;
+                done.TrySetResult();
             }
+        }
 
-            _io = io;
-            _ioGeneration = generation;
-            Volatile.Write(ref _id, io.Id);
-            _state = SailsSocketState.Connected;
-            _flushing = true;
-            _loopDone = null;
-            _loopStop = null;
-            done.TrySetResult();
+        if (!wanted)
+        {
+            // Disconnected, reconnected or disposed meanwhile: this connection is not wanted.
+            await io.DisposeAsync().ConfigureAwait(false);
+            return;
         }
 
         stop.Dispose();
@@ -306,11 +311,8 @@ public sealed partial class SailsSocket
         if (attempt > 0)
         {
             Post(() => Raise(Reconnected, new SailsConnectionEventArgs(attempt)));
-        }
 
-        // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
-        if (attempt > 0)
-        {
+            // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
             await ReplaySubscriptionsAsync(io).ConfigureAwait(false);
         }
 
