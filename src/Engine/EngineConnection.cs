@@ -76,12 +76,18 @@ public sealed partial class EngineConnection : IAsyncDisposable
     /// <summary>Why the connection ended; <see langword="null"/> while it is open.</summary>
     public EngineConnectionError? CloseReason => Volatile.Read(ref _closeError)?.Error;
 
-    /// <summary>Opens a connection: WebSocket handshake, then the Engine.IO open packet.</summary>
+    /// <summary>
+    /// Opens a connection with the configured transports and revision (<see cref="EngineOptions.Transports"/>,
+    /// <see cref="EngineOptions.Revision"/>): a WebSocket handshake then the open packet, or a polling handshake GET whose
+    /// body starts with it. With <see cref="EngineTransports.PollingThenUpgrade"/> the upgrade to WebSocket starts in the
+    /// background once connected.
+    /// </summary>
     /// <param name="options">Where and how to connect.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The open connection; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="EngineConnectionException">The server is unreachable, refused the handshake, or does not speak Engine.IO.</exception>
+    /// <exception cref="EngineConnectionException">The server is unreachable, refused the handshake (with its HTTP status and,
+    /// on polling, <see cref="EngineConnectionException.HttpResponseBody"/>), or does not speak Engine.IO.</exception>
     /// <exception cref="EngineTimeoutException">No open packet within <see cref="EngineOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<EngineConnection> ConnectAsync(EngineOptions options, CancellationToken cancellationToken = default)
@@ -89,7 +95,8 @@ public sealed partial class EngineConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var where = EngineUri.Build(options, EngineRevision.V4, options.Transports == EngineTransports.WebSocket, null).GetLeftPart(UriPartial.Path);
-        var revisionKey = where;
+        // One key per server whatever the transport: the http(s) form of the endpoint.
+        var revisionKey = EngineUri.Build(options, EngineRevision.V4, webSocket: false, null).GetLeftPart(UriPartial.Path);
         var revision = options.Revision switch
         {
             EngineRevisionSelection.V3 => EngineRevision.V3,

@@ -185,6 +185,12 @@ internal sealed class PollingTransport : IEngineTransport
                     return ValueTask.FromException(new EngineConnectionException(EngineConnectionError.TransportError, $"An earlier polling POST failed: {failure.Message}", failure));
                 }
 
+                // A packet whose encoded form alone exceeds maxPayload would get a 413: refuse it before anything is queued.
+                if (TooLarge(text, binary) is { } tooLarge)
+                {
+                    return ValueTask.FromException(tooLarge);
+                }
+
                 last = Append(text.Span, isBinary: false);
                 if (binary is not null)
                 {
@@ -482,6 +488,34 @@ internal sealed class PollingTransport : IEngineTransport
 
         tail.Count++;
         return tail;
+    }
+
+    private EngineMessageTooLargeException? TooLarge(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+    {
+        if (_maxPayload <= 0)
+        {
+            return null;
+        }
+
+        long size = Length(text.Span, isBinary: false, first: true);
+        if (size > _maxPayload)
+        {
+            return new EngineMessageTooLargeException(size, _maxPayload);
+        }
+
+        if (binary is not null)
+        {
+            foreach (var data in binary)
+            {
+                size = Length(data.Span, isBinary: true, first: true);
+                if (size > _maxPayload)
+                {
+                    return new EngineMessageTooLargeException(size, _maxPayload);
+                }
+            }
+        }
+
+        return null;
     }
 
     private int Length(ReadOnlySpan<byte> data, bool isBinary, bool first) =>

@@ -353,6 +353,18 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_PacketLargerThanMaxPayloadOnceEncoded_IsRefusedBeforeAnythingIsSent()
+    {
+        var connection = await ConnectAsync(Options(), "0" + OpenJson(maxPayload: 30));
+
+        // 24 bytes of binary are 32 in base64: within maxPayload raw, above it on the wire.
+        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => SendTextAsync(connection, "2[\"x\"]", [new byte[24]]));
+        Assert.Equal(30, ex.Limit);
+        Assert.False(await _server.PostArrivesSoonAsync());
+        Assert.True(connection.IsOpen);
+    }
+
+    [Fact]
     public async Task Send_PostFailing_EndsTheConnection()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
