@@ -118,9 +118,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
             {
                 connection = await OpenAsync(options, revision, ownedInvoker, bound.Token).ConfigureAwait(false);
             }
-            catch (EngineConnectionException ex) when (
+            catch (Exception ex) when (
                 options.Revision == EngineRevisionSelection.Auto && revision == EngineRevision.V4
-                && ex.Error is EngineConnectionError.HandshakeRefused or EngineConnectionError.NotEngineIo)
+                && (ex is EngineProtocolException || ex is EngineConnectionException { Error: EngineConnectionError.HandshakeRefused or EngineConnectionError.NotEngineIo }))
             {
                 // Automatic selection: a server that refuses revision 4 may speak 3 (docs/protocol.md §2.1, §2.9).
                 connection = await OpenAsync(options, EngineRevision.V3, ownedInvoker, bound.Token).ConfigureAwait(false);
@@ -292,7 +292,8 @@ public sealed partial class EngineConnection : IAsyncDisposable
         {
             foreach (var binary in binaryMessages)
             {
-                ThrowIfTooLarge(binary.Length);
+                // Revision 3 puts the type byte 0x04 before binary data on a WebSocket (docs/protocol.md §2.5).
+                ThrowIfTooLarge(binary.Length + (Revision == EngineRevision.V3 ? 1 : 0));
             }
         }
 
