@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Net.WebSockets;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine;
 
 namespace SailSocket;
 
@@ -40,6 +41,19 @@ public sealed class SailsClientOptions
     /// connection ends (what sails.io.js does; Sails itself never times out a request).
     /// </summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Which transports to use (sails.io.js <c>transports</c>): WebSocket only (the default, as in sails.io.js and the
+    /// Sails server), long-polling only, or polling then an upgrade to WebSocket. Polling needs the server to enable it
+    /// (<c>sails.config.sockets.transports</c>).
+    /// </summary>
+    public EngineTransports Transports { get; init; } = EngineTransports.WebSocket;
+
+    /// <summary>
+    /// Which Engine.IO revision to speak: 4 (socket.io 3/4 servers, sails-hook-sockets 3.x; the default), 3 (socket.io 2,
+    /// sails-hook-sockets 2.x), or automatic (4, falling back to 3, remembered per server).
+    /// </summary>
+    public EngineRevisionSelection Revision { get; init; } = EngineRevisionSelection.V4;
 
     /// <summary>
     /// Whether <see cref="SailsClient.CreateSocket"/> starts connecting at once, in the background (sails.io.js

@@ -255,6 +255,8 @@ public sealed partial class SailsSocket
                 Timer = _owner.Timer,
                 HttpInvoker = _owner.HttpInvoker,
                 WebSocketFactory = _owner.Options.WebSocketFactory,
+                Transports = _settings.Transports,
+                Revision = _settings.Revision,
             },
             Auth = handshake.Auth,
             ConnectTimeout = _settings.ConnectTimeout,

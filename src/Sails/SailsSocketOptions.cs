@@ -29,6 +29,12 @@ public sealed class SailsSocketOptions
     /// <summary>The response wait of each request. Default: <see cref="SailsClientOptions.RequestTimeout"/>.</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>Which transports this socket uses. Default: <see cref="SailsClientOptions.Transports"/>.</summary>
+    public SailSocket.Engine.EngineTransports? Transports { get; init; }
+
+    /// <summary>Which Engine.IO revision this socket speaks. Default: <see cref="SailsClientOptions.Revision"/>.</summary>
+    public SailSocket.Engine.EngineRevisionSelection? Revision { get; init; }
+
     /// <summary>Whether <see cref="SailsClient.CreateSocket"/> connects at once. Default: <see cref="SailsClientOptions.AutoConnect"/>.</summary>
     public bool? AutoConnect { get; init; }
 

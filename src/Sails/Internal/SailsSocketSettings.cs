@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine;
 using SailSocket.Protocol;
 
 namespace SailSocket;
@@ -17,7 +18,9 @@ internal sealed record SailsSocketSettings(
     bool AutoConnect,
     SailsReconnectionOptions Reconnection,
     bool NoSession,
-    Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake)
+    Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake,
+    EngineTransports Transports,
+    EngineRevisionSelection Revision)
 {
     public static SailsSocketSettings Resolve(SailsClientOptions client, SailsSocketOptions socket)
     {
@@ -54,6 +57,8 @@ internal sealed record SailsSocketSettings(
             socket.AutoConnect ?? client.AutoConnect,
             reconnection,
             socket.NoSession ?? client.NoSession,
-            socket.ConfigureHandshake ?? client.ConfigureHandshake);
+            socket.ConfigureHandshake ?? client.ConfigureHandshake,
+            socket.Transports ?? client.Transports,
+            socket.Revision ?? client.Revision);
     }
 }
