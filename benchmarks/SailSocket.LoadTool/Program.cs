@@ -9,11 +9,12 @@ try
 catch (Exception ex) when (ex is ArgumentException or UriFormatException)
 {
     await Console.Error.WriteLineAsync(ex.Message);
-    if (!ex.Message.StartsWith("SailSocket load tool", StringComparison.Ordinal))
+    if (ex.Message == LoadOptions.Usage)
     {
-        await Console.Error.WriteLineAsync("Run with --help for the options.");
+        return 0;
     }
 
+    await Console.Error.WriteLineAsync("Run with --help for the options.");
     return 2;
 }
 
