@@ -145,4 +145,26 @@ public sealed class ReconnectBackoffTests
 
         Assert.InRange(delay, TimeSpan.FromHours(1) * 1_000_000, TimeSpan.MaxValue);
     }
+
+    [Theory]
+    [InlineData(24)]
+    [InlineData(40)]
+    [InlineData(int.MaxValue)]
+    [Trait("Category", "KnownBug")]
+    public void DelayFromValidOptions_IsOneTaskDelayAccepts(int attempt)
+    {
+        // SailsSocket.RunConnectLoopAsync awaits Task.Delay(delay, TimeProvider, token), which throws
+        // ArgumentOutOfRangeException above uint.MaxValue - 1 ms (about 49.7 days). Validate accepts any DelayMax, so with
+        // DelayMax = TimeSpan.MaxValue (or 60 days) the 24th attempt's delay is refused by Task.Delay, the connect loop
+        // treats that as a non-retryable error and the socket gives up reconnecting for good.
+        foreach (var delayMax in (TimeSpan[])[TimeSpan.MaxValue, TimeSpan.FromDays(60)])
+        {
+            var options = new SailsReconnectionOptions { Enabled = true, DelayMax = delayMax };
+            options.Validate();
+
+            var delay = ReconnectBackoff.GetDelay(options, attempt, 0, true);
+
+            Assert.InRange(delay.TotalMilliseconds, 0, uint.MaxValue - 1);
+        }
+    }
 }
