@@ -92,6 +92,13 @@ public sealed class SailsClientOptions
     /// </summary>
     public Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake { get; init; }
 
+    /// <summary>
+    /// The most server events one socket holds for its handlers while they are busy. Events that arrive beyond it are
+    /// dropped (and counted in <see cref="SailsSocket.DroppedEventCount"/>) so that a flood from the server cannot grow the
+    /// client's memory without bound; lifecycle events are never dropped. Default 10,000.
+    /// </summary>
+    public int MaxPendingEvents { get; init; } = 10_000;
+
     /// <summary>The largest message accepted from the server, in bytes. Default 16 MiB.</summary>
     public int MaxMessageSize { get; init; } = 16 * 1024 * 1024;
 
@@ -135,6 +142,7 @@ public sealed class SailsClientOptions
         ArgumentNullException.ThrowIfNull(Reconnection, nameof(Reconnection));
         Reconnection.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedRequests, 0, nameof(MaxQueuedRequests));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEvents, 1, nameof(MaxPendingEvents));
         Protocol.SailsRequestValidation.CheckUrl(GetCookieRoute);
     }
 }

@@ -27,6 +27,13 @@ public sealed partial class SailsSocket
     private readonly SerialDispatcher<DispatchItem> _dispatcher;
     private readonly List<ChannelWriter<SailsEvent>> _streams = [];
     private Action<SailsEvent>[] _anyHandlers = [];
+    private long _droppedEvents;
+
+    /// <summary>
+    /// How many server events were dropped because the handlers fell <see cref="SailsClientOptions.MaxPendingEvents"/>
+    /// events behind. Zero unless handlers are slower than the server's event rate for a long time.
+    /// </summary>
+    public long DroppedEventCount => Interlocked.Read(ref _droppedEvents);
 
     /// <summary>Raised when the socket connects: the first time and after every reconnect (socket.io <c>connect</c>).</summary>
     public event EventHandler<SailsConnectionEventArgs>? Connected;
@@ -259,6 +266,13 @@ public sealed partial class SailsSocket
     {
         if (HandlersFor(socketEvent.Name) is null && !HasAnyHandlers)
         {
+            return;
+        }
+
+        if (_dispatcher.Pending >= _owner.Options.MaxPendingEvents)
+        {
+            // Bounded memory whatever the server sends: the receive loop never waits for handlers, so drop instead.
+            Interlocked.Increment(ref _droppedEvents);
             return;
         }
 

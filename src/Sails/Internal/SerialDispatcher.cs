@@ -19,13 +19,20 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
     /// <summary>1 while a thread-pool item is queued or draining.</summary>
     private int _scheduled;
 
+    /// <summary>Items posted and not yet handled.</summary>
+    private int _pending;
+
     public SerialDispatcher(Action<T> handle)
     {
         _handle = handle;
     }
 
+    /// <summary>How many items wait to be handled.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
     public void Post(T item)
     {
+        Interlocked.Increment(ref _pending);
         _queue.Enqueue(item);
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
@@ -39,6 +46,7 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
         {
             while (_queue.TryDequeue(out var item))
             {
+                Interlocked.Decrement(ref _pending);
                 _handle(item);
             }
 

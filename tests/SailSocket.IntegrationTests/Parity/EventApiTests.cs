@@ -36,6 +36,30 @@ public sealed class EventApiTests : SailsServerTestBase
     }
 
     [Fact]
+    public async Task A_flood_of_events_to_a_stuck_handler_is_bounded_and_counted()
+    {
+        await using var client = new SailsClient(new SailsClientOptions { Url = Server.Url, MaxPendingEvents = 100 });
+        await using var socket = await client.ConnectAsync(Bound.Seconds(15));
+        var room = "room-" + Guid.NewGuid().ToString("N");
+        using var release = new ManualResetEventSlim();
+        var handled = 0;
+        socket.On("tick", _ =>
+        {
+            release.Wait(TimeSpan.FromSeconds(20));
+            Interlocked.Increment(ref handled);
+        });
+        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20));
+
+        // The receive loop is not held up by the stuck handler: requests are still answered.
+        Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
+        await Bound.Until(() => socket.DroppedEventCount + 101 >= 1000, 10);
+        release.Set();
+        await Bound.Until(() => Volatile.Read(ref handled) + socket.DroppedEventCount == 1000, 20);
+        Assert.InRange(Volatile.Read(ref handled), 100, 101);
+    }
+
+    [Fact]
     public async Task Once_OnAny_and_typed_handlers()
     {
         await using var socket = await ConnectAsync();
