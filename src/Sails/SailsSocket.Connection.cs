@@ -168,6 +168,11 @@ public sealed partial class SailsSocket
                 {
                     var delay = ReconnectBackoff.GetDelay(reconnection, attempt, Random.Shared.NextDouble(), Random.Shared.Next(2) == 0);
                     var reconnectingAttempt = attempt;
+                    if (SailsEventSource.Log.IsEnabled())
+                    {
+                        SailsEventSource.Log.Reconnecting(Where, attempt, (long)delay.TotalMilliseconds);
+                    }
+
                     Post(() => Raise(Reconnecting, new SailsConnectionEventArgs(reconnectingAttempt, delay)));
                     await Task.Delay(delay, _owner.Options.TimeProvider, stop.Token).ConfigureAwait(false);
                 }
@@ -191,6 +196,11 @@ public sealed partial class SailsSocket
             {
                 var error = MapConnectError(ex, _settings);
                 var failedAttempt = attempt;
+                if (SailsEventSource.Log.IsEnabled())
+                {
+                    SailsEventSource.Log.ConnectFailed(Where, attempt, error.GetType().Name);
+                }
+
                 Post(() => Raise(ConnectError, new SailsConnectionEventArgs(failedAttempt, exception: error)));
                 var retry = reconnection.Enabled && attempt < reconnection.Attempts && error is SailsConnectionException or SailsTimeoutException;
                 if (!retry)
@@ -309,6 +319,11 @@ public sealed partial class SailsSocket
         }
 
         stop.Dispose();
+        if (SailsEventSource.Log.IsEnabled())
+        {
+            SailsEventSource.Log.Connected(Where, io.Id, attempt);
+        }
+
         Post(() => Raise(Connected, new SailsConnectionEventArgs(attempt)));
         if (attempt > 0)
         {
@@ -342,6 +357,11 @@ public sealed partial class SailsSocket
         Fault(done, error);
         if (attempt > 0)
         {
+            if (SailsEventSource.Log.IsEnabled())
+            {
+                SailsEventSource.Log.ReconnectFailed(Where, attempt);
+            }
+
             Post(() => Raise(ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
         }
     }
@@ -375,6 +395,11 @@ public sealed partial class SailsSocket
             }
         }
 
+        if (SailsEventSource.Log.IsEnabled())
+        {
+            SailsEventSource.Log.Disconnected(Where, reason.Reason.ToString());
+        }
+
         Post(() => RaiseDisconnected(reason));
         if (failed is not null)
         {
@@ -384,6 +409,9 @@ public sealed partial class SailsSocket
         // Releases the old connection's resources; the loop that called us has finished its work.
         _ = Task.Run(() => lost.DisposeAsync().AsTask());
     }
+
+    /// <summary>The server, for diagnostics: scheme, host and port only (never the query, which may carry credentials).</summary>
+    private string Where => _settings.Url.GetLeftPart(UriPartial.Authority);
 
     private static void Fault(TaskCompletionSource done, Exception error)
     {

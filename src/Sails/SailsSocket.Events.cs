@@ -273,6 +273,11 @@ public sealed partial class SailsSocket
         {
             // Bounded memory whatever the server sends: the receive loop never waits for handlers, so drop instead.
             Interlocked.Increment(ref _droppedEvents);
+            if (SailsEventSource.Log.IsEnabled())
+            {
+                SailsEventSource.Log.EventDropped(socketEvent.Name, _dispatcher.Pending);
+            }
+
             return;
         }
 
@@ -332,6 +337,11 @@ public sealed partial class SailsSocket
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            if (SailsEventSource.Log.IsEnabled())
+            {
+                SailsEventSource.Log.HandlerFailed(socketEvent.Name, ex.GetType().Name);
+            }
+
             Raise(HandlerException, new SailsHandlerExceptionEventArgs(socketEvent, ex));
         }
     }
