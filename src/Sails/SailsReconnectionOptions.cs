@@ -23,11 +23,14 @@ public sealed class SailsReconnectionOptions
     /// <summary>The delay before the first attempt. Default 1 second.</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The longest delay between attempts. Default 5 seconds.</summary>
+    /// <summary>The longest delay between attempts. Default 5 seconds; anything above <see cref="MaxDelay"/> acts as <see cref="MaxDelay"/>.</summary>
     public TimeSpan DelayMax { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The jitter, from 0 (none) to 1. Default 0.5.</summary>
     public double RandomizationFactor { get; init; } = 0.5;
+
+    /// <summary>The longest delay a timer can wait (about 49.7 days): <c>Task.Delay</c> refuses more.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>

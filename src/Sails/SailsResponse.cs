@@ -139,6 +139,20 @@ public sealed class SailsResponse
     private static string Summary(ReadOnlyMemory<byte> body)
     {
         const int MaxBody = 200;
-        return body.IsEmpty ? "(no body)" : Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, MaxBody)]) + (body.Length > MaxBody ? "…" : string.Empty);
+        if (body.IsEmpty)
+        {
+            return "(no body)";
+        }
+
+        var span = body.Span;
+        var cut = Math.Min(span.Length, MaxBody);
+
+        // Never split a UTF-8 sequence: back up over continuation bytes (10xxxxxx) to the start of the character.
+        while (cut < span.Length && cut > 0 && (span[cut] & 0xC0) == 0x80)
+        {
+            cut--;
+        }
+
+        return Encoding.UTF8.GetString(span[..cut]) + (cut < span.Length ? "…" : string.Empty);
     }
 }

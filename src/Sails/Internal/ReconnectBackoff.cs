@@ -17,6 +17,7 @@ internal static class ReconnectBackoff
         var delay = options.Delay.TotalMilliseconds * Math.Pow(2, exponent);
         var deviation = random * options.RandomizationFactor * delay;
         delay = up ? delay + deviation : delay - deviation;
-        return TimeSpan.FromMilliseconds(Math.Clamp(delay, 0, options.DelayMax.TotalMilliseconds));
+        var cap = Math.Min(options.DelayMax.TotalMilliseconds, SailsReconnectionOptions.MaxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(Math.Clamp(delay, 0, cap));
     }
 }

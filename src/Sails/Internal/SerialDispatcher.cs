@@ -50,7 +50,9 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
                 _handle(item);
             }
 
-            Volatile.Write(ref _scheduled, 0);
+            // A full fence: the reset must be visible before the queue is looked at again, or a Post in between could
+            // see _scheduled == 1, not schedule, and strand its item.
+            Interlocked.Exchange(ref _scheduled, 0);
 
             // An item posted between the last dequeue and the reset found _scheduled == 1 and did not schedule: take it.
             if (_queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)

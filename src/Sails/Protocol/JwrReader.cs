@@ -91,9 +91,21 @@ internal static class JwrReader
                     reader.Skip();
                 }
             }
+
+            // Further ack arguments are ignored, but the array must be complete and nothing may follow it.
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                reader.Skip();
+            }
+
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+            {
+                throw new SailsProtocolException($"The response's JSON array is not closed, or something follows it (at byte offset {reader.BytesConsumed}).");
+            }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-16 once unescaped (a lone surrogate, "\ud800").
             throw new SailsProtocolException($"The response is not valid JSON (at byte offset {reader.BytesConsumed}): {ex.Message}", ex);
         }
 
