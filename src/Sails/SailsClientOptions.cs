@@ -56,6 +56,15 @@ public sealed class SailsClientOptions
     public EngineRevisionSelection Revision { get; init; } = EngineRevisionSelection.V4;
 
     /// <summary>
+    /// The bound on each long-polling GET and POST. Default <see langword="null"/>: the server's pingInterval + pingTimeout
+    /// + 5 seconds, since the server holds a GET open for up to pingInterval.
+    /// </summary>
+    public TimeSpan? PollingRequestTimeout { get; init; }
+
+    /// <summary>The bound on a polling → WebSocket upgrade; when it passes the socket stays on polling. Default 10 seconds (the server's own).</summary>
+    public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Whether <see cref="SailsClient.CreateSocket"/> starts connecting at once, in the background (sails.io.js
     /// <c>autoConnect</c>). Requests made meanwhile are queued and sent once connected. Default <see langword="true"/>.
     /// </summary>
@@ -143,6 +152,11 @@ public sealed class SailsClientOptions
         Reconnection.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedRequests, 0, nameof(MaxQueuedRequests));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEvents, 1, nameof(MaxPendingEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(UpgradeTimeout, TimeSpan.Zero, nameof(UpgradeTimeout));
+        if (PollingRequestTimeout is { } pollingTimeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollingTimeout, TimeSpan.Zero, nameof(PollingRequestTimeout));
+        }
         Protocol.SailsRequestValidation.CheckUrl(GetCookieRoute);
     }
 }

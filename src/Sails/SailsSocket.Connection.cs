@@ -267,6 +267,8 @@ public sealed partial class SailsSocket
                 WebSocketFactory = _owner.Options.WebSocketFactory,
                 Transports = _settings.Transports,
                 Revision = _settings.Revision,
+                PollingRequestTimeout = _owner.Options.PollingRequestTimeout,
+                UpgradeTimeout = _owner.Options.UpgradeTimeout,
             },
             Auth = handshake.Auth,
             ConnectTimeout = _settings.ConnectTimeout,
@@ -282,7 +284,10 @@ public sealed partial class SailsSocket
         catch (EngineConnectionException ex) when (ex.Error == EngineConnectionError.HandshakeRefused)
         {
             // beforeConnect and onlyAllowOrigins explain themselves in the body of the refusal (docs/protocol.md §2.9).
-            var reason = await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), handshake.Headers, stop).ConfigureAwait(false);
+            // A polling refusal carries its body already; a WebSocket one needs asking (ClientWebSocket hides the body).
+            var reason = string.IsNullOrWhiteSpace(ex.HttpResponseBody)
+                ? await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), handshake.Headers, stop).ConfigureAwait(false)
+                : ex.HttpResponseBody.Trim();
             throw new SailsConnectionException(
                 $"The Sails server at {_settings.Url.GetLeftPart(UriPartial.Authority)} refused the handshake with HTTP {ex.HttpStatusCode}"
                 + (reason is null ? "." : $": {reason}") + " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)",

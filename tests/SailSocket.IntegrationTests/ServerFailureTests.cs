@@ -19,6 +19,16 @@ public sealed class ServerFailureTests
     }
 
     [Fact]
+    public async Task Handshake_refused_over_polling_reports_the_servers_answer()
+    {
+        await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["REJECT_CONNECT"] = "1" });
+        await using var client = new SailsClient(new SailsClientOptions { Url = server.Url, Transports = EngineTransports.Polling });
+        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
+        Assert.Equal(403, error.HttpStatusCode);
+        Assert.Contains("Rejected by beforeConnect (probe)", error.ServerMessage);
+    }
+
+    [Fact]
     public async Task Only_allowed_origins_connect()
     {
         await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["ONLY_ORIGINS"] = "http://good.example" });
