@@ -18,12 +18,9 @@ catch (Exception ex) when (ex is ArgumentException or UriFormatException)
     return 2;
 }
 
-if (options.Transport == "polling" && options.Client != ClientKind.SocketIoClient)
+if (options.Transport == "polling" && options.Client == ClientKind.Raw)
 {
-    // SailSocket's long-polling transport is being built (see the open issues); the raw floor is WebSocket by definition.
-    await Console.Error.WriteLineAsync(options.Client == ClientKind.Raw
-        ? "--transport polling: the raw client is a ClientWebSocket floor and speaks WebSocket only."
-        : "--transport polling: SailSocket has no long-polling transport yet (it is on the way); use --transport websocket.");
+    await Console.Error.WriteLineAsync("--transport polling: the raw client is a ClientWebSocket floor and speaks WebSocket only.");
     return 2;
 }
 
@@ -46,7 +43,7 @@ try
     var serverName = lifted?.Name ?? "external";
     await using ILoadClientFactory factory = options.Client switch
     {
-        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Timeout),
+        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
         ClientKind.Raw => new RawWebSocketLoadClient(url),
         _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
     };

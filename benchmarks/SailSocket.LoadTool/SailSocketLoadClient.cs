@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SailSocket.Engine;
 
 namespace SailSocket.LoadTool;
 
@@ -7,9 +8,15 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
 {
     private readonly SailsClient _client;
 
-    public SailSocketLoadClient(Uri url, TimeSpan timeout)
+    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout)
     {
-        _client = new SailsClient(new SailsClientOptions { Url = url, ConnectTimeout = timeout, RequestTimeout = timeout });
+        _client = new SailsClient(new SailsClientOptions
+        {
+            Url = url,
+            ConnectTimeout = timeout,
+            RequestTimeout = timeout,
+            Transports = transport == "polling" ? EngineTransports.Polling : EngineTransports.WebSocket,
+        });
     }
 
     public string Name => "sailsocket";
