@@ -35,7 +35,7 @@ internal static class KnownBugs
         }
 
         var stack = exception.StackTrace ?? string.Empty;
-        if (exception is InvalidOperationException && stack.Contains("System.Text.Json.Utf8JsonReader.", StringComparison.Ordinal))
+        if (exception is InvalidOperationException && stack.Contains("System.Text.Json.", StringComparison.Ordinal))
         {
             return InvalidJsonString;
         }
