@@ -141,7 +141,11 @@ public sealed partial class SailsSocket
         return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken);
     }
 
-    private async Task<SailsResponse> SendAsync<TData>(
+    /// <summary>
+    /// Checks a request and sends it, or queues it while the socket connects. Not async itself: the direct path costs one
+    /// state machine (<see cref="SendOnAsync"/>), and errors found here come back as a faulted task.
+    /// </summary>
+    private Task<SailsResponse> SendAsync<TData>(
         string method,
         string url,
         IDictionary<string, string>? headers,
@@ -152,73 +156,74 @@ public sealed partial class SailsSocket
         CancellationToken cancellationToken,
         ISet<string>? omittedDefaultHeaders = null)
     {
-        SailsRequestValidation.CheckUrl(url);
-        if (headers is not null)
+        if (cancellationToken.IsCancellationRequested)
         {
-            SailsRequestValidation.CheckHeaders(headers);
+            return Task.FromCanceled<SailsResponse>(cancellationToken);
         }
 
-        var requestTimeout = timeout ?? _settings.RequestTimeout;
-        SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(timeout));
-        cancellationToken.ThrowIfCancellationRequested();
-        var envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo, omittedDefaultHeaders);
         SocketIoClient? io = null;
         QueuedRequest? queued = null;
-        lock (_gate)
+        SailsEnvelope<TData> envelope;
+        TimeSpan requestTimeout;
+        try
         {
-            ThrowIfDisposed();
-            if (_state == SailsSocketState.Connected && !_flushing && _io is { } current)
+            SailsRequestValidation.CheckUrl(url);
+            if (headers is not null)
             {
-                io = current;
+                SailsRequestValidation.CheckHeaders(headers);
             }
-            else if (_state is SailsSocketState.Connecting or SailsSocketState.Reconnecting || _flushing)
-            {
-                queued = Enqueue(method, url, requestTimeout, (connection, remaining, token) => SendOnAsync(connection, envelope, remaining, token), cancellationToken);
-            }
-            else
-            {
-                throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} was not sent: the socket is not connected (call ConnectAsync, or enable reconnection).");
-            }
-        }
 
-        if (queued is null)
-        {
-            try
+            requestTimeout = timeout ?? _settings.RequestTimeout;
+            SailsSocketOptions.CheckRequestTimeout(requestTimeout, nameof(timeout));
+            envelope = new SailsEnvelope<TData>(method, url, headers, _settings.Headers, rawData, data, dataTypeInfo, omittedDefaultHeaders);
+            lock (_gate)
             {
-                return await SendOnAsync(io!, envelope, requestTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SailsConnectionException ex) when (!ex.RequestMayHaveBeenProcessed)
-            {
-                // The connection died just before the send and the socket has not handled the loss yet: with
-                // reconnection on, the request waits for the next connection like any other made while reconnecting.
-                queued = TryEnqueueAfterLostConnection(io!, method, url, requestTimeout, envelope, cancellationToken);
-                if (queued is null)
+                ThrowIfDisposed();
+                if (_state == SailsSocketState.Connected && !_flushing && _io is { } current)
                 {
-                    throw;
+                    io = current;
+                }
+                else if (_state is SailsSocketState.Connecting or SailsSocketState.Reconnecting || _flushing)
+                {
+                    queued = EnqueueEnvelope(envelope, requestTimeout, cancellationToken);
+                }
+                else
+                {
+                    throw new SailsConnectionException($"{Describe(envelope)} was not sent: the socket is not connected (call ConnectAsync, or enable reconnection).");
                 }
             }
         }
-
-        queued.WatchCancellation(this);
-        return await queued.Task.ConfigureAwait(false);
-    }
-
-    private QueuedRequest? TryEnqueueAfterLostConnection<TData>(SocketIoClient lost, string method, string url, TimeSpan timeout, SailsEnvelope<TData> envelope, CancellationToken cancellationToken)
-    {
-        lock (_gate)
+#pragma warning disable CA1031 // Reported through the returned task, as an async method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            var reconnecting = _state is SailsSocketState.Connecting or SailsSocketState.Reconnecting
-                || (_state == SailsSocketState.Connected && ReferenceEquals(_io, lost) && _settings.Reconnection.Enabled);
-            return reconnecting
-                ? Enqueue(method, url, timeout, (connection, remaining, token) => SendOnAsync(connection, envelope, remaining, token), cancellationToken)
-                : null;
+            return Task.FromException<SailsResponse>(ex);
         }
+
+        if (queued is not null)
+        {
+            queued.WatchCancellation(this);
+            return queued.Task;
+        }
+
+        return SendOnAsync(io!, envelope, requestTimeout, cancellationToken, requeueIfNotSent: true);
     }
+
+    /// <summary>Queues an envelope; under the lock. A method of its own so that only queued requests pay for the closure.</summary>
+    private QueuedRequest EnqueueEnvelope<TData>(SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken) =>
+        Enqueue(envelope.Method, envelope.Url, timeout, (connection, remaining, token) => SendOnAsync(connection, envelope, remaining, token), cancellationToken);
 
     /// <summary>Sends one request on a connection and maps every failure to the Sails exceptions.</summary>
-    private static async Task<SailsResponse> SendOnAsync<TData>(SocketIoClient io, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="io">The connection.</param>
+    /// <param name="envelope">The request.</param>
+    /// <param name="timeout">How long to wait for the response.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="requeueIfNotSent">
+    /// When the connection turns out to be dead before the send and the socket has not handled the loss yet, queue the
+    /// request for the next connection (with reconnection on) instead of failing it.
+    /// </param>
+    private async Task<SailsResponse> SendOnAsync<TData>(SocketIoClient io, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken, bool requeueIfNotSent = false)
     {
-        var what = $"{envelope.Method.ToUpperInvariant()} {envelope.Url}";
         SocketIoAck ack;
         try
         {
@@ -226,27 +231,49 @@ public sealed partial class SailsSocket
         }
         catch (SocketIoTimeoutException ex)
         {
-            throw new SailsTimeoutException($"No response to {what} within {timeout.TotalMilliseconds:0} ms. The server may still process it.", ex);
+            throw new SailsTimeoutException($"No response to {Describe(envelope)} within {timeout.TotalMilliseconds:0} ms. The server may still process it.", ex);
         }
         catch (SocketIoDisconnectedException ex) when (ex.AfterSend)
         {
-            throw new SailsRequestInterruptedException($"{what} was sent, then the connection ended before its response: the server may or may not have processed it. ({ex.Message})", ex);
+            throw new SailsRequestInterruptedException($"{Describe(envelope)} was sent, then the connection ended before its response: the server may or may not have processed it. ({ex.Message})", ex);
         }
         catch (SocketIoDisconnectedException ex)
         {
-            throw new SailsConnectionException($"{what} was not sent: the connection had ended. ({ex.Message})", ex);
+            if (requeueIfNotSent && TryEnqueueAfterLostConnection(io, envelope, timeout, cancellationToken) is { } queued)
+            {
+                queued.WatchCancellation(this);
+                return await queued.Task.ConfigureAwait(false);
+            }
+
+            throw new SailsConnectionException($"{Describe(envelope)} was not sent: the connection had ended. ({ex.Message})", ex);
         }
         catch (SocketIoProtocolException ex)
         {
-            throw new SailsProtocolException($"The response to {what} is malformed: {ex.Message}", ex);
+            throw new SailsProtocolException($"The response to {Describe(envelope)} is malformed: {ex.Message}", ex);
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException && ex is not SailsProtocolException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
         {
-            throw new ArgumentException($"The data of {what} could not be serialised: {ex.Message}", nameof(envelope), ex);
+            throw new ArgumentException($"The data of {Describe(envelope)} could not be serialised: {ex.Message}", nameof(envelope), ex);
         }
 
         return JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
     }
+
+    /// <summary>
+    /// The Socket.IO layer learns of a loss before the socket does: a request made in that window is queued for the
+    /// next connection when reconnection is about to start, rather than refused.
+    /// </summary>
+    private QueuedRequest? TryEnqueueAfterLostConnection<TData>(SocketIoClient lost, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var reconnecting = _state is SailsSocketState.Connecting or SailsSocketState.Reconnecting
+                || (_state == SailsSocketState.Connected && ReferenceEquals(_io, lost) && _settings.Reconnection.Enabled);
+            return reconnecting ? EnqueueEnvelope(envelope, timeout, cancellationToken) : null;
+        }
+    }
+
+    private static string Describe<TData>(SailsEnvelope<TData> envelope) => $"{envelope.Method.ToUpperInvariant()} {envelope.Url}";
 
     /// <summary>One cached delegate per data type: writing the envelope allocates nothing.</summary>
     private static class EnvelopeWriter<TData>

@@ -160,17 +160,19 @@ internal static class JwrReader
         return isPlaceholder ? num : -1;
     }
 
-    private static Dictionary<string, string> ReadHeaders(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    /// <summary>Reads the headers object; the usual empty one (docs/protocol.md §5.5) costs no dictionary.</summary>
+    private static IReadOnlyDictionary<string, string> ReadHeaders(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return headers;
+            return s_noHeaders;
         }
 
+        Dictionary<string, string>? headers = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             var name = reader.GetString()!;
             reader.Read();
             if (reader.TokenType == JsonTokenType.String)
@@ -185,6 +187,6 @@ internal static class JwrReader
             }
         }
 
-        return headers;
+        return (IReadOnlyDictionary<string, string>?)headers ?? s_noHeaders;
     }
 }
