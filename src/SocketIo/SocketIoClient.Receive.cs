@@ -60,6 +60,12 @@ public sealed partial class SocketIoClient
         {
             reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected.", ex);
         }
+#pragma warning disable CA1031 // Anything else came from handling what the server sent: end this connection, never silently and never the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ProtocolError, $"The server's data could not be handled: {ex.Message}", ex);
+        }
 
         SetDisconnected(reason);
         await _engine.CloseAsync().ConfigureAwait(false);
@@ -185,7 +191,7 @@ public sealed partial class SocketIoClient
                 reader.Skip();
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new SocketIoProtocolException($"Invalid JSON in a connect packet: {ex.Message}", reader.BytesConsumed, ex);
         }
@@ -201,7 +207,7 @@ public sealed partial class SocketIoClient
             {
                 return JsonSerializer.Deserialize(json, SocketIoJsonContext.Default.String) ?? string.Empty;
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
                 throw new SocketIoProtocolException($"Invalid JSON in a connect error: {ex.Message}", 0, ex);
             }

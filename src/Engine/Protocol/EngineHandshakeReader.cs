@@ -11,6 +11,9 @@ namespace SailSocket.Engine.Protocol;
 /// </remarks>
 public static class EngineHandshakeReader
 {
+    /// <summary>The longest pingInterval or pingTimeout accepted: a timer's longest wait (~24.8 days, int.MaxValue ms).</summary>
+    private const long MaxInterval = int.MaxValue;
+
     private static readonly JsonEncodedText s_sid = JsonEncodedText.Encode("sid");
     private static readonly JsonEncodedText s_upgrades = JsonEncodedText.Encode("upgrades");
     private static readonly JsonEncodedText s_pingInterval = JsonEncodedText.Encode("pingInterval");
@@ -67,15 +70,15 @@ public static class EngineHandshakeReader
                 }
                 else if (reader.ValueTextEquals(s_pingInterval.EncodedUtf8Bytes))
                 {
-                    pingInterval = ReadMilliseconds(ref reader);
+                    pingInterval = ReadMilliseconds(ref reader, MaxInterval);
                 }
                 else if (reader.ValueTextEquals(s_pingTimeout.EncodedUtf8Bytes))
                 {
-                    pingTimeout = ReadMilliseconds(ref reader);
+                    pingTimeout = ReadMilliseconds(ref reader, MaxInterval);
                 }
                 else if (reader.ValueTextEquals(s_maxPayload.EncodedUtf8Bytes))
                 {
-                    maxPayload = ReadMilliseconds(ref reader);
+                    maxPayload = ReadMilliseconds(ref reader, long.MaxValue);
                 }
                 else
                 {
@@ -84,7 +87,7 @@ public static class EngineHandshakeReader
                 }
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new EngineProtocolException($"The open packet is not valid JSON: {ex.Message}", 1 + (int)reader.BytesConsumed, ex);
         }
@@ -102,12 +105,12 @@ public static class EngineHandshakeReader
         return new EngineHandshake(sid, upgrades, TimeSpan.FromMilliseconds(pingInterval), TimeSpan.FromMilliseconds(pingTimeout), maxPayload);
     }
 
-    private static long ReadMilliseconds(ref Utf8JsonReader reader)
+    private static long ReadMilliseconds(ref Utf8JsonReader reader, long max)
     {
         reader.Read();
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value) || value < 0)
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var value) || value < 0 || value > max)
         {
-            throw new EngineProtocolException("A numeric field of the open packet is not a non-negative integer.", 1 + (int)reader.TokenStartIndex);
+            throw new EngineProtocolException($"A numeric field of the open packet is not an integer between 0 and {max}.", 1 + (int)reader.TokenStartIndex);
         }
 
         return value;

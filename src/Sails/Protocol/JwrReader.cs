@@ -152,8 +152,9 @@ internal static class JwrReader
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            _ = ex;
             return -1;
         }
 

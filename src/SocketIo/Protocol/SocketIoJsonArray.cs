@@ -20,7 +20,7 @@ public static class SocketIoJsonArray
                 return reader.GetString()!;
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new SocketIoProtocolException($"The event payload is not valid JSON: {ex.Message}", reader.BytesConsumed, ex);
         }
@@ -54,7 +54,7 @@ public static class SocketIoJsonArray
                 }
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new SocketIoProtocolException($"The payload is not valid JSON: {ex.Message}", reader.BytesConsumed, ex);
         }
