@@ -50,6 +50,16 @@ public sealed class SailsClient : IAsyncDisposable
             ConnectTimeout = Options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
+        if (Options.RemoteCertificateValidationCallback is { } validate)
+        {
+            _handler.SslOptions.RemoteCertificateValidationCallback = validate;
+        }
+
+        if (Options.Proxy is { } proxy)
+        {
+            _handler.Proxy = proxy;
+            _handler.UseProxy = true;
+        }
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Timer = new SharedTimer(Options.TimerResolution, Options.TimeProvider);

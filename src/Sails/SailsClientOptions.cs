@@ -114,6 +114,16 @@ public sealed class SailsClientOptions
     /// <summary>How often the shared timer checks request deadlines and heartbeats; deadlines fire up to this late. Default 100 ms.</summary>
     public TimeSpan TimerResolution { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Validates the server's TLS certificate for <c>https</c>/<c>wss</c> URLs, in place of the default validation (which is
+    /// on, against the machine's trusted roots). Use it to trust a private CA or a pinned certificate — returning
+    /// <see langword="true"/> for everything turns TLS protection off. Default <see langword="null"/>: the default validation.
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; init; }
+
+    /// <summary>The HTTP proxy for every handshake, poll and cookie request. Default <see langword="null"/>: the system proxy settings.</summary>
+    public System.Net.IWebProxy? Proxy { get; init; }
+
     /// <summary>The clock for deadlines and heartbeats. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -1,0 +1,45 @@
+using System.Security.Authentication;
+using SailSocket.Engine;
+
+namespace SailSocket.IntegrationTests.Parity;
+
+/// <summary>TLS: validation is on by default, and a validation callback can trust a certificate it knows.</summary>
+public sealed class TlsTests : SailsServerTestBase
+{
+    [Fact]
+    public async Task A_self_signed_certificate_is_refused_by_default()
+    {
+        await using var proxy = new TlsTerminatingProxy(Server.Port);
+        await using var client = new SailsClient(new SailsClientOptions { Url = proxy.Url });
+        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
+        var engine = Assert.IsType<EngineConnectionException>(error.InnerException);
+        Assert.Equal(EngineConnectionError.Unreachable, engine.Error);
+        Assert.Contains(Flatten(error), e => e is AuthenticationException);
+    }
+
+    [Theory]
+    [InlineData(EngineTransports.WebSocket)]
+    [InlineData(EngineTransports.PollingThenUpgrade)]
+    public async Task A_validation_callback_that_knows_the_certificate_connects_over_wss(EngineTransports transports)
+    {
+        await using var proxy = new TlsTerminatingProxy(Server.Port);
+        var thumbprint = proxy.Certificate.GetCertHashString();
+        await using var client = new SailsClient(new SailsClientOptions
+        {
+            Url = proxy.Url,
+            Transports = transports,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint,
+        });
+        await using var socket = await client.ConnectAsync(Bound.Seconds(15));
+        var echo = (await socket.GetAsync("/echo", Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
+        Assert.Equal(socket.Id, echo.SocketId);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+}
