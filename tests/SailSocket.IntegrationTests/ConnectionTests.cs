@@ -153,17 +153,14 @@ public sealed class ConnectionTests : SailsServerTestBase
     [Fact]
     public async Task An_http_server_that_is_not_socket_io_is_reported_with_its_status()
     {
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var serve = Task.Run(async () =>
+        var (listener, serve, url) = ServeOnce(context =>
         {
-            var context = await listener.GetContextAsync();
             context.Response.StatusCode = 404;
             context.Response.Close();
+            return Task.CompletedTask;
         });
-        await using var client = new SailsClient(new SailsClientOptions { Url = new Uri($"http://127.0.0.1:{port}") });
+        using var stop = listener;
+        await using var client = new SailsClient(new SailsClientOptions { Url = url });
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         Assert.Equal(404, error.HttpStatusCode);
         Assert.Equal(EngineConnectionError.HandshakeRefused, Assert.IsType<EngineConnectionException>(error.InnerException).Error);
@@ -180,21 +177,16 @@ public sealed class ConnectionTests : SailsServerTestBase
     [Fact]
     public async Task A_websocket_server_that_does_not_speak_engine_io_is_reported()
     {
-        var port = FreePort();
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Start();
-        var serve = Task.Run(async () =>
+        var (listener, _, url) = ServeOnce(async context =>
         {
-            var context = await listener.GetContextAsync();
             var ws = await context.AcceptWebSocketAsync(null);
             await ws.WebSocket.SendAsync("hello, I am not Engine.IO"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
             await Task.Delay(2000);
         });
-        await using var client = new SailsClient(new SailsClientOptions { Url = new Uri($"http://127.0.0.1:{port}") });
+        using var stop = listener;
+        await using var client = new SailsClient(new SailsClientOptions { Url = url });
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         Assert.Equal(EngineConnectionError.NotEngineIo, Assert.IsType<EngineConnectionException>(error.InnerException).Error);
-        listener.Stop();
     }
 
     [Fact]
@@ -206,6 +198,17 @@ public sealed class ConnectionTests : SailsServerTestBase
         Assert.False(socket.IsConnected);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => socket.GetAsync("/echo"));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ConnectAsync());
+    }
+
+    /// <summary>An HTTP server on 127.0.0.1 that answers one request with <paramref name="respond"/>.</summary>
+    private static (HttpListener Listener, Task Serving, Uri Url) ServeOnce(Func<HttpListenerContext, Task> respond)
+    {
+        var port = FreePort();
+        var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var serving = Task.Run(async () => await respond(await listener.GetContextAsync()));
+        return (listener, serving, new Uri($"http://127.0.0.1:{port}"));
     }
 
     internal static int FreePort()
