@@ -33,6 +33,9 @@ public sealed class ConnectionTests : SailsServerTestBase
         var echo = (await socket.GetAsync("/echo", Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
         Assert.Equal("http://good.example", echo.Headers.Origin);
         Assert.Contains("probe=1", echo.Headers.Cookie);
+        Assert.Equal("1", echo.HandshakeQuery.GetProperty("custom").GetString());
+        Assert.Equal("1.2.1", echo.HandshakeQuery.GetProperty("__sails_io_sdk_version").GetString());
+        Assert.Equal("dotnet", echo.HandshakeQuery.GetProperty("__sails_io_sdk_platform").GetString());
     }
 
     [Fact]

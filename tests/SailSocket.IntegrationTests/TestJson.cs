@@ -9,7 +9,7 @@ public sealed record Pet(int Id, string Name, string Species);
 
 public sealed record RoomData(string Room, string? Event = null, JsonElement? Data = null, bool OmitSender = false);
 
-public sealed record EchoReply(string Method, string Url, string Path, bool IsSocket, string SocketId, JsonElement Body, JsonElement Query, EchoHeaders Headers);
+public sealed record EchoReply(string Method, string Url, string Path, bool IsSocket, string SocketId, JsonElement Body, JsonElement Query, EchoHeaders Headers, JsonElement HandshakeQuery = default);
 
 public sealed record EchoHeaders(
     [property: JsonPropertyName("x-probe")] string? XProbe,
