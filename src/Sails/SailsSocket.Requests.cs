@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
 
@@ -31,7 +32,8 @@ public sealed partial class SailsSocket
     /// <param name="dataTypeInfo">Serialization metadata for the data.</param>
     /// <param name="cancellationToken">Stops waiting for the response.</param>
     /// <returns>The response.</returns>
-    /// <exception cref="ArgumentException">The URL is not a path.</exception>
+    /// <exception cref="ArgumentException">The URL is not a path, the data does not serialise, or the request is larger than
+    /// the server accepts; nothing was sent.</exception>
     /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
     /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
     /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
@@ -123,7 +125,8 @@ public sealed partial class SailsSocket
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Stops waiting for the response.</param>
     /// <returns>The response, whatever its status code.</returns>
-    /// <exception cref="ArgumentException">A header name or value is invalid, or the data is not valid JSON; nothing was sent.</exception>
+    /// <exception cref="ArgumentException">A header name or value is invalid, the data is not valid JSON, or the request is larger
+    /// than the server accepts (its <c>maxPayload</c>); nothing was sent.</exception>
     /// <exception cref="SailsConnectionException">The socket is not connected, or the connection ended before the response.</exception>
     /// <exception cref="SailsTimeoutException">No response within the request's timeout.</exception>
     /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
@@ -250,6 +253,10 @@ public sealed partial class SailsSocket
         catch (SocketIoProtocolException ex)
         {
             throw new SailsProtocolException($"The response to {Describe(envelope)} is malformed: {ex.Message}", ex);
+        }
+        catch (EngineMessageTooLargeException ex)
+        {
+            throw new ArgumentException($"{Describe(envelope)} was not sent: {ex.Message}", nameof(envelope), ex);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
         {

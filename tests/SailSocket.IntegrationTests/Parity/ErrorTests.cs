@@ -33,6 +33,19 @@ public sealed class ErrorTests : SailsServerTestBase
     }
 
     [Fact]
+    public async Task A_request_larger_than_the_servers_max_payload_is_refused_before_sending()
+    {
+        await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["MAX_HTTP_BUFFER"] = "4000" });
+        await using var client = new SailsClient(new SailsClientOptions { Url = server.Url });
+        await using var socket = await client.ConnectAsync(Bound.Seconds(15));
+        var big = new TextData(new string('x', 5000));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => socket.PostAsync("/echo", big, TestJson.Default.TextData, Bound.Seconds(10)));
+        Assert.Contains("4000", error.Message);
+        Assert.True(socket.IsConnected);
+        Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_request_sails_cannot_parse_raises_the_parse_error()
     {
         // An SDK version below 0.11 in the handshake headers (read before the query) makes Sails refuse every request.
