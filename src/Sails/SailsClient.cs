@@ -35,6 +35,7 @@ public sealed class SailsClient : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<SailsSocket, byte> _sockets = new();
     private int _disposed;
+    private SailsSocketSettings? _defaultSettings;
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">Defaults and shared settings; <see langword="null"/> for all defaults.</param>
@@ -265,6 +266,27 @@ public sealed class SailsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The settings of a socket. Sockets without overrides share one resolved instance (immutable): a harness with
+    /// thousands of sockets then holds one copy of the headers and query, not one per socket.
+    /// </summary>
+    private SailsSocketSettings ResolveSettings(SailsSocketOptions options)
+    {
+        if (!options.HasOverrides)
+        {
+            var shared = Volatile.Read(ref _defaultSettings);
+            if (shared is null)
+            {
+                shared = SailsSocketSettings.Resolve(Options, options);
+                Volatile.Write(ref _defaultSettings, shared);
+            }
+
+            return shared;
+        }
+
+        return SailsSocketSettings.Resolve(Options, options);
+    }
+
     private static Uri HttpBase(Uri server) =>
         new UriBuilder(server.Scheme is "wss" or "https" ? "https" : "http", server.Host, server.Port).Uri;
 
@@ -272,7 +294,7 @@ public sealed class SailsClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var socket = new SailsSocket(this, SailsSocketSettings.Resolve(Options, options));
+        var socket = new SailsSocket(this, ResolveSettings(options));
         _sockets.TryAdd(socket, 0);
         if (Volatile.Read(ref _disposed) != 0)
         {

@@ -73,7 +73,7 @@ public sealed partial class SailsSocket
 
         if (old is not null)
         {
-            Post(() => RaiseDisconnected(new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting.")));
+            Post(Disconnected, () => RaiseDisconnected(new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting.")));
             await old.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -173,13 +173,13 @@ public sealed partial class SailsSocket
                         SailsEventSource.Log.Reconnecting(Where, attempt, (long)delay.TotalMilliseconds);
                     }
 
-                    Post(() => Raise(Reconnecting, new SailsConnectionEventArgs(reconnectingAttempt, delay)));
+                    Post(Reconnecting, () => Raise(Reconnecting, new SailsConnectionEventArgs(reconnectingAttempt, delay)));
                     await Task.Delay(delay, _owner.Options.TimeProvider, stop.Token).ConfigureAwait(false);
                 }
                 else if (attempt > 0)
                 {
                     var reconnectingAttempt = attempt;
-                    Post(() => Raise(Reconnecting, new SailsConnectionEventArgs(reconnectingAttempt)));
+                    Post(Reconnecting, () => Raise(Reconnecting, new SailsConnectionEventArgs(reconnectingAttempt)));
                 }
 
                 var (io, generation) = await ConnectOnceAsync(attempt, stop.Token).ConfigureAwait(false);
@@ -201,7 +201,7 @@ public sealed partial class SailsSocket
                     SailsEventSource.Log.ConnectFailed(Where, attempt, error.GetType().Name);
                 }
 
-                Post(() => Raise(ConnectError, new SailsConnectionEventArgs(failedAttempt, exception: error)));
+                Post(ConnectError, () => Raise(ConnectError, new SailsConnectionEventArgs(failedAttempt, exception: error)));
                 var retry = reconnection.Enabled && attempt < reconnection.Attempts && error is SailsConnectionException or SailsTimeoutException;
                 if (!retry)
                 {
@@ -329,10 +329,10 @@ public sealed partial class SailsSocket
             SailsEventSource.Log.Connected(Where, io.Id, attempt);
         }
 
-        Post(() => Raise(Connected, new SailsConnectionEventArgs(attempt)));
+        Post(Connected, () => Raise(Connected, new SailsConnectionEventArgs(attempt)));
         if (attempt > 0)
         {
-            Post(() => Raise(Reconnected, new SailsConnectionEventArgs(attempt)));
+            Post(Reconnected, () => Raise(Reconnected, new SailsConnectionEventArgs(attempt)));
 
             // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
             await ReplaySubscriptionsAsync(io).ConfigureAwait(false);
@@ -367,7 +367,7 @@ public sealed partial class SailsSocket
                 SailsEventSource.Log.ReconnectFailed(Where, attempt);
             }
 
-            Post(() => Raise(ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
+            Post(ReconnectFailed, () => Raise(ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
         }
     }
 
@@ -405,7 +405,7 @@ public sealed partial class SailsSocket
             SailsEventSource.Log.Disconnected(Where, reason.Reason.ToString());
         }
 
-        Post(() => RaiseDisconnected(reason));
+        Post(Disconnected, () => RaiseDisconnected(reason));
         if (failed is not null)
         {
             FailQueued(failed, new SailsConnectionException("The socket disconnected before the request could be sent.", reason));

@@ -296,7 +296,15 @@ public sealed partial class SailsSocket
         _dispatcher.Post(new DispatchItem(new SailsEvent(socketEvent.Name, socketEvent.GetArgument(0).ToArray(), attachments), null));
     }
 
-    private void Post(Action notification) => _dispatcher.Post(new DispatchItem(null, notification));
+    /// <summary>Queues a lifecycle notification behind the events already received, if anyone listens to it.</summary>
+    /// <remarks>Skipping unheard notifications keeps a quiet socket's dispatcher (and its queue) unallocated.</remarks>
+    private void Post(Delegate? listeners, Action notification)
+    {
+        if (listeners is not null)
+        {
+            _dispatcher.Post(new DispatchItem(null, notification));
+        }
+    }
 
     private void Dispatch(DispatchItem item)
     {

@@ -63,13 +63,13 @@ public sealed partial class SailsSocket
             {
                 var response = await SendOnAsync(io, envelope, request.Timeout ?? _settings.RequestTimeout, CancellationToken.None).ConfigureAwait(false);
                 subscription.LastResponse = response;
-                Post(() => Raise(Resubscribed, new SailsResubscribedEventArgs(subscription, response, null)));
+                Post(Resubscribed, () => Raise(Resubscribed, new SailsResubscribedEventArgs(subscription, response, null)));
             }
 #pragma warning disable CA1031 // A failed replay is reported to the application, which decides what to do.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Post(() => Raise(Resubscribed, new SailsResubscribedEventArgs(subscription, null, ex)));
+                Post(Resubscribed, () => Raise(Resubscribed, new SailsResubscribedEventArgs(subscription, null, ex)));
             }
         }
     }

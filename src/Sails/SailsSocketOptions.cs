@@ -47,6 +47,12 @@ public sealed class SailsSocketOptions
     /// <summary>Changes each attempt's handshake. Default: <see cref="SailsClientOptions.ConfigureHandshake"/>.</summary>
     public Func<SailsHandshake, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask>? ConfigureHandshake { get; init; }
 
+    /// <summary>Whether any property is set: a socket without overrides takes the client's settings as they are.</summary>
+    internal bool HasOverrides =>
+        Url is not null || Query is not null || InitialConnectionHeaders is not null || Headers is not null || ConnectTimeout is not null
+        || RequestTimeout is not null || AutoConnect is not null || Reconnection is not null || NoSession is not null
+        || ConfigureHandshake is not null || Transports is not null || Revision is not null;
+
     internal static void CheckUrl(Uri url, string name)
     {
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "ws" or "wss"))

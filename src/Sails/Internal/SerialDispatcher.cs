@@ -13,8 +13,11 @@ namespace SailSocket.Internal;
 /// <remarks><see cref="Post"/> is thread-safe. The handler must not throw.</remarks>
 internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
 {
-    private readonly ConcurrentQueue<T> _queue = new();
     private readonly Action<T> _handle;
+
+    /// <summary>Created by the first post: a ConcurrentQueue starts with a segment of 32 slots (~1 KB here), which a
+    /// socket that never receives an event should not pay for when a harness holds thousands of them.</summary>
+    private ConcurrentQueue<T>? _queue;
 
     /// <summary>1 while a thread-pool item is queued or draining.</summary>
     private int _scheduled;
@@ -33,7 +36,8 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
     public void Post(T item)
     {
         Interlocked.Increment(ref _pending);
-        _queue.Enqueue(item);
+        var queue = Volatile.Read(ref _queue) ?? Interlocked.CompareExchange(ref _queue, new ConcurrentQueue<T>(), null) ?? _queue!;
+        queue.Enqueue(item);
         if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
         {
             ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -42,9 +46,11 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
 
     void IThreadPoolWorkItem.Execute()
     {
+        // Only scheduled by Post, after it created the queue.
+        var queue = Volatile.Read(ref _queue)!;
         while (true)
         {
-            while (_queue.TryDequeue(out var item))
+            while (queue.TryDequeue(out var item))
             {
                 Interlocked.Decrement(ref _pending);
                 _handle(item);
@@ -55,7 +61,7 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
             Interlocked.Exchange(ref _scheduled, 0);
 
             // An item posted between the last dequeue and the reset found _scheduled == 1 and did not schedule: take it.
-            if (_queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+            if (queue.IsEmpty || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
             {
                 return;
             }
