@@ -26,20 +26,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_connection is not null)
-        {
-            var dispose = _connection.DisposeAsync().AsTask();
-
-            // A polling close POSTs the close packet: answer it so the dispose does not wait for its bound.
-            if (_connection.Transport == "polling" && await _server.PostArrivesSoonAsync())
-            {
-                (await _server.NextPostAsync()).RespondOk();
-            }
-
-            await dispose.WaitAsync(TestTimeouts.Default);
-        }
-
-        _server.AssertNoUnhandledRequests();
+        await _server.DisposeConnectionAsync(_connection);
         _server.Dispose();
     }
 
@@ -68,12 +55,6 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         return _connection;
     }
 
-    private static async Task<EngineMessage> ReceiveAsync(EngineConnection connection)
-    {
-        using var cts = new CancellationTokenSource(TestTimeouts.Default);
-        return await connection.ReceiveAsync(cts.Token);
-    }
-
     [Fact]
     public async Task Connect_V4_HandshakeGetWithoutSid_ThenPollsWithIt()
     {
@@ -90,7 +71,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         Assert.Equal("polling", _connection.Transport);
         Assert.Equal(Sid, _connection.Handshake.SessionId);
 
-        var receive = ReceiveAsync(_connection);
+        var receive = _connection.ReceiveWithinAsync();
         var poll = await _server.NextGetAsync();
         Assert.Equal(Sid, poll.SessionId);
         poll.Respond("40{\"sid\":\"x\"}");
@@ -143,7 +124,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         _connection = await connect.WaitAsync(TestTimeouts.Default);
 
         Assert.Equal(EngineRevision.V3, _connection.Revision);
-        var receive = ReceiveAsync(_connection);
+        var receive = _connection.ReceiveWithinAsync();
         var poll = await _server.NextGetAsync();
         Assert.Equal("3", poll.Query("EIO"));
         poll.Respond("2:40");
@@ -190,11 +171,11 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Receive_V4Payload_GivesEachPacket_AnswersPingsByPost_AndDecodesBase64Binary()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("42[\"a\"]\u001e2\u001ebAQID+g==\u001e6\u001e42[\"b\"]");
 
         Assert.Equal("2[\"a\"]", Encoding.UTF8.GetString((await receive).Data.Span));
-        receive = ReceiveAsync(connection);
+        receive = connection.ReceiveWithinAsync();
         var pong = await _server.NextPostAsync();
         Assert.Equal("3", pong.Body);
         Assert.Equal("text/plain; charset=UTF-8", pong.ContentType);
@@ -203,7 +184,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         var binary = await receive;
         Assert.True(binary.IsBinary);
         Assert.Equal(new byte[] { 1, 2, 3, 0xFA }, binary.Data.ToArray());
-        Assert.Equal("2[\"b\"]", Encoding.UTF8.GetString((await ReceiveAsync(connection)).Data.Span));
+        Assert.Equal("2[\"b\"]", Encoding.UTF8.GetString((await connection.ReceiveWithinAsync()).Data.Span));
     }
 
     [Fact]
@@ -211,11 +192,11 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     {
         var open = "0" + OpenJson();
         var connection = await ConnectAsync(Options(EngineRevisionSelection.V3), $"{open.Length}:{open}");
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("""88:430[{"body":{"text":"héllo wörld ✓ 😀","received":"é😀"},"headers":{},"statusCode":200}]6:b4aGk=""");
 
         Assert.Equal("""30[{"body":{"text":"héllo wörld ✓ 😀","received":"é😀"},"headers":{},"statusCode":200}]""", Encoding.UTF8.GetString((await receive).Data.Span));
-        var binary = await ReceiveAsync(connection);
+        var binary = await connection.ReceiveWithinAsync();
         Assert.True(binary.IsBinary);
         Assert.Equal("hi"u8.ToArray(), binary.Data.ToArray());
     }
@@ -224,11 +205,11 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Receive_MalformedPayload_ClosesWithAProtocolError()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("42[\"a\"]\u001e\u001e3");
 
         Assert.Equal("2[\"a\"]", Encoding.UTF8.GetString((await receive).Data.Span));
-        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => ReceiveAsync(connection));
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => connection.ReceiveWithinAsync());
         Assert.Equal(EngineConnectionError.ProtocolError, ex.Error);
         Assert.Equal(8, Assert.IsType<EngineProtocolException>(ex.InnerException).Offset);
         Assert.False(connection.IsOpen);
@@ -238,7 +219,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Receive_SessionUnknown_EndsTheConnection_WithTheServersWords()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("""{"code":1,"message":"Session ID unknown"}""", HttpStatusCode.BadRequest);
 
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => receive);
@@ -251,7 +232,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Receive_CloseBodyFromServer_EndsTheConnection()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("1");
 
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => receive);
@@ -262,7 +243,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Receive_PollWithoutAnswer_IsBoundedByThePollingRequestTimeout()
     {
         var connection = await ConnectAsync(Options(pollingTimeout: TimeSpan.FromMilliseconds(200)), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
 
         // The poll is taken and never answered.
         await _server.NextGetAsync();
@@ -277,11 +258,11 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
 
-        var first = SendTextAsync(connection, "2[\"first\"]");
+        var first = connection.SendPacketAsync("2[\"first\"]");
         var post1 = await _server.NextPostAsync();
         Assert.Equal("42[\"first\"]", post1.Body);
-        var second = SendTextAsync(connection, "2[\"second\"]");
-        var third = SendTextAsync(connection, "2[\"third\"]", [new byte[] { 0xDE, 0xAD }]);
+        var second = connection.SendPacketAsync("2[\"second\"]");
+        var third = connection.SendPacketAsync("2[\"third\"]", [new byte[] { 0xDE, 0xAD }]);
         Assert.False(await _server.PostArrivesSoonAsync(), "a second POST while the first is in flight");
         Assert.False(second.IsCompleted);
 
@@ -299,7 +280,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         var open = "0" + OpenJson();
         var connection = await ConnectAsync(Options(EngineRevisionSelection.V3), $"{open.Length}:{open}");
 
-        var send = SendTextAsync(connection, "20[\"get\",{\"t\":\"é😀\"}]", [new byte[] { 0x68, 0x69 }]);
+        var send = connection.SendPacketAsync("20[\"get\",{\"t\":\"é😀\"}]", [new byte[] { 0x68, 0x69 }]);
         var post = await _server.NextPostAsync();
         Assert.Equal("22:420[\"get\",{\"t\":\"é😀\"}]6:b4aGk=", post.Body);
         post.RespondOk();
@@ -311,12 +292,12 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson(maxPayload: 30));
 
-        var first = SendTextAsync(connection, "2[\"0\"]");
+        var first = connection.SendPacketAsync("2[\"0\"]");
         var post1 = await _server.NextPostAsync();
         var rest = new Task[5];
         for (var i = 0; i < rest.Length; i++)
         {
-            rest[i] = SendTextAsync(connection, $"2[\"{i + 1}\"]");
+            rest[i] = connection.SendPacketAsync($"2[\"{i + 1}\"]");
         }
 
         post1.RespondOk();
@@ -341,12 +322,12 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
 
-        var send = SendTextAsync(connection, "2[\"big\"]");
+        var send = connection.SendPacketAsync("2[\"big\"]");
         (await _server.NextPostAsync()).Respond(string.Empty, HttpStatusCode.RequestEntityTooLarge);
         await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => send.WaitAsync(TestTimeouts.Default));
         Assert.True(connection.IsOpen);
 
-        send = SendTextAsync(connection, "2[\"small\"]");
+        send = connection.SendPacketAsync("2[\"small\"]");
         var post = await _server.NextPostAsync();
         Assert.Equal("42[\"small\"]", post.Body);
         post.RespondOk();
@@ -359,7 +340,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         var connection = await ConnectAsync(Options(), "0" + OpenJson(maxPayload: 30));
 
         // 24 bytes of binary are 32 in base64: within maxPayload raw, above it on the wire.
-        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => SendTextAsync(connection, "2[\"x\"]", [new byte[24]]));
+        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => connection.SendPacketAsync("2[\"x\"]", [new byte[24]]));
         Assert.Equal(30, ex.Limit);
         Assert.False(await _server.PostArrivesSoonAsync());
         Assert.True(connection.IsOpen);
@@ -370,7 +351,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
 
-        var send = SendTextAsync(connection, "2[\"x\"]");
+        var send = connection.SendPacketAsync("2[\"x\"]");
         (await _server.NextPostAsync()).Respond("""{"code":1,"message":"Session ID unknown"}""", HttpStatusCode.BadRequest);
 
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => send.WaitAsync(TestTimeouts.Default));
@@ -382,7 +363,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Close_PostsTheClosePacket()
     {
         var connection = await ConnectAsync(Options(), "0" + OpenJson());
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         await _server.NextGetAsync();
 
         var close = connection.CloseAsync().AsTask();
@@ -404,7 +385,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
         var open = "0" + OpenJson(pingInterval: 1000, pingTimeout: 500);
         var connection = await ConnectAsync(Options(EngineRevisionSelection.V3, timer), $"{open.Length}:{open}");
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         var poll = await _server.NextGetAsync();
 
         clock.Advance(TimeSpan.FromMilliseconds(900));
@@ -428,23 +409,5 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         clock.Advance(TimeSpan.FromMilliseconds(600));
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => receive);
         Assert.Equal(EngineConnectionError.PingTimeout, ex.Error);
-    }
-
-    private static Task SendTextAsync(EngineConnection connection, string socketIoPacket, byte[][]? binary = null)
-    {
-        var writer = EngineMessageWriter.Rent(System.Buffers.ArrayPool<byte>.Shared);
-        var bytes = Encoding.UTF8.GetBytes(socketIoPacket);
-        bytes.CopyTo(writer.GetSpan(bytes.Length));
-        writer.Advance(bytes.Length);
-        return SendAndDisposeAsync(connection, writer, binary);
-    }
-
-    private static async Task SendAndDisposeAsync(EngineConnection connection, EngineMessageWriter writer, byte[][]? binary)
-    {
-        using (writer)
-        {
-            ReadOnlyMemory<byte>[]? attachments = binary is null ? null : Array.ConvertAll(binary, b => (ReadOnlyMemory<byte>)b);
-            await connection.SendAsync(writer, attachments);
-        }
     }
 }

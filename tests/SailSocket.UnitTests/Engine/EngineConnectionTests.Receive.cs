@@ -18,7 +18,7 @@ public sealed partial class EngineConnectionTests
         var connection = await ConnectAsync();
         await _peer.SendTextAsync("4hello");
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.False(message.IsBinary);
         Assert.Equal("hello", Text(message));
@@ -30,7 +30,7 @@ public sealed partial class EngineConnectionTests
         var connection = await ConnectAsync();
         await _peer.SendTextAsync("4");
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.False(message.IsBinary);
         Assert.True(message.Data.IsEmpty);
@@ -43,7 +43,7 @@ public sealed partial class EngineConnectionTests
         byte[] bytes = [0x01, 0x02, 0x03, 0xFA];
         await _peer.SendBinaryAsync(bytes);
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.True(message.IsBinary);
         Assert.Equal(bytes, message.Data.ToArray());
@@ -57,9 +57,9 @@ public sealed partial class EngineConnectionTests
         await _peer.SendBinaryAsync([2]);
         await _peer.SendTextAsync("4three");
 
-        Assert.Equal("one", Text(await ReceiveAsync(connection)));
-        Assert.Equal(new byte[] { 2 }, (await ReceiveAsync(connection)).Data.ToArray());
-        Assert.Equal("three", Text(await ReceiveAsync(connection)));
+        Assert.Equal("one", Text(await connection.ReceiveWithinAsync()));
+        Assert.Equal(new byte[] { 2 }, (await connection.ReceiveWithinAsync()).Data.ToArray());
+        Assert.Equal("three", Text(await connection.ReceiveWithinAsync()));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed partial class EngineConnectionTests
         await _peer.SendTextAsync("2");
         await _peer.SendTextAsync("4after ping");
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.Equal("after ping", Text(message));
         Assert.Equal("3", await _peer.ReceiveTextAsync());
@@ -82,7 +82,7 @@ public sealed partial class EngineConnectionTests
         await _peer.SendTextAsync("2probe");
         await _peer.SendTextAsync("4x");
 
-        await ReceiveAsync(connection);
+        await connection.ReceiveWithinAsync();
 
         Assert.Equal("3probe", await _peer.ReceiveTextAsync());
     }
@@ -95,7 +95,7 @@ public sealed partial class EngineConnectionTests
         await _peer.SendTextAsync("3");
         await _peer.SendTextAsync("4after");
 
-        Assert.Equal("after", Text(await ReceiveAsync(connection)));
+        Assert.Equal("after", Text(await connection.ReceiveWithinAsync()));
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed partial class EngineConnectionTests
         await _peer.SendAsync("o"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true);
         await _peer.SendTextAsync("4next");
 
-        Assert.Equal("hello", Text(await ReceiveAsync(connection)));
-        Assert.Equal("next", Text(await ReceiveAsync(connection)));
+        Assert.Equal("hello", Text(await connection.ReceiveWithinAsync()));
+        Assert.Equal("next", Text(await connection.ReceiveWithinAsync()));
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed partial class EngineConnectionTests
             await _peer.SendAsync(bytes.AsSpan(offset, length).ToArray(), WebSocketMessageType.Binary, endOfMessage: offset + length == bytes.Length);
         }
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.True(message.IsBinary);
         Assert.Equal(bytes, message.Data.ToArray());
@@ -203,7 +203,7 @@ public sealed partial class EngineConnectionTests
         var connection = await ConnectAsync(_peer.CreateOptions(maxMessageSize: 5000));
         await _peer.SendTextAsync("4" + new string('x', 4999));
 
-        var message = await ReceiveAsync(connection);
+        var message = await connection.ReceiveWithinAsync();
 
         Assert.Equal(4999, message.Data.Length);
     }

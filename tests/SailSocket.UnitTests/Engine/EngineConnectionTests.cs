@@ -40,12 +40,6 @@ public sealed partial class EngineConnectionTests : IAsyncLifetime
         return _connection;
     }
 
-    private static async Task<EngineMessage> ReceiveAsync(EngineConnection connection)
-    {
-        using var cts = new CancellationTokenSource(TestTimeouts.Default);
-        return await connection.ReceiveAsync(cts.Token);
-    }
-
     /// <summary>Expects the next receive to fail with <paramref name="error"/>, within the default bound.</summary>
     private static async Task<EngineConnectionException> ReceiveFailsAsync(EngineConnection connection, EngineConnectionError error)
     {

@@ -27,18 +27,7 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_connection is not null)
-        {
-            var dispose = _connection.DisposeAsync().AsTask();
-            if (_connection.Transport == "polling" && await _server.PostArrivesSoonAsync())
-            {
-                (await _server.NextPostAsync()).RespondOk();
-            }
-
-            await dispose.WaitAsync(TestTimeouts.Default);
-        }
-
-        _server.AssertNoUnhandledRequests();
+        await _server.DisposeConnectionAsync(_connection);
         _server.Dispose();
         await _peer.DisposeAsync();
     }
@@ -66,17 +55,11 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
         return _connection;
     }
 
-    private static async Task<EngineMessage> ReceiveAsync(EngineConnection connection)
-    {
-        using var cts = new CancellationTokenSource(TestTimeouts.Default);
-        return await connection.ReceiveAsync(cts.Token);
-    }
-
     [Fact]
     public async Task Upgrade_ProbesPausesSendsFive_ThenMovesQueuedPacketsToTheWebSocket()
     {
         var connection = await ConnectAsync();
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         var poll = await _server.NextGetAsync();
 
         Assert.Equal("2probe", await _peer.ReceiveTextAsync());
@@ -84,13 +67,13 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
         Assert.Contains("sid=" + Sid, _webSocketUri.Query, StringComparison.Ordinal);
 
         // A send in flight on polling when the probe is answered: the upgrade waits for it.
-        var first = SendAsync(connection, "2[\"first\"]");
+        var first = connection.SendPacketAsync("2[\"first\"]");
         var post = await _server.NextPostAsync();
         await _peer.SendTextAsync("3probe");
         await Task.Delay(TestTimeouts.Quiet);
 
         // Polling is paused now: this one is queued, not posted.
-        var second = SendAsync(connection, "2[\"second\"]", [0xDE, 0xAD]);
+        var second = connection.SendPacketAsync("2[\"second\"]", new byte[] { 0xDE, 0xAD });
         post.RespondOk();
         Assert.False(await _server.PostArrivesSoonAsync(), "a POST after polling was paused");
 
@@ -107,7 +90,7 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
         // Receiving continues on the WebSocket; sending too.
         await _peer.SendTextAsync("42[\"after\"]");
         Assert.Equal("2[\"after\"]", Encoding.UTF8.GetString((await receive).Data.Span));
-        var third = SendAsync(connection, "2[\"third\"]");
+        var third = connection.SendPacketAsync("2[\"third\"]");
         Assert.Equal("42[\"third\"]", await _peer.ReceiveTextAsync());
         await third.WaitAsync(TestTimeouts.Default);
     }
@@ -116,7 +99,7 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
     public async Task Upgrade_ProbeAnsweredWrongly_StaysOnPolling()
     {
         var connection = await ConnectAsync();
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         var poll = await _server.NextGetAsync();
 
         Assert.Equal("2probe", await _peer.ReceiveTextAsync());
@@ -127,7 +110,7 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
         Assert.Equal("polling", connection.Transport);
         poll.Respond("42[\"still polling\"]");
         Assert.Equal("2[\"still polling\"]", Encoding.UTF8.GetString((await receive).Data.Span));
-        var send = SendAsync(connection, "2[\"x\"]");
+        var send = connection.SendPacketAsync("2[\"x\"]");
         var post = await _server.NextPostAsync();
         Assert.Equal("42[\"x\"]", post.Body);
         post.RespondOk();
@@ -142,17 +125,8 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
 
         Assert.NotNull(connection.UpgradeError);
         Assert.Equal("polling", connection.Transport);
-        var receive = ReceiveAsync(connection);
+        var receive = connection.ReceiveWithinAsync();
         (await _server.NextGetAsync()).Respond("40");
         Assert.Equal("0", Encoding.UTF8.GetString((await receive).Data.Span));
-    }
-
-    private static async Task SendAsync(EngineConnection connection, string socketIoPacket, params byte[] binary)
-    {
-        using var writer = EngineMessageWriter.Rent(System.Buffers.ArrayPool<byte>.Shared);
-        var bytes = Encoding.UTF8.GetBytes(socketIoPacket);
-        bytes.CopyTo(writer.GetSpan(bytes.Length));
-        writer.Advance(bytes.Length);
-        await connection.SendAsync(writer, binary.Length == 0 ? null : [binary]);
     }
 }
