@@ -35,7 +35,7 @@ public sealed class MaxPayloadTests
                 Engine = new EngineOptions
                 {
                     Url = server.Url,
-                    Query = [new("__sails_io_sdk_version", "1.2.1"), new("__sails_io_sdk_platform", "dotnet"), new("__sails_io_sdk_language", "csharp")],
+                    Query = SailsSdkQuery.Pairs,
                     Transports = transports,
                     Revision = revision,
                     ConnectTimeout = TimeSpan.FromSeconds(10),

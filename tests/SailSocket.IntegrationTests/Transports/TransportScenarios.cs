@@ -13,13 +13,6 @@ namespace SailSocket.IntegrationTests.Transports;
 /// </summary>
 public abstract class TransportScenarios : IAsyncLifetime
 {
-    private static readonly KeyValuePair<string, string>[] s_sdkQuery =
-    [
-        new("__sails_io_sdk_version", "1.2.1"),
-        new("__sails_io_sdk_platform", "dotnet"),
-        new("__sails_io_sdk_language", "csharp"),
-    ];
-
     private readonly SharedTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly Channel<(string Name, string Arguments)> _events = Channel.CreateUnbounded<(string, string)>();
     private readonly TaskCompletionSource<SocketIoDisconnectedException> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,7 +184,7 @@ public abstract class TransportScenarios : IAsyncLifetime
             Engine = new EngineOptions
             {
                 Url = _url,
-                Query = s_sdkQuery,
+                Query = SailsSdkQuery.Pairs,
                 Transports = Transports,
                 Revision = Revision,
                 Timer = _timer,

@@ -9,34 +9,15 @@ namespace SailSocket.IntegrationTests.Transports;
 /// <summary>The upgrade failing against the real server leaves a working polling session; automatic revision selection picks 4 on Sails.</summary>
 public sealed class UpgradeFallbackTests
 {
-    private static readonly KeyValuePair<string, string>[] s_sdkQuery =
-    [
-        new("__sails_io_sdk_version", "1.2.1"),
-        new("__sails_io_sdk_platform", "dotnet"),
-        new("__sails_io_sdk_language", "csharp"),
-    ];
-
     [Theory]
     [InlineData(EngineRevisionSelection.V4)]
     [InlineData(EngineRevisionSelection.V3)]
     public async Task A_failed_upgrade_leaves_the_session_on_polling(EngineRevisionSelection revision)
     {
-        var server = await TransportSailsServer.GetAsync().Within(150);
-        await using var client = await SocketIoClient.ConnectAsync(
-            new SocketIoOptions
-            {
-                Engine = new EngineOptions
-                {
-                    Url = server.Url,
-                    Query = s_sdkQuery,
-                    Transports = EngineTransports.PollingThenUpgrade,
-                    Revision = revision,
-                    ConnectTimeout = TimeSpan.FromSeconds(10),
-                    WebSocketFactory = (_, _) => ValueTask.FromException<WebSocket>(new WebSocketException("upgrade blocked by a proxy (test)")),
-                },
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            },
-            Bound.Seconds(15));
+        await using var client = await ConnectAsync(
+            EngineTransports.PollingThenUpgrade,
+            revision,
+            (_, _) => ValueTask.FromException<WebSocket>(new WebSocketException("upgrade blocked by a proxy (test)")));
 
         await client.Engine.UpgradeTask.Within(10);
         Assert.IsType<WebSocketException>(client.Engine.UpgradeError);
@@ -49,25 +30,34 @@ public sealed class UpgradeFallbackTests
     [InlineData(EngineTransports.Polling)]
     public async Task Auto_selects_revision_4_on_a_Sails_server(EngineTransports transports)
     {
+        await using var client = await ConnectAsync(transports, EngineRevisionSelection.Auto);
+
+        Assert.Equal(EngineRevision.V4, client.Engine.Revision);
+        Assert.Equal(5, client.ProtocolRevision);
+        Assert.Equal(200, await EchoStatusAsync(client));
+    }
+
+    private static async Task<SocketIoClient> ConnectAsync(
+        EngineTransports transports,
+        EngineRevisionSelection revision,
+        Func<Uri, CancellationToken, ValueTask<WebSocket>>? webSocketFactory = null)
+    {
         var server = await TransportSailsServer.GetAsync().Within(150);
-        await using var client = await SocketIoClient.ConnectAsync(
+        return await SocketIoClient.ConnectAsync(
             new SocketIoOptions
             {
                 Engine = new EngineOptions
                 {
                     Url = server.Url,
-                    Query = s_sdkQuery,
+                    Query = SailsSdkQuery.Pairs,
                     Transports = transports,
-                    Revision = EngineRevisionSelection.Auto,
+                    Revision = revision,
                     ConnectTimeout = TimeSpan.FromSeconds(10),
+                    WebSocketFactory = webSocketFactory,
                 },
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
             Bound.Seconds(15));
-
-        Assert.Equal(EngineRevision.V4, client.Engine.Revision);
-        Assert.Equal(5, client.ProtocolRevision);
-        Assert.Equal(200, await EchoStatusAsync(client));
     }
 
     private static async Task<int> EchoStatusAsync(SocketIoClient client)
