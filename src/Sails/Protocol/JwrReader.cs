@@ -154,7 +154,6 @@ internal static class JwrReader
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            _ = ex;
             return -1;
         }
 
