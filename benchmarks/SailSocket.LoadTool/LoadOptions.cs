@@ -37,6 +37,23 @@ internal sealed class LoadOptions
           --alloc-profile            sample allocations by type during the pipelined phase (GCAllocationTick) and
                                      report the top types; the run's own figures then include the sampler's cost
 
+        Soak (long) mode, SailSocket only: K sockets with reconnection on, a steady request rate spread over them
+        (GET /echo?i=k checked against its answer, every --post-every-th a POST /echo with a body), and a room
+        broadcast every --broadcast-seconds so that server events flow to every socket; a sample every S seconds.
+          --soak                     run the soak instead of the phases above (--sockets defaults to 200)
+          --minutes M                length of the soak (default 10)
+          --rate R                   requests per second over all sockets (default 100; broadcasts not included)
+          --sample-seconds S         one sample every S seconds (default 60)
+          --post-every P             every P-th request is a POST with a JSON body (default 20; 0: none)
+          --broadcast-seconds B      one POST /room/broadcast to the soak room every B seconds (default 1; 0: none)
+          --restart-every N          with --lift-sails: kill the server every N seconds and lift it again on the
+                                     same port; requests the restarts fail are counted as interrupted, not failed
+          --max-in-flight F          requests outstanding at most; beyond, a due request is skipped and counted
+                                     (the machine is not keeping up) (default 4096)
+        Prints one JSON line per sample and a summary line (heap and fd slopes, totals) on stdout, a readable line
+        for each on stderr. Exit code 1 when any request was lost (neither answered nor failed after the drain) or
+        failed unexpectedly, or when a socket did not connect.
+
         Prints one JSON line (snake_case) on stdout and a readable summary on stderr. Exit code 0 when every request
         and socket succeeded, 1 on failures, 2 on a bad command line. Only 127.0.0.1/localhost URLs are accepted.
         """;
@@ -68,6 +85,22 @@ internal sealed class LoadOptions
     public bool RunRequestPhases { get; private set; } = true;
 
     public bool AllocationProfile { get; private set; }
+
+    public bool Soak { get; private set; }
+
+    public double Minutes { get; private set; } = 10;
+
+    public double Rate { get; private set; } = 100;
+
+    public double SampleSeconds { get; private set; } = 60;
+
+    public int PostEvery { get; private set; } = 20;
+
+    public double BroadcastSeconds { get; private set; } = 1;
+
+    public double RestartEverySeconds { get; private set; }
+
+    public int MaxInFlight { get; private set; } = 4096;
 
     public static string ClientName(ClientKind kind) => kind switch
     {
@@ -149,6 +182,30 @@ internal sealed class LoadOptions
                 case "--alloc-profile":
                     options.AllocationProfile = true;
                     break;
+                case "--soak":
+                    options.Soak = true;
+                    break;
+                case "--minutes":
+                    options.Minutes = Double(name, Value(), 0.05, 24 * 60);
+                    break;
+                case "--rate":
+                    options.Rate = Double(name, Value(), 0.1, 100_000);
+                    break;
+                case "--sample-seconds":
+                    options.SampleSeconds = Double(name, Value(), 1, 3600);
+                    break;
+                case "--post-every":
+                    options.PostEvery = Int(name, Value(), 0, 1_000_000);
+                    break;
+                case "--broadcast-seconds":
+                    options.BroadcastSeconds = Double(name, Value(), 0, 3600);
+                    break;
+                case "--restart-every":
+                    options.RestartEverySeconds = Double(name, Value(), 5, 24 * 3600);
+                    break;
+                case "--max-in-flight":
+                    options.MaxInFlight = Int(name, Value(), 1, 1_000_000);
+                    break;
                 case "-h" or "--help":
                     throw new ArgumentException(Usage);
                 default:
@@ -171,6 +228,29 @@ internal sealed class LoadOptions
         if (options.Url is { Scheme: not ("http" or "ws") })
         {
             throw new ArgumentException("--url must be http:// or ws:// (the load tool does not do TLS).");
+        }
+
+        if (options.Soak)
+        {
+            if (options.Client != ClientKind.SailSocket)
+            {
+                throw new ArgumentException("--soak drives SailSocket only (--client sailsocket).");
+            }
+
+            if (options.LiftSocketIo)
+            {
+                throw new ArgumentException("--soak needs a Sails server (rooms, JWR): --lift-sails or --url.");
+            }
+
+            if (options.Sockets == 0)
+            {
+                options.Sockets = 200;
+            }
+        }
+
+        if (options.RestartEverySeconds > 0 && !(options.Soak && options.LiftSails))
+        {
+            throw new ArgumentException("--restart-every needs --soak and --lift-sails (the tool restarts the server it lifted).");
         }
 
         options.RunRequestPhases = options.Sockets == 0 || requestPhasesAsked;

@@ -24,6 +24,11 @@ if (options.Transport == "polling" && options.Client == ClientKind.Raw)
     return 2;
 }
 
+if (options.Soak)
+{
+    return await SoakRun.RunAsync(options);
+}
+
 var started = DateTime.UtcNow;
 LiftedServer? lifted = null;
 try
