@@ -90,6 +90,11 @@ internal sealed record SoakSample
 
     public long ConnectErrors { get; init; }
 
+    /// <summary>Room joins replayed after a reconnect that succeeded.</summary>
+    public long Resubscribed { get; init; }
+
+    public long ResubscribeFailures { get; init; }
+
     /// <summary>Sum of <see cref="SailsSocket.DroppedEventCount"/> over the sockets.</summary>
     public long DroppedEvents { get; init; }
 
@@ -175,6 +180,13 @@ internal sealed record SoakSummary
 
     public long DroppedEvents { get; init; }
 
+    /// <summary>Sockets connected at the last sample: must be all of them.</summary>
+    public int ConnectedAtEnd { get; init; }
+
+    public long Resubscribed { get; init; }
+
+    public long ResubscribeFailures { get; init; }
+
     public int ServerRestarts { get; init; }
 
     public double ServerDowntimeSeconds { get; init; }
@@ -183,6 +195,8 @@ internal sealed record SoakSummary
     public required IReadOnlyDictionary<string, long> FailuresByType { get; init; }
 
     public string? FirstFailure { get; init; }
+
+    public string? FirstInterruption { get; init; }
 
     public int SampleCount { get; init; }
 

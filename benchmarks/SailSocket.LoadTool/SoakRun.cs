@@ -40,7 +40,12 @@ internal sealed class SoakRun
     private long _reconnects;
     private long _disconnects;
     private long _connectErrors;
+    private long _resubscribed;
+    private long _resubscribeFailures;
     private string? _firstFailure;
+    private string? _firstInterruption;
+    private readonly List<(double At, string What)> _timeline = [];
+    private Stopwatch? _clock;
     private long _disconnectsAtEnd = -1;
     private long _reconnectsAtEnd = -1;
 
@@ -151,17 +156,44 @@ internal sealed class SoakRun
             }
         }
 
+        PrintTimeline();
         var summary = Summarize(url, started, connectSeconds, duration, drainSeconds, lost, error);
         Console.Out.WriteLine(summary.ToJson());
         await Console.Error.WriteLineAsync(
             $"soak {(summary.Succeeded ? "PASSED" : "FAILED")}: {summary.Sent} sent, {summary.Answered} answered, {summary.Failed} failed, " +
             $"{summary.Interrupted} interrupted, {summary.Lost} lost, {summary.Skipped} skipped; {summary.EventsReceived}/{summary.EventsExpected} events, " +
-            $"{summary.Reconnects} reconnects, {summary.ServerRestarts} server restarts; heap slope {Fmt(summary.HeapSlopeBytesPerMinute, "F0")} B/min " +
+            $"{summary.Reconnects} reconnects, {summary.ServerRestarts} server restarts, {summary.ConnectedAtEnd}/{summary.Sockets} connected at the end; heap slope {Fmt(summary.HeapSlopeBytesPerMinute, "F0")} B/min " +
             $"(second half {Fmt(summary.HeapSlopeSecondHalfBytesPerMinute, "F0")}), fd slope {Fmt(summary.FdSlopePerMinute, "F2")}/min " +
             $"(second half {Fmt(summary.FdSlopeSecondHalfPerMinute, "F2")}), threads {summary.ThreadFirst} → {summary.ThreadLast}" +
             (summary.FirstFailure is null ? "" : $"; first failure: {summary.FirstFailure}") +
             (summary.Error is null ? "" : $"; error: {summary.Error}"));
         return summary.Succeeded ? 0 : 1;
+    }
+
+    /// <summary>On stderr: the restarts and the failures, grouped by the tenth of a second they happened in.</summary>
+    private void PrintTimeline()
+    {
+        List<(double At, string What)> timeline;
+        lock (_failuresByType)
+        {
+            timeline = [.. _timeline];
+        }
+
+        if (timeline.Count == 0)
+        {
+            return;
+        }
+
+        Console.Error.WriteLine("soak: timeline of restarts and failures (t in s: count × what)");
+        foreach (var group in timeline.GroupBy(e => (Math.Floor(e.At * 10) / 10, e.What)).OrderBy(g => g.Key.Item1))
+        {
+            Console.Error.WriteLine($"  t={Fmt(group.Key.Item1, "F1"),7}  {group.Count()} × {group.Key.What}");
+        }
+
+        if (_firstInterruption is not null)
+        {
+            Console.Error.WriteLine($"  first interruption: {_firstInterruption}");
+        }
     }
 
     /// <summary>Connects every socket (bounded concurrency), listens for the soak event and joins the room.</summary>
@@ -183,6 +215,7 @@ internal sealed class SoakRun
                     socket.Reconnected += (_, _) => Interlocked.Increment(ref _reconnects);
                     socket.Disconnected += (_, _) => Interlocked.Increment(ref _disconnects);
                     socket.ConnectError += (_, _) => Interlocked.Increment(ref _connectErrors);
+                    socket.Resubscribed += (_, e) => Interlocked.Increment(ref e.Succeeded ? ref _resubscribed : ref _resubscribeFailures);
                     // Replayed after every reconnect: a restarted server has forgotten its rooms.
                     await socket.SubscribeAsync(SailsRequest.Create("post", "/room/join", new SoakRoomBody(Room), SoakBodyJson.Default.SoakRoomBody), bound.Token);
                     sockets[i] = socket;
@@ -202,6 +235,7 @@ internal sealed class SoakRun
     private async Task<(double Duration, double Drain, long Lost)> SoakAsync()
     {
         var clock = Stopwatch.StartNew();
+        _clock = clock;
         var length = TimeSpan.FromMinutes(_options.Minutes);
         using var stop = new CancellationTokenSource(length);
         TakeSample(clock); // the baseline, right after connecting
@@ -232,7 +266,14 @@ internal sealed class SoakRun
             await Task.Delay(50);
         }
 
-        while (Interlocked.Read(ref _eventsReceived) < Interlocked.Read(ref _eventsExpected) && drainWatch.Elapsed < drainBound + s_eventSettle)
+        // Events sent while a socket was away are lost by design, so with restarts there is nothing to wait for.
+        while (!Restarting && Interlocked.Read(ref _eventsReceived) < Interlocked.Read(ref _eventsExpected) && drainWatch.Elapsed < drainBound + s_eventSettle)
+        {
+            await Task.Delay(50);
+        }
+
+        // After a restart near the end, sockets without a request queued may still be in their reconnect backoff.
+        while (_sockets.Any(s => !s.IsConnected) && drainWatch.Elapsed < drainBound + s_eventSettle + s_eventSettle)
         {
             await Task.Delay(50);
         }
@@ -335,8 +376,18 @@ internal sealed class SoakRun
             while (await timer.WaitForNextTickAsync(stop))
             {
                 var watch = Stopwatch.StartNew();
+                lock (_failuresByType)
+                {
+                    _timeline.Add((_clock!.Elapsed.TotalSeconds, "server killed"));
+                }
+
                 // Not cancelled by the end of the soak: a half-done restart would leave no server for the drain.
                 await _server!.RestartAsync(CancellationToken.None);
+                lock (_failuresByType)
+                {
+                    _timeline.Add((_clock!.Elapsed.TotalSeconds, "server lifted"));
+                }
+
                 await Console.Error.WriteLineAsync($"soak: server killed and lifted again on port {_server.Url.Port} in {Fmt(watch.Elapsed.TotalSeconds, "F1")} s (restart {_server.Restarts})");
             }
         }
@@ -423,6 +474,15 @@ internal sealed class SoakRun
             {
                 _firstFailure ??= description;
             }
+            else
+            {
+                _firstInterruption ??= description;
+            }
+
+            if (interrupted || _timeline.Count < 1000)
+            {
+                _timeline.Add((_clock?.Elapsed.TotalSeconds ?? 0, key));
+            }
         }
     }
 
@@ -475,6 +535,8 @@ internal sealed class SoakRun
             Reconnects = Interlocked.Read(ref _reconnects),
             Disconnects = Interlocked.Read(ref _disconnects),
             ConnectErrors = Interlocked.Read(ref _connectErrors),
+            Resubscribed = Interlocked.Read(ref _resubscribed),
+            ResubscribeFailures = Interlocked.Read(ref _resubscribeFailures),
             DroppedEvents = _sockets.Sum(s => s.DroppedEventCount),
             ServerRestarts = _server?.Restarts ?? 0,
             ClientCpuSeconds = Math.Round(cpu, 2),
@@ -494,7 +556,7 @@ internal sealed class SoakRun
             $"t={Fmt(sample.ElapsedSeconds, "F0"),5} s  sent {sample.Sent} answered {sample.Answered} failed {sample.Failed} interrupted {sample.Interrupted} in-flight {sample.InFlight} skipped {sample.Skipped}" +
             $" | heap {Fmt(heap / 1048576.0, "F2")} MiB gc-heap {Fmt(gc.HeapSizeBytes / 1048576.0, "F2")} MiB ws {Fmt(sample.WorkingSetBytes / 1048576.0, "F1")} MiB" +
             $" fds {sample.FdCount} ({string.Join(' ', sample.FdKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}:{k.Value}"))}) handles {sample.HandleCount} threads {sample.ThreadCount} pool {sample.ThreadPoolThreads}/{sample.ThreadPoolPending} pending timers {sample.TimerCount}" +
-            $" | events {sample.EventsReceived}/{sample.EventsExpected} dropped {sample.DroppedEvents} connected {sample.ConnectedSockets} reconnects {sample.Reconnects} restarts {sample.ServerRestarts}" +
+            $" | events {sample.EventsReceived}/{sample.EventsExpected} dropped {sample.DroppedEvents} connected {sample.ConnectedSockets} reconnects {sample.Reconnects} resubscribed {sample.Resubscribed}/{sample.ResubscribeFailures} failed restarts {sample.ServerRestarts}" +
             $" | {Fmt(sample.IntervalRequestsPerSecond, "F0")} req/s, CPU client {Fmt(sample.IntervalClientCpuPercent, "F0")} % server {Fmt(sample.IntervalServerCpuPercent, "F0")} % machine {Fmt(sample.IntervalMachineCpuPercent, "F0")} %");
     }
 
@@ -547,7 +609,11 @@ internal sealed class SoakRun
             failures = new Dictionary<string, long>(_failuresByType, StringComparer.Ordinal);
         }
 
-        var succeeded = error is null && lost == 0 && failed == 0 && eventsMissing is null or 0 && samples.Count > 0;
+        // Every socket must be connected at the end (after restarts: reconnected, and back in its room).
+        var connectedAtEnd = samples.LastOrDefault()?.ConnectedSockets ?? 0;
+        var resubscribeFailures = Interlocked.Read(ref _resubscribeFailures);
+        var succeeded = error is null && lost == 0 && failed == 0 && eventsMissing is null or 0 && samples.Count > 0
+            && connectedAtEnd == _options.Sockets && resubscribeFailures == 0;
         return new SoakSummary
         {
             Client = "sailsocket",
@@ -579,10 +645,14 @@ internal sealed class SoakRun
             Reconnects = reconnects,
             Disconnects = disconnects,
             DroppedEvents = _sockets.Sum(s => s.DroppedEventCount),
+            ConnectedAtEnd = connectedAtEnd,
+            Resubscribed = Interlocked.Read(ref _resubscribed),
+            ResubscribeFailures = resubscribeFailures,
             ServerRestarts = _server?.Restarts ?? 0,
             ServerDowntimeSeconds = Math.Round(_server?.Downtime.TotalSeconds ?? 0, 1),
             FailuresByType = failures,
             FirstFailure = _firstFailure,
+            FirstInterruption = _firstInterruption,
             SampleCount = samples.Count,
             HeapSlopeBytesPerMinute = Slope(samples, s => s.HeapAfterGcBytes),
             HeapSlopeSecondHalfBytesPerMinute = Slope(secondHalf, s => s.HeapAfterGcBytes),
