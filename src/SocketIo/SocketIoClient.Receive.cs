@@ -3,147 +3,44 @@ using System.Collections.Generic;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using SailSocket.Engine;
 using SailSocket.SocketIo.Internal;
 using SailSocket.SocketIo.Protocol;
 
 namespace SailSocket.SocketIo;
 
-/// <content>The receive loop: one per client, dispatching packets in arrival order.</content>
+/// <content>What the connection's receive loop hands to this namespace: its connect reply, events and acks.</content>
 public sealed partial class SocketIoClient
 {
     private static readonly JsonEncodedText s_sid = JsonEncodedText.Encode("sid");
     private static readonly JsonEncodedText s_message = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText s_data = JsonEncodedText.Encode("data");
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>The server's CONNECT reply (or, on protocol 4, its unsolicited <c>40</c> for <c>/</c>).</summary>
+    internal void OnConnect(ReadOnlySpan<byte> payload)
     {
-        SocketIoDisconnectedException reason;
-        try
-        {
-            while (true)
-            {
-                var message = await _engine.ReceiveAsync(_receiveStop.Token).ConfigureAwait(false);
-                if (message.IsBinary)
-                {
-                    if (_binary.Add(message.Data.Span))
-                    {
-                        DispatchBinary();
-                    }
-
-                    continue;
-                }
-
-                if (_binary.IsCollecting)
-                {
-                    throw new SocketIoProtocolException("A text packet arrived while binary attachments were still expected.", 0);
-                }
-
-                if (Dispatch(message.Data))
-                {
-                    reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ServerDisconnect, "The server disconnected this client (io server disconnect).");
-                    break;
-                }
-            }
-        }
-        catch (SocketIoProtocolException ex)
-        {
-            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ProtocolError, $"The server broke the Socket.IO protocol: {ex.Message}", ex);
-        }
-        catch (EngineConnectionException ex)
-        {
-            reason = new SocketIoDisconnectedException(
-                ex.Error == EngineConnectionError.ClosedByClient ? SocketIoDisconnectReason.ClientDisconnect : SocketIoDisconnectReason.TransportClosed,
-                $"The connection ended: {ex.Message}",
-                ex);
-        }
-        catch (OperationCanceledException ex)
-        {
-            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected.", ex);
-        }
-#pragma warning disable CA1031 // Anything else came from handling what the server sent: end this connection, never silently and never the process.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ProtocolError, $"The server's data could not be handled: {ex.Message}", ex);
-        }
-
-        SetDisconnected(reason);
-        await _engine.CloseAsync().ConfigureAwait(false);
-        _engine.ReleaseReceiveBuffer();
-
-        // The loop ends once, whoever ended it first (this client, the server, the network): notify here, once.
-        if (_connected.Task.IsCompletedSuccessfully)
-        {
-            try
-            {
-                _options.OnDisconnected?.Invoke(Volatile.Read(ref _disconnected)!);
-            }
-#pragma warning disable CA1031 // The callback belongs to the layer above; its failure must not fault the loop task.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
-        }
-    }
-
-    /// <summary>Handles one text packet; returns true when the server disconnected this client.</summary>
-    private bool Dispatch(ReadOnlyMemory<byte> data)
-    {
-        var packet = SocketIoPacketReader.Parse(data, _options.MaxAttachments);
-        if (packet.Type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
-        {
-            // Collected whatever the namespace, so that its attachments are consumed; dropped when complete if not ours.
-            _binary.Start(packet);
-            return false;
-        }
-
-        if (packet.Namespace != _options.Namespace)
-        {
-            return false;
-        }
-
-        var payload = data[(int)(data.Length - packet.Data.Length)..];
-        switch (packet.Type)
-        {
-            case SocketIoPacketType.Connect:
-                // Protocol 4 sends no payload: the socket id is the Engine.IO sid, prefixed by a non-main namespace (§3.3).
-                _connected.TrySetResult(ReadString(payload.Span, s_sid) ?? (_options.Namespace == "/" ? _engine.Handshake.SessionId : _options.Namespace + "#" + _engine.Handshake.SessionId));
-                return false;
-            case SocketIoPacketType.ConnectError:
-                _connected.TrySetException(new SocketIoConnectException(packet.Namespace, ReadConnectError(payload.Span)));
-                return false;
-            case SocketIoPacketType.Disconnect:
-                return true;
-            case SocketIoPacketType.Event:
-                RaiseEvent(payload, packet.AckId, s_noAttachments);
-                return false;
-            case SocketIoPacketType.Ack:
-                _acks.TryComplete(packet.AckId, new SocketIoAck(payload.ToArray(), s_noAttachments));
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    private void DispatchBinary()
-    {
-        var (type, ns, ackId, data, attachments) = _binary.Take();
-        if (ns != _options.Namespace)
+        if (_connected.Task.IsCompleted)
         {
             return;
         }
 
-        if (type == SocketIoPacketType.BinaryAck)
+        // Protocol 4 sends no payload: the socket id is the Engine.IO sid, prefixed by a non-main namespace (§3.3).
+        var sid = EngineHandshake.SessionId;
+        _connected.TrySetResult(ReadProperty(payload, s_sid, out _) ?? (IsMainNamespace ? sid : Namespace + "#" + sid));
+    }
+
+    internal void OnConnectError(ReadOnlySpan<byte> payload)
+    {
+        if (!_connected.Task.IsCompleted)
         {
-            _acks.TryComplete(ackId, new SocketIoAck(data, attachments));
-        }
-        else
-        {
-            RaiseEvent(data, ackId, attachments);
+            var (message, data) = ReadConnectError(payload, ProtocolRevision);
+            _connected.TrySetException(new SocketIoConnectException(Namespace, message, data));
         }
     }
 
-    private void RaiseEvent(ReadOnlyMemory<byte> arguments, long ackId, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    internal void OnAck(long ackId, byte[] arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>
+        _acks.TryComplete(ackId, new SocketIoAck(arguments, attachments));
+
+    internal void OnEvent(ReadOnlyMemory<byte> arguments, long ackId, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
         var name = SocketIoJsonArray.ReadEventName(arguments.Span);
         var handler = _options.OnEvent;
@@ -164,13 +61,16 @@ public sealed partial class SocketIoClient
         }
     }
 
-    private static string? ReadString(ReadOnlySpan<byte> json, JsonEncodedText property)
+    /// <summary>Reads a string property of a JSON object, and the raw JSON of <see cref="s_data"/> on the way.</summary>
+    private static string? ReadProperty(ReadOnlySpan<byte> json, JsonEncodedText property, out ReadOnlyMemory<byte> data)
     {
+        data = default;
         if (json.IsEmpty)
         {
             return null;
         }
 
+        string? found = null;
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -181,14 +81,23 @@ public sealed partial class SocketIoClient
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var match = reader.ValueTextEquals(property.EncodedUtf8Bytes);
+                var isProperty = reader.ValueTextEquals(property.EncodedUtf8Bytes);
+                var isData = reader.ValueTextEquals(s_data.EncodedUtf8Bytes);
                 reader.Read();
-                if (match && reader.TokenType == JsonTokenType.String)
+                if (isProperty && reader.TokenType == JsonTokenType.String)
                 {
-                    return reader.GetString();
+                    found ??= reader.GetString();
                 }
-
-                reader.Skip();
+                else if (isData)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    data = json[start..(int)reader.BytesConsumed].ToArray();
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -196,16 +105,20 @@ public sealed partial class SocketIoClient
             throw new SocketIoProtocolException($"Invalid JSON in a connect packet: {ex.Message}", reader.BytesConsumed, ex);
         }
 
-        return null;
+        return found;
     }
 
-    private static string ReadConnectError(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// The reason and data of a CONNECT_ERROR (docs/protocol.md §3.4): protocol 5 sends <c>{"message":…,"data":…}</c>;
+    /// protocol 4 a string, or (socket.io 4.x with <c>allowEIO3</c>) the error's <c>data</c> object itself.
+    /// </summary>
+    private static (string Message, ReadOnlyMemory<byte> Data) ReadConnectError(ReadOnlySpan<byte> json, int protocol)
     {
         if (!json.IsEmpty && json[0] == (byte)'"')
         {
             try
             {
-                return JsonSerializer.Deserialize(json, SocketIoJsonContext.Default.String) ?? string.Empty;
+                return (JsonSerializer.Deserialize(json, SocketIoJsonContext.Default.String) ?? string.Empty, default);
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
@@ -213,6 +126,12 @@ public sealed partial class SocketIoClient
             }
         }
 
-        return ReadString(json, s_message) ?? "(no message)";
+        var message = ReadProperty(json, s_message, out var data);
+        if (protocol == 4 && !json.IsEmpty)
+        {
+            return (message ?? System.Text.Encoding.UTF8.GetString(json), json.ToArray());
+        }
+
+        return (message ?? "(no message)", data);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
@@ -11,44 +12,48 @@ using SailSocket.SocketIo.Protocol;
 namespace SailSocket.SocketIo;
 
 /// <summary>
-/// A Socket.IO client (protocol 5 over Engine.IO 4, protocol 4 over Engine.IO 3) on one namespace over one Engine.IO
-/// connection: connect, emit with or without ack,
-/// server events in order, disconnect.
+/// A Socket.IO client on one namespace (protocol 5 over Engine.IO 4, protocol 4 over Engine.IO 3): connect, emit with or
+/// without ack, server events in order, disconnect. Either it owns its Engine.IO connection
+/// (<see cref="ConnectAsync"/>, the one-namespace case) or it shares one with other namespaces
+/// (<see cref="SocketIoConnection.ConnectNamespaceAsync(SocketIoNamespaceOptions, CancellationToken)"/>).
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
 /// <item>Emits are safe from any number of threads; the Engine.IO connection serialises them.</item>
-/// <item>One receive loop per client dispatches packets in arrival order: acks complete their waiters (continuations run
-/// asynchronously, never on the loop) and events go to <see cref="SocketIoOptions.OnEvent"/>, on the loop.</item>
-/// <item>When the connection ends every waiting emit fails with <see cref="SocketIoDisconnectedException"/>, then
-/// <see cref="SocketIoOptions.OnDisconnected"/> runs once.</item>
+/// <item>One receive loop per connection dispatches packets in arrival order: acks complete their waiters (continuations
+/// run asynchronously, never on the loop) and events go to <see cref="SocketIoOptions.OnEvent"/>, on the loop.</item>
+/// <item>When the client stops being connected every waiting emit fails with <see cref="SocketIoDisconnectedException"/>,
+/// then <see cref="SocketIoOptions.OnDisconnected"/> runs once.</item>
+/// <item>A client that owns its connection closes it when it disconnects; one on a shared connection only leaves its
+/// namespace.</item>
 /// <item><see cref="DisposeAsync"/> is idempotent.</item>
 /// </list>
 /// </remarks>
 public sealed partial class SocketIoClient : IAsyncDisposable
 {
-    private static readonly IReadOnlyList<ReadOnlyMemory<byte>> s_noAttachments = [];
+    /// <summary>The attachments of a packet that has none.</summary>
+    internal static readonly IReadOnlyList<ReadOnlyMemory<byte>> NoAttachments = [];
 
-    private readonly SocketIoOptions _options;
-    private readonly EngineConnection _engine;
-    private readonly SharedTimer _timer;
-    private readonly SharedTimer? _ownedTimer;
+    private readonly SocketIoNamespaceOptions _options;
+    private readonly SocketIoConnection _connection;
+    private readonly ArrayPool<byte> _bufferPool;
+    private readonly byte[] _namespaceUtf8;
     private readonly AckTable _acks;
     private readonly IDisposable _ackDeadlines;
-    private readonly BinaryPacketAssembler _binary = new();
     private readonly TaskCompletionSource<string> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _receiveStop = new();
-    private Task _receiveLoop = Task.CompletedTask;
     private SocketIoDisconnectedException? _disconnected;
+    private int _notified;
     private int _disposed;
 
-    private SocketIoClient(SocketIoOptions options, EngineConnection engine)
+    internal SocketIoClient(SocketIoConnection connection, SocketIoNamespaceOptions options, bool ownsConnection)
     {
         _options = options;
-        _engine = engine;
-        _timer = options.Timer ?? options.Engine.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromMilliseconds(100)));
-        _acks = new AckTable(_timer);
-        _ackDeadlines = _timer.Register(_acks);
+        _connection = connection;
+        _bufferPool = connection.Options.Engine.BufferPool;
+        _namespaceUtf8 = options.Namespace == SocketIoPacketReader.MainNamespace ? [] : Encoding.UTF8.GetBytes(options.Namespace);
+        OwnsConnection = ownsConnection;
+        _acks = new AckTable(connection.Timer, options.MaxPendingAcks);
+        _ackDeadlines = connection.Timer.Register(_acks);
     }
 
     /// <summary>The Socket.IO id the server gave this client in its CONNECT reply.</summary>
@@ -58,16 +63,19 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     public string Namespace => _options.Namespace;
 
     /// <summary>The Engine.IO handshake of the connection underneath.</summary>
-    public EngineHandshake EngineHandshake => _engine.Handshake;
+    public EngineHandshake EngineHandshake => _connection.Engine.Handshake;
 
     /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state).</summary>
-    public EngineConnection Engine => _engine;
+    public EngineConnection Engine => _connection.Engine;
+
+    /// <summary>The Socket.IO connection this namespace client runs over (shared with other namespaces, or its own).</summary>
+    public SocketIoConnection Connection => _connection;
 
     /// <summary>
     /// The Socket.IO protocol revision: 5 over Engine.IO 4, 4 over Engine.IO 3 (docs/protocol.md §3.9). On protocol 4 the
     /// server connects the client to <c>/</c> by itself and the ERROR packet may carry a plain string.
     /// </summary>
-    public int ProtocolRevision => _engine.Revision == EngineRevision.V3 ? 4 : 5;
+    public int ProtocolRevision => _connection.ProtocolRevision;
 
     /// <summary>Whether the client is connected: CONNECT answered and nothing has ended the connection since.</summary>
     public bool IsConnected => Volatile.Read(ref _disconnected) is null && _connected.Task.IsCompletedSuccessfully;
@@ -75,7 +83,18 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <summary>How many emits are waiting for their ack.</summary>
     public int PendingAckCount => _acks.Count;
 
-    /// <summary>Opens the Engine.IO connection, connects to the namespace and waits for the server's CONNECT reply.</summary>
+    /// <summary>Whether this client opened its connection itself and closes it when it disconnects.</summary>
+    internal bool OwnsConnection { get; }
+
+    internal bool IsMainNamespace => _namespaceUtf8.Length == 0;
+
+    /// <summary>The namespace in UTF-8, as the router compares it; empty for <c>/</c>.</summary>
+    internal ReadOnlySpan<byte> NamespaceUtf8 => _namespaceUtf8;
+
+    /// <summary>
+    /// Opens an Engine.IO connection of its own, connects to the namespace and waits for the server's CONNECT reply.
+    /// Disconnecting or disposing the client closes that connection.
+    /// </summary>
     /// <param name="options">Where and how to connect.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The connected client; the caller disposes it.</returns>
@@ -90,31 +109,27 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         options.Validate();
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(options.ConnectTimeout);
-        EngineConnection engine;
+        SocketIoConnection connection;
         try
         {
-            engine = await EngineConnection.ConnectAsync(options.Engine, bound.Token).ConfigureAwait(false);
+            connection = await SocketIoConnection.OpenAsync(options.ToConnectionOptions(), bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw ConnectTimeout(options);
+            throw ConnectTimeout(options.Namespace, options.ConnectTimeout, nameof(SocketIoOptions));
         }
 
-        var client = new SocketIoClient(options, engine);
         try
         {
-            client._receiveLoop = client.ReceiveLoopAsync();
-            await client.SendConnectAsync(bound.Token).ConfigureAwait(false);
-            client.Id = await client._connected.Task.WaitAsync(bound.Token).ConfigureAwait(false);
-            return client;
+            return await connection.ConnectNamespaceCoreAsync(options.ToNamespaceOptions(), ownsConnection: true, bound.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            await client.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             if (ex is OperationCanceledException)
             {
-                throw ConnectTimeout(options);
+                throw ConnectTimeout(options.Namespace, options.ConnectTimeout, nameof(SocketIoOptions));
             }
 
             throw;
@@ -203,38 +218,49 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ackId);
         ThrowIfDisconnected();
-        using var message = EngineMessageWriter.Rent(_options.Engine.BufferPool);
+        using var message = EngineMessageWriter.Rent(_bufferPool);
         SocketIoPacketWriter.WriteHeader(message, SocketIoPacketType.Ack, _options.Namespace, ackId);
         WriteArray(message, null, state, writeArguments);
         await SendAsync(message, null, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Leaves the namespace (DISCONNECT) and closes the connection. Waiting emits fail. Idempotent.</summary>
+    /// <summary>
+    /// Leaves the namespace (DISCONNECT); a client that owns its connection also closes it. Waiting emits fail. Idempotent.
+    /// </summary>
     /// <param name="cancellationToken">Bounds the wait for earlier sends before the DISCONNECT packet.</param>
-    /// <returns>A task that completes when the connection is closed.</returns>
+    /// <returns>A task that completes when the namespace is left (and an owned connection closed).</returns>
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
         if (IsConnected)
         {
             try
             {
-                using var message = EngineMessageWriter.Rent(_options.Engine.BufferPool);
+                using var message = EngineMessageWriter.Rent(_bufferPool);
                 SocketIoPacketWriter.WriteHeader(message, SocketIoPacketType.Disconnect, _options.Namespace);
-                await _engine.SendAsync(message, null, cancellationToken).ConfigureAwait(false);
+                await _connection.SendAsync(message, null, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is EngineConnectionException or OperationCanceledException)
             {
-                // Leaving is best effort: the connection is closed below either way.
+                // Leaving is best effort: the client is disconnected below either way.
             }
         }
 
-        SetDisconnected(new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected."));
-        await _engine.CloseAsync(CancellationToken.None).ConfigureAwait(false);
-        await _receiveLoop.ConfigureAwait(false);
+        var reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client disconnected.");
+        if (OwnsConnection)
+        {
+            // Recorded now, reported by the receive loop once the connection is closed (the order callers have always seen).
+            Close(reason, notify: false);
+            await _connection.CloseAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _connection.Unregister(this);
+            Close(reason, notify: true);
+        }
     }
 
-    /// <summary>Disconnects and releases everything. Idempotent.</summary>
-    /// <returns>A task that completes when the receive loop has ended.</returns>
+    /// <summary>Disconnects and releases everything (an owned connection included). Idempotent.</summary>
+    /// <returns>A task that completes when the client is disconnected.</returns>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -243,14 +269,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
 
         await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
-        await _engine.DisposeAsync().ConfigureAwait(false);
-        _ackDeadlines.Dispose();
-        _ownedTimer?.Dispose();
-        _receiveStop.Dispose();
+        if (OwnsConnection)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    private static SocketIoTimeoutException ConnectTimeout(SocketIoOptions options) =>
-        new($"Connecting to namespace '{options.Namespace}' took longer than {options.ConnectTimeout.TotalSeconds:0.###} s (SocketIoOptions.ConnectTimeout).");
+    internal static SocketIoTimeoutException ConnectTimeout(string ns, TimeSpan timeout, string optionsType) =>
+        new($"Connecting to namespace '{ns}' took longer than {timeout.TotalSeconds:0.###} s ({optionsType}.ConnectTimeout).");
 
     private static void WriteArray<TState>(EngineMessageWriter message, string? eventName, TState state, SocketIoArgumentsWriter<TState>? writeArguments)
     {
@@ -276,23 +302,24 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     private async Task SendEventAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, long ackId, CancellationToken cancellationToken)
     {
         var count = attachments?.Count ?? 0;
-        using var message = EngineMessageWriter.Rent(_options.Engine.BufferPool);
+        using var message = EngineMessageWriter.Rent(_bufferPool);
         SocketIoPacketWriter.WriteHeader(message, count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event, _options.Namespace, ackId, count);
         WriteArray(message, eventName, state, writeArguments);
         await SendAsync(message, count > 0 ? attachments : null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask SendConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Sends CONNECT for the namespace, except where the server connects by itself (protocol 4, <c>/</c>).</summary>
+    internal async ValueTask SendConnectAsync(CancellationToken cancellationToken)
     {
-        var protocol4 = _engine.Revision == EngineRevision.V3;
-        if (protocol4 && _options.Namespace == "/")
+        var protocol4 = ProtocolRevision == 4;
+        if (protocol4 && IsMainNamespace)
         {
             // docs/protocol.md §3.3: on protocol 4 the server connects the client to "/" and sends "40" by itself;
             // a CONNECT from the client would make it close the connection.
             return;
         }
 
-        using var message = EngineMessageWriter.Rent(_options.Engine.BufferPool);
+        using var message = EngineMessageWriter.Rent(_bufferPool);
         SocketIoPacketWriter.WriteHeader(message, SocketIoPacketType.Connect, _options.Namespace);
         if (!_options.Auth.IsEmpty && !protocol4)
         {
@@ -300,14 +327,18 @@ public sealed partial class SocketIoClient : IAsyncDisposable
             message.Write(_options.Auth.Span);
         }
 
-        await _engine.SendAsync(message, null, cancellationToken).ConfigureAwait(false);
+        await SendAsync(message, null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Waits for the CONNECT reply; sets <see cref="Id"/>.</summary>
+    internal async Task WaitConnectedAsync(CancellationToken cancellationToken) =>
+        Id = await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     private async ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken)
     {
         try
         {
-            await _engine.SendAsync(message, attachments, cancellationToken).ConfigureAwait(false);
+            await _connection.SendAsync(message, attachments, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineConnectionException ex)
         {
@@ -324,15 +355,38 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Records the first reason the client stopped being connected and fails every waiting emit with it.</summary>
-    private void SetDisconnected(SocketIoDisconnectedException reason)
+    /// <summary>
+    /// Records the first reason the client stopped being connected, fails every waiting emit with it and, with
+    /// <paramref name="notify"/>, tells <see cref="SocketIoNamespaceOptions.OnDisconnected"/> once if the client had connected.
+    /// </summary>
+    internal void Close(SocketIoDisconnectedException reason, bool notify)
     {
         Interlocked.CompareExchange(ref _disconnected, reason, null);
-        _acks.Close(Volatile.Read(ref _disconnected)!);
+        var first = Volatile.Read(ref _disconnected)!;
+        _acks.Close(first);
+        _ackDeadlines.Dispose();
         if (_connected.TrySetException(reason.InnerException ?? reason))
         {
             // Nobody may be waiting for the connect any more (it failed on the send): mark the fault observed.
             _ = _connected.Task.Exception;
+        }
+
+        if (!notify || Interlocked.Exchange(ref _notified, 1) != 0)
+        {
+            return;
+        }
+
+        if (_connected.Task.IsCompletedSuccessfully)
+        {
+            try
+            {
+                _options.OnDisconnected?.Invoke(first);
+            }
+#pragma warning disable CA1031 // The callback belongs to the layer above; its failure must not reach the receive loop or the caller.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 }

@@ -7,7 +7,11 @@ namespace SailSocket.SocketIo;
 /// <param name="socketEvent">The event.</param>
 public delegate void SocketIoEventCallback(in SocketIoEvent socketEvent);
 
-/// <summary>How to open a Socket.IO connection: protocol 5 or 4, as fixed by the Engine.IO revision (<see cref="EngineOptions.Revision"/>).</summary>
+/// <summary>
+/// How to open a Socket.IO connection with one namespace on it (<see cref="SocketIoClient.ConnectAsync"/>): protocol 5 or
+/// 4, as fixed by the Engine.IO revision (<see cref="EngineOptions.Revision"/>). For several namespaces over one
+/// connection use <see cref="SocketIoConnection"/>.
+/// </summary>
 public sealed class SocketIoOptions
 {
     /// <summary>The Engine.IO connection to open underneath.</summary>
@@ -24,6 +28,13 @@ public sealed class SocketIoOptions
 
     /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
     public int MaxAttachments { get; init; } = 10;
+
+    /// <summary>
+    /// The most emits that may wait for their ack at once; one more is refused with
+    /// <see cref="SocketIoAckLimitException"/> before anything is sent. Default 10,000
+    /// (<see cref="SocketIoNamespaceOptions.DefaultMaxPendingAcks"/>).
+    /// </summary>
+    public int MaxPendingAcks { get; init; } = SocketIoNamespaceOptions.DefaultMaxPendingAcks;
 
     /// <summary>
     /// The timer that drives ack deadlines. Default: the Engine options' timer, or one owned by the client with a
@@ -65,5 +76,27 @@ public sealed class SocketIoOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingAcks, 1, nameof(MaxPendingAcks));
     }
+
+    /// <summary>The connection-wide part of these options.</summary>
+    internal SocketIoConnectionOptions ToConnectionOptions() => new()
+    {
+        Engine = Engine,
+        ConnectTimeout = ConnectTimeout,
+        MaxAttachments = MaxAttachments,
+        Timer = Timer,
+    };
+
+    /// <summary>The namespace part of these options.</summary>
+    internal SocketIoNamespaceOptions ToNamespaceOptions() => new()
+    {
+        Namespace = Namespace,
+        Auth = Auth,
+        ConnectTimeout = ConnectTimeout,
+        MaxPendingAcks = MaxPendingAcks,
+        OnEvent = OnEvent,
+        AcknowledgeEvents = AcknowledgeEvents,
+        OnDisconnected = OnDisconnected,
+    };
 }

@@ -16,14 +16,18 @@ internal sealed class AckTable : ITimerTarget
     private readonly Dictionary<int, PendingAck> _pending = [];
     private readonly SharedTimer _timer;
 
+    /// <summary>The most waiters at once (SocketIoNamespaceOptions.MaxPendingAcks): a caller cannot grow the table without bound.</summary>
+    private readonly int _maxPending;
+
     /// <summary>Ids start at 0 like the JS clients'; wrapped to 0 after int.MaxValue.</summary>
     private int _nextId;
     private long _earliestDeadline = long.MaxValue;
     private Exception? _closed;
 
-    public AckTable(SharedTimer timer)
+    public AckTable(SharedTimer timer, int maxPending = int.MaxValue)
     {
         _timer = timer;
+        _maxPending = maxPending;
     }
 
     public int Count
@@ -39,6 +43,7 @@ internal sealed class AckTable : ITimerTarget
 
     /// <summary>Adds a waiter with a fresh id.</summary>
     /// <exception cref="Exception">The error the table was closed with (a fresh copy is not made: the same instance is thrown).</exception>
+    /// <exception cref="SocketIoAckLimitException">The table already holds its maximum number of waiters.</exception>
     public PendingAck Add(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = _timer.GetDeadline(timeout);
@@ -48,6 +53,11 @@ internal sealed class AckTable : ITimerTarget
             if (_closed is not null)
             {
                 throw _closed;
+            }
+
+            if (_pending.Count >= _maxPending)
+            {
+                throw new SocketIoAckLimitException(_maxPending);
             }
 
             int id;

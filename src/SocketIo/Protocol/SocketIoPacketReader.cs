@@ -28,8 +28,17 @@ public static class SocketIoPacketReader
     /// <param name="maxAttachments">The most binary attachments a packet may announce.</param>
     /// <returns>The packet; its <see cref="SocketIoPacket.Data"/> slices <paramref name="packet"/>.</returns>
     /// <exception cref="SocketIoProtocolException">The packet is malformed; the message gives the offset and reason.</exception>
-    public static SocketIoPacket Parse(ReadOnlySequence<byte> packet, int maxAttachments = 10)
+    public static SocketIoPacket Parse(ReadOnlySequence<byte> packet, int maxAttachments = 10) =>
+        Parse(packet, maxAttachments, decodeNamespace: true, out _);
+
+    /// <summary>
+    /// Decodes a packet for the receive loop, which routes by the namespace's bytes: <paramref name="namespaceUtf8"/> is
+    /// empty for the main namespace and the UTF-8 name (<c>/chat</c>) otherwise. Without <paramref name="decodeNamespace"/>
+    /// no string is made for a non-main namespace and <see cref="SocketIoPacket.Namespace"/> is empty.
+    /// </summary>
+    internal static SocketIoPacket Parse(ReadOnlySequence<byte> packet, int maxAttachments, bool decodeNamespace, out ReadOnlySequence<byte> namespaceUtf8)
     {
+        namespaceUtf8 = default;
         var reader = new SequenceReader<byte>(packet);
         if (!reader.TryRead(out var typeByte))
         {
@@ -65,7 +74,16 @@ public static class SocketIoPacketReader
         var ns = MainNamespace;
         if (reader.TryPeek(out var next) && next == (byte)'/')
         {
-            ns = ReadNamespace(ref reader);
+            var nameOffset = reader.Consumed;
+            namespaceUtf8 = ReadNamespace(ref reader);
+            if (namespaceUtf8.Length == 1)
+            {
+                namespaceUtf8 = default;
+            }
+            else
+            {
+                ns = decodeNamespace ? Decode(namespaceUtf8, nameOffset) : string.Empty;
+            }
         }
 
         var ackStart = reader.Consumed;
@@ -163,28 +181,21 @@ public static class SocketIoPacketReader
     }
 
     /// <summary>Reads <c>/name,</c>; the comma may be missing at the end of the packet (docs/protocol.md §3.2).</summary>
-    private static string ReadNamespace(ref SequenceReader<byte> reader)
+    private static ReadOnlySequence<byte> ReadNamespace(ref SequenceReader<byte> reader)
     {
         var start = reader.Position;
-        var startOffset = reader.Consumed;
-        ReadOnlySequence<byte> name;
-        if (reader.TryReadTo(out name, (byte)',', advancePastDelimiter: true))
+        if (reader.TryReadTo(out ReadOnlySequence<byte> name, (byte)',', advancePastDelimiter: true))
         {
-            return Decode(name, startOffset);
+            return name;
         }
 
         name = reader.Sequence.Slice(start);
         reader.AdvanceToEnd();
-        return Decode(name, startOffset);
+        return name;
     }
 
     private static string Decode(ReadOnlySequence<byte> name, long offset)
     {
-        if (name.Length == 1)
-        {
-            return MainNamespace;
-        }
-
         try
         {
             return s_strictUtf8.GetString(name);
