@@ -1,8 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,262 +12,49 @@ namespace SailSocket.Testing;
 /// </summary>
 /// <remarks>
 /// The server reads its standard input and exits when it closes, so it never outlives this process even if the process
-/// is killed. Every wait is bounded.
+/// is killed. Every wait is bounded. The process handling is <see cref="NodeAppServer"/>'s, shared with the socket.io fixtures.
 /// </remarks>
 public sealed partial class SailsServer : IAsyncDisposable
 {
-    private static readonly TimeSpan s_liftTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan s_installTimeout = TimeSpan.FromMinutes(5);
-    private static readonly SemaphoreSlim s_installGate = new(1, 1);
+    private readonly NodeAppServer _app;
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private SailsServer(Process process, int port)
+    private SailsServer(NodeAppServer app)
     {
-        _process = process;
-        Port = port;
-        Url = new Uri($"http://127.0.0.1:{port}");
+        _app = app;
     }
 
     /// <summary>The port the server listens on (127.0.0.1 only).</summary>
-    public int Port { get; }
+    public int Port => _app.Port;
 
     /// <summary>The server's base URL.</summary>
-    public Uri Url { get; }
+    public Uri Url => _app.Url;
 
     /// <summary>Whether the Node process is still running.</summary>
-    public bool IsRunning => !_process.HasExited;
+    public bool IsRunning => _app.IsRunning;
 
     /// <summary>Everything the server printed so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _app.Output;
 
     /// <summary>Installs the app's packages if needed, lifts it and waits until it listens.</summary>
     /// <param name="environment">Extra environment variables (see tests/sails-app/config/sockets.js), or <see langword="null"/>.
     /// <c>PORT</c> picks the port (to restart a server where clients expect it); by default the OS picks a free one.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>
-    public static async Task<SailsServer> StartAsync(IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default)
-    {
-        var appDirectory = SailsAppLocator.FindAppDirectory();
-        await EnsureInstalledAsync(appDirectory, cancellationToken);
-        var start = new ProcessStartInfo("node", "app.js")
-        {
-            WorkingDirectory = appDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["PORT"] = "0";
-        if (environment is not null)
-        {
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-        var lifted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new StringBuilder();
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            var match = LiftedLine().Match(line);
-            if (match.Success)
-            {
-                lifted.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => lifted.TrySetException(new InvalidOperationException("The Sails app exited before it lifted."));
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var port = await lifted.Task.WaitAsync(s_liftTimeout, cancellationToken);
-            var server = new SailsServer(process, port);
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            lock (output)
-            {
-                server.Append(output.ToString());
-            }
-
-            return server;
-        }
-        catch (Exception ex)
-        {
-            Kill(process);
-            string text;
-            lock (output)
-            {
-                text = output.ToString();
-            }
-
-            throw new InvalidOperationException($"The Sails app did not lift: {ex.Message}\n{text}", ex);
-        }
-    }
+    public static async Task<SailsServer> StartAsync(IReadOnlyDictionary<string, string>? environment = null, CancellationToken cancellationToken = default) =>
+        new(await NodeAppServer.StartAsync("sails-app", "app.js", "sails-hook-sockets", LiftedLine(), environment, cancellationToken));
 
     /// <summary>Freezes the server (SIGSTOP): connections stay open but nothing is answered, heartbeats included.</summary>
-    public void Pause() => Signal("STOP");
+    public void Pause() => _app.Pause();
 
     /// <summary>Lets a paused server run again (SIGCONT).</summary>
-    public void Resume() => Signal("CONT");
+    public void Resume() => _app.Resume();
 
     /// <summary>Kills the server at once (a crash, as far as clients can tell).</summary>
-    public void Kill() => Kill(_process);
+    public void Kill() => _app.Kill();
 
     /// <summary>Stops the server and waits for the process to exit.</summary>
     /// <returns>A task that completes when the process has exited.</returns>
-    public async ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await _process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _process.Dispose();
-    }
-
-    private void Signal(string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", $"-{signal} {_process.Id}") { UseShellExecute = false })
-            ?? throw new InvalidOperationException("kill could not be started.");
-        if (!kill.WaitForExit(5000) || kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed.");
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
-
-    private static async Task EnsureInstalledAsync(string appDirectory, CancellationToken cancellationToken)
-    {
-        if (IsInstalled(appDirectory))
-        {
-            return;
-        }
-
-        await s_installGate.WaitAsync(cancellationToken);
-        try
-        {
-            if (IsInstalled(appDirectory))
-            {
-                return;
-            }
-
-            // Another process (a second test assembly, the demo) may install at the same time: serialise on a lock file.
-            using var lockFile = await AcquireFileLockAsync(Path.Combine(appDirectory, ".npm-install.lock"), cancellationToken);
-            if (IsInstalled(appDirectory))
-            {
-                return;
-            }
-
-            var npm = new ProcessStartInfo("npm", "ci --no-audit --no-fund")
-            {
-                WorkingDirectory = appDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(npm) ?? throw new InvalidOperationException("npm could not be started.");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bound.CancelAfter(s_installTimeout);
-            try
-            {
-                await process.WaitForExitAsync(bound.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(process);
-                throw new TimeoutException($"npm ci in {appDirectory} took longer than {s_installTimeout}.");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"npm ci failed in {appDirectory} (exit {process.ExitCode}):\n{await stdout}\n{await stderr}");
-            }
-        }
-        finally
-        {
-            s_installGate.Release();
-        }
-    }
-
-    private static bool IsInstalled(string appDirectory) =>
-        File.Exists(Path.Combine(appDirectory, "node_modules", ".package-lock.json"))
-        && File.Exists(Path.Combine(appDirectory, "node_modules", "sails-hook-sockets", "package.json"));
-
-    private static async Task<FileStream> AcquireFileLockAsync(string path, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_installTimeout;
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200, cancellationToken);
-            }
-        }
-    }
-
-    private void Append(string? text)
-    {
-        if (text is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(text);
-        }
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [GeneratedRegex(@"SAILS APP LIFTED on 127\.0\.0\.1:(\d+)")]
     private static partial Regex LiftedLine();
