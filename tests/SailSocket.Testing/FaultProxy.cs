@@ -43,7 +43,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _delayTicks;
     private int _dripBytes;
     private long _dripPauseTicks;
-    private (FaultProxyDirection Direction, int Keep)? _cutMidChunk;
+    private (FaultProxyDirection Direction, int Keep, int MinimumLength)? _cutMidChunk;
     private int _accepted;
     private int _refused;
     private readonly long[] _bytes = new long[2];
@@ -188,18 +188,21 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 
     /// <summary>
-    /// Arms a cut in the middle of the next chunk read in <paramref name="direction"/>: the first
-    /// <paramref name="keepBytes"/> of it are forwarded (at least one byte is held back), then that connection is reset.
+    /// Arms a cut in the middle of the next chunk read in <paramref name="direction"/> that is at least
+    /// <paramref name="minimumLength"/> bytes long: the first <paramref name="keepBytes"/> of it are forwarded (at least one
+    /// byte is held back), then that connection is reset. Shorter chunks (pings, a POST's <c>ok</c>) pass.
     /// </summary>
     /// <param name="direction"><see cref="FaultProxyDirection.ClientToServer"/> or <see cref="FaultProxyDirection.ServerToClient"/>.</param>
     /// <param name="keepBytes">How much of the chunk to forward; -1 for half of it.</param>
-    public void CutInNextChunk(FaultProxyDirection direction, int keepBytes = -1)
+    /// <param name="minimumLength">The shortest chunk the cut applies to. Default 1: the next chunk, whatever it is.</param>
+    public void CutInNextChunk(FaultProxyDirection direction, int keepBytes = -1, int minimumLength = 1)
     {
         _ = Index(direction);
         ArgumentOutOfRangeException.ThrowIfLessThan(keepBytes, -1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumLength, 1);
         lock (_gate)
         {
-            _cutMidChunk = (direction, keepBytes);
+            _cutMidChunk = (direction, keepBytes, minimumLength);
         }
     }
 
@@ -405,7 +408,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     continue; // cut this way: what the sender still writes goes nowhere
                 }
 
-                if (TakeMidChunkCut(direction) is { } keep)
+                if (TakeMidChunkCut(direction, read) is { } keep)
                 {
                     var forward = Math.Clamp(keep < 0 ? read / 2 : keep, 0, read - 1);
                     if (forward > 0)
@@ -441,11 +444,11 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private int? TakeMidChunkCut(FaultProxyDirection direction)
+    private int? TakeMidChunkCut(FaultProxyDirection direction, int length)
     {
         lock (_gate)
         {
-            if (_cutMidChunk is { } cut && cut.Direction == direction)
+            if (_cutMidChunk is { } cut && cut.Direction == direction && length >= cut.MinimumLength)
             {
                 _cutMidChunk = null;
                 return cut.Keep;

@@ -1,0 +1,52 @@
+using SailSocket.Engine;
+using SailSocket.Testing;
+
+namespace SailSocket.IntegrationTests.Reliability;
+
+/// <summary>
+/// Issue 6, fault injection: a proxy that silently stops forwarding (both TCP connections stay open, nothing moves) is
+/// detected by the heartbeat within pingInterval + pingTimeout, over WebSocket and long-polling, against a server with
+/// 1 s / 1 s pings.
+/// </summary>
+public sealed class ProxyStallTests
+{
+    private static readonly Lazy<Task<SailsServer>> s_server = new(async () =>
+    {
+        var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["PING_INTERVAL"] = "1000", ["PING_TIMEOUT"] = "1000" });
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
+        return server;
+    });
+
+    [Theory]
+    [InlineData(EngineTransports.WebSocket)]
+    [InlineData(EngineTransports.Polling)]
+    public async Task A_silent_stall_is_detected_by_the_heartbeat_and_the_socket_comes_back(EngineTransports transport)
+    {
+        var server = await s_server.Value;
+        await using var harness = await FaultHarness.ConnectAsync(server, transport);
+        var socket = harness.Socket;
+        var prefix = $"stall-{transport}-{Guid.NewGuid():N}-";
+        await harness.AssertUsableAsync();
+        var pending = socket.GetAsync("/never", Bound.Seconds(30));
+        await Task.Delay(100);
+
+        harness.Proxy.Stall();
+        var started = DateTime.UtcNow;
+        var disconnect = await harness.NextDisconnectAsync(0, 10);
+        var detectedAfter = DateTime.UtcNow - started;
+        Assert.Equal(SailsDisconnectReason.PingTimeout, disconnect.Reason);
+
+        // At most pingInterval + pingTimeout (2 s) after the last ping, plus the timer's resolution and a busy-machine margin.
+        Assert.True(detectedAfter < TimeSpan.FromSeconds(4.5), $"detected after {detectedAfter.TotalSeconds:F2} s");
+        await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => pending.Within(5));
+
+        var queued = Enumerable.Range(0, 2)
+            .Select(i => socket.PostAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(30)))
+            .ToArray();
+        harness.Proxy.Resume();
+        Assert.All(await Task.WhenAll(queued).Within(20), r => Assert.Equal(200, r.StatusCode));
+        await harness.ReconnectedAsync(1, 15);
+        await harness.AssertUsableAsync();
+        Assert.Equal([prefix + 0, prefix + 1], await FaultHarness.PetNamesAsync(server, prefix));
+    }
+}
