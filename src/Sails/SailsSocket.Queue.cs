@@ -21,7 +21,7 @@ public sealed partial class SailsSocket
 
     /// <summary>Queues a request; under the lock.</summary>
     /// <exception cref="SailsConnectionException">The queue is full.</exception>
-    private QueuedRequest Enqueue(string method, string url, TimeSpan timeout, Func<SocketIoClient, TimeSpan, CancellationToken, Task<SailsResponse>> send, CancellationToken cancellationToken)
+    private QueuedRequest Enqueue(string method, string url, TimeSpan timeout, Func<SocketIoClient, TimeSpan, CancellationToken, ValueTask<SailsResponse>> send, CancellationToken cancellationToken)
     {
         if (_queue.Count >= _owner.Options.MaxQueuedRequests)
         {
@@ -200,7 +200,7 @@ public sealed partial class SailsSocket
         new($"No response to {request.Method.ToUpperInvariant()} {request.Url} within {request.Timeout.TotalMilliseconds:0} ms: the socket did not connect in time, so it was never sent.");
 
     /// <summary>A request waiting for the socket to connect.</summary>
-    private sealed class QueuedRequest(long sequence, string method, string url, TimeSpan timeout, long deadline, Func<SocketIoClient, TimeSpan, CancellationToken, Task<SailsResponse>> send, CancellationToken token)
+    private sealed class QueuedRequest(long sequence, string method, string url, TimeSpan timeout, long deadline, Func<SocketIoClient, TimeSpan, CancellationToken, ValueTask<SailsResponse>> send, CancellationToken token)
     {
         private readonly TaskCompletionSource<SailsResponse> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private CancellationTokenRegistration _registration;
@@ -216,7 +216,7 @@ public sealed partial class SailsSocket
 
         public long Deadline { get; } = deadline;
 
-        public Func<SocketIoClient, TimeSpan, CancellationToken, Task<SailsResponse>> Send { get; } = send;
+        public Func<SocketIoClient, TimeSpan, CancellationToken, ValueTask<SailsResponse>> Send { get; } = send;
 
         public CancellationToken Token { get; } = token;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,7 +24,7 @@ public sealed partial class SailsSocket
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<SailsResponse> GetAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken);
+        SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken).AsTask();
 
     /// <summary>Sends <c>GET url</c> with data (Sails merges it into the request parameters).</summary>
     /// <typeparam name="TData">The data type.</typeparam>
@@ -55,12 +56,10 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<T?> GetAsync<T>(string url, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(responseTypeInfo);
-        var response = await GetAsync(url, cancellationToken).ConfigureAwait(false);
-        return response.EnsureSuccessStatusCode().ReadBody(responseTypeInfo);
-    }
+    public Task<T?> GetAsync<T>(string url, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default) =>
+        responseTypeInfo is null
+            ? Task.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)))
+            : ReadBodyAsync(SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken), responseTypeInfo).AsTask();
 
     /// <summary>Sends a request and reads the body as <typeparamref name="T"/>; an error status throws.</summary>
     /// <typeparam name="T">The body type.</typeparam>
@@ -74,17 +73,22 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsTimeoutException">No response within the request's timeout.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<T?> RequestAsync<T>(SailsRequest request, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
+    public Task<T?> RequestAsync<T>(SailsRequest request, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(responseTypeInfo);
-        var response = await RequestAsync(request, cancellationToken).ConfigureAwait(false);
-        return response.EnsureSuccessStatusCode().ReadBody(responseTypeInfo);
+        if (responseTypeInfo is null)
+        {
+            return Task.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)));
+        }
+
+        return request is null
+            ? Task.FromException<T?>(new ArgumentNullException(nameof(request)))
+            : ReadBodyAsync(SendRequestAsync(request, cancellationToken), responseTypeInfo).AsTask();
     }
 
     /// <summary>Sends <c>POST url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
     public Task<SailsResponse> PostAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Post, url, null, default, default, null, null, cancellationToken);
+        SendAsync<byte>(SailsMethods.Post, url, null, default, default, null, null, cancellationToken).AsTask();
 
     /// <summary>Sends <c>POST url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
@@ -94,7 +98,7 @@ public sealed partial class SailsSocket
     /// <summary>Sends <c>PUT url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
     public Task<SailsResponse> PutAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Put, url, null, default, default, null, null, cancellationToken);
+        SendAsync<byte>(SailsMethods.Put, url, null, default, default, null, null, cancellationToken).AsTask();
 
     /// <summary>Sends <c>PUT url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
@@ -104,7 +108,7 @@ public sealed partial class SailsSocket
     /// <summary>Sends <c>PATCH url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
     public Task<SailsResponse> PatchAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Patch, url, null, default, default, null, null, cancellationToken);
+        SendAsync<byte>(SailsMethods.Patch, url, null, default, default, null, null, cancellationToken).AsTask();
 
     /// <summary>Sends <c>PATCH url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
@@ -114,7 +118,7 @@ public sealed partial class SailsSocket
     /// <summary>Sends <c>DELETE url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
     public Task<SailsResponse> DeleteAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Delete, url, null, default, default, null, null, cancellationToken);
+        SendAsync<byte>(SailsMethods.Delete, url, null, default, default, null, null, cancellationToken).AsTask();
 
     /// <summary>Sends <c>DELETE url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
@@ -135,20 +139,36 @@ public sealed partial class SailsSocket
     public Task<SailsResponse> RequestAsync(SailsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken, request.OmittedDefaultHeaders);
+        return SendRequestAsync(request, cancellationToken).AsTask();
     }
+
+    private ValueTask<SailsResponse> SendRequestAsync(SailsRequest request, CancellationToken cancellationToken) =>
+        SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken, request.OmittedDefaultHeaders);
 
     private Task<SailsResponse> SendTypedAsync<TData>(string method, string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataTypeInfo);
-        return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken);
+        return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Awaits a response and reads its body (the typed overloads). Pooled state machine: awaiting the pooled
+    /// <see cref="SendOnAsync"/> costs nothing, so a typed request allocates one task, the one returned to the caller.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<T?> ReadBodyAsync<T>(ValueTask<SailsResponse> pending, JsonTypeInfo<T> responseTypeInfo)
+    {
+        var response = await pending.ConfigureAwait(false);
+        return response.EnsureSuccessStatusCode().ReadBody(responseTypeInfo);
     }
 
     /// <summary>
     /// Checks a request and sends it, or queues it while the socket connects. Not async itself: the direct path costs one
-    /// state machine (<see cref="SendOnAsync"/>), and errors found here come back as a faulted task.
+    /// pooled state machine (<see cref="SendOnAsync"/>), and errors found here come back as a faulted task. The public
+    /// methods turn the result into a <see cref="Task{TResult}"/> with <see cref="ValueTask{TResult}.AsTask"/>: one small
+    /// task per request, the only allocation of the Sails layer's request path besides the response.
     /// </summary>
-    private Task<SailsResponse> SendAsync<TData>(
+    private ValueTask<SailsResponse> SendAsync<TData>(
         string method,
         string url,
         IDictionary<string, string>? headers,
@@ -161,7 +181,7 @@ public sealed partial class SailsSocket
     {
         if (cancellationToken.IsCancellationRequested)
         {
-            return Task.FromCanceled<SailsResponse>(cancellationToken);
+            return ValueTask.FromCanceled<SailsResponse>(cancellationToken);
         }
 
         SocketIoClient? io = null;
@@ -200,13 +220,13 @@ public sealed partial class SailsSocket
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return Task.FromException<SailsResponse>(ex);
+            return ValueTask.FromException<SailsResponse>(ex);
         }
 
         if (queued is not null)
         {
             queued.WatchCancellation(this);
-            return queued.Task;
+            return new ValueTask<SailsResponse>(queued.Task);
         }
 
         return SendOnAsync(io!, envelope, requestTimeout, cancellationToken, requeueIfNotSent: true);
@@ -225,7 +245,13 @@ public sealed partial class SailsSocket
     /// When the connection turns out to be dead before the send and the socket has not handled the loss yet, queue the
     /// request for the next connection (with reconnection on) instead of failing it.
     /// </param>
-    private async Task<SailsResponse> SendOnAsync<TData>(SocketIoClient io, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken, bool requeueIfNotSent = false)
+    /// <remarks>
+    /// A pooled state machine (<see cref="PoolingAsyncValueTaskMethodBuilder{TResult}"/>): the box goes back to the
+    /// pool when the caller's task reads the result, so the next request on that thread reuses it. Callers await the
+    /// result once (or call <see cref="ValueTask{TResult}.AsTask"/> once), never more.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SailsResponse> SendOnAsync<TData>(SocketIoClient io, SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken, bool requeueIfNotSent = false)
     {
         SocketIoAck ack;
         try
