@@ -15,13 +15,35 @@ namespace SailSocket;
 /// </remarks>
 public sealed class SailsResponse
 {
-    internal SailsResponse(int statusCode, IReadOnlyDictionary<string, string> headers, ReadOnlyMemory<byte> body, IReadOnlyList<ReadOnlyMemory<byte>> attachments, string requestMethod, string requestUrl)
+    /// <summary>The JWR's ack arguments; <see cref="Body"/> and the raw headers are slices of it.</summary>
+    private readonly ReadOnlyMemory<byte> _json;
+    private readonly int _bodyStart;
+    private readonly int _bodyLength;
+
+    /// <summary>Where the non-empty <c>headers</c> object starts in <see cref="_json"/>, parsed on first use; -1 when there is none.</summary>
+    private readonly int _headersStart;
+    private IReadOnlyDictionary<string, string>? _headers;
+
+    /// <summary>Creates a response from a read JWR (see <see cref="Protocol.JwrReader"/>); nothing is copied.</summary>
+    /// <param name="statusCode">The status code.</param>
+    /// <param name="json">The ack arguments the JWR was read from.</param>
+    /// <param name="bodyStart">Where the body's JSON starts in <paramref name="json"/>.</param>
+    /// <param name="bodyLength">Its length; 0 when there is no body.</param>
+    /// <param name="headersStart">Where a non-empty, validated headers object starts in <paramref name="json"/>, or -1.</param>
+    /// <param name="headers">The headers when already parsed, or <see langword="null"/> to parse them on first use.</param>
+    /// <param name="attachments">The binary attachments.</param>
+    /// <param name="requestMethod">The request's method.</param>
+    /// <param name="requestUrl">The request's URL.</param>
+    internal SailsResponse(int statusCode, ReadOnlyMemory<byte> json, int bodyStart, int bodyLength, int headersStart, IReadOnlyDictionary<string, string>? headers, IReadOnlyList<ReadOnlyMemory<byte>> attachments, string requestMethod, string requestUrl)
     {
         RequestMethod = requestMethod;
         RequestUrl = requestUrl;
         StatusCode = statusCode;
-        Headers = headers;
-        Body = body;
+        _json = json;
+        _bodyStart = bodyStart;
+        _bodyLength = bodyLength;
+        _headersStart = headersStart;
+        _headers = headers;
         Attachments = attachments;
     }
 
@@ -38,14 +60,15 @@ public sealed class SailsResponse
     public bool IsSuccessStatusCode => StatusCode is >= 200 and <= 299;
 
     /// <summary>The response headers the action set, with case-insensitive names. Non-string values appear as their JSON text.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; }
+    /// <remarks>Parsed from the raw JWR on first use (most callers never look), then kept.</remarks>
+    public IReadOnlyDictionary<string, string> Headers => _headers ?? ParseHeaders();
 
     /// <summary>The body as raw UTF-8 JSON (object, array, string, number, <c>null</c>…); empty when the response had no body.</summary>
     /// <remarks>Binary values appear as <c>{"_placeholder":true,"num":k}</c>; their bytes are in <see cref="Attachments"/>.</remarks>
-    public ReadOnlyMemory<byte> Body { get; }
+    public ReadOnlyMemory<byte> Body => _json.Slice(_bodyStart, _bodyLength);
 
     /// <summary>Whether the response carried a body (an explicit JSON <c>null</c> counts as a body).</summary>
-    public bool HasBody => !Body.IsEmpty;
+    public bool HasBody => _bodyLength != 0;
 
     /// <summary>Binary attachments of the body, in placeholder order; empty for ordinary JSON bodies.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
@@ -130,6 +153,14 @@ public sealed class SailsResponse
 
         bytes = Attachments[num];
         return true;
+    }
+
+    private IReadOnlyDictionary<string, string> ParseHeaders()
+    {
+        var headers = _headersStart < 0 ? Protocol.JwrReader.NoHeaders : Protocol.JwrReader.ParseHeaders(_json.Span[_headersStart..]);
+
+        // Immutable from the outside: two threads racing here parse the same text, and one result wins for both.
+        return System.Threading.Interlocked.CompareExchange(ref _headers, headers, null) ?? headers;
     }
 
     /// <summary>A one-line summary: status and the start of the body.</summary>

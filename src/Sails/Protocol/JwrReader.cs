@@ -19,14 +19,17 @@ internal static class JwrReader
     private static readonly JsonEncodedText s_num = JsonEncodedText.Encode("num");
     private static readonly JsonEncodedText s_code = JsonEncodedText.Encode("code");
     private static readonly JsonEncodedText s_details = JsonEncodedText.Encode("details");
-    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The headers of every response whose <c>headers</c> object is empty or missing (shared, never modified).</summary>
+    internal static IReadOnlyDictionary<string, string> NoHeaders { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Reads a JWR.</summary>
     /// <param name="arguments">The ack's JSON array.</param>
     /// <param name="attachments">The ack's binary attachments.</param>
     /// <param name="method">The request's method, kept on the response for messages.</param>
     /// <param name="url">The request's URL, kept on the response for messages.</param>
-    /// <returns>The response; its body slices <paramref name="arguments"/>.</returns>
+    /// <returns>The response; its body slices <paramref name="arguments"/>, and its headers are parsed from them on first use
+    /// (they are checked here, so that a malformed JWR fails now, not when someone reads its headers).</returns>
     /// <exception cref="SailsProtocolException">The ack is not a JWR.</exception>
     /// <exception cref="SailsParseErrorException">The ack is Sails' parse-error object (docs/protocol.md §5.3).</exception>
     public static SailsResponse Read(ReadOnlyMemory<byte> arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments, string method = "", string url = "")
@@ -36,8 +39,10 @@ internal static class JwrReader
         var hasStatusCode = false;
         string? code = null;
         string? details = null;
-        var body = ReadOnlyMemory<byte>.Empty;
-        var headers = s_noHeaders;
+        var bodyStart = 0;
+        var bodyLength = 0;
+        var headersStart = -1;
+        IReadOnlyDictionary<string, string>? headers = null;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -50,14 +55,27 @@ internal static class JwrReader
                 if (reader.ValueTextEquals(s_body.EncodedUtf8Bytes))
                 {
                     reader.Read();
-                    var start = (int)reader.TokenStartIndex;
+                    bodyStart = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    body = arguments[start..(int)reader.BytesConsumed];
+                    bodyLength = (int)reader.BytesConsumed - bodyStart;
                 }
                 else if (reader.ValueTextEquals(s_headers.EncodedUtf8Bytes))
                 {
+                    // The last "headers" wins, as with any repeated JSON property.
                     reader.Read();
-                    headers = ReadHeaders(ref reader, arguments.Span);
+                    var start = (int)reader.TokenStartIndex;
+                    headersStart = -1;
+                    headers = null;
+                    switch (ScanHeaders(ref reader))
+                    {
+                        case HeadersScan.Lazy:
+                            headersStart = start;
+                            break;
+                        case HeadersScan.Escaped:
+                            // Rare: escapes may hide invalid UTF-16, which only unescaping finds; parse now to report it now.
+                            headers = ParseHeaders(arguments.Span[start..]);
+                            break;
+                    }
                 }
                 else if (reader.ValueTextEquals(s_statusCode.EncodedUtf8Bytes))
                 {
@@ -115,7 +133,7 @@ internal static class JwrReader
             throw new SailsParseErrorException(details ?? "(no details)");
         }
 
-        return new SailsResponse(statusCode, headers, body, attachments, method, url);
+        return new SailsResponse(statusCode, arguments, bodyStart, bodyLength, headersStart, headers, attachments, method, url);
     }
 
     /// <summary>Reads <c>num</c> from a placeholder object; -1 when the JSON is not a placeholder.</summary>
@@ -160,33 +178,101 @@ internal static class JwrReader
         return isPlaceholder ? num : -1;
     }
 
-    /// <summary>Reads the headers object; the usual empty one (docs/protocol.md §5.5) costs no dictionary.</summary>
-    private static IReadOnlyDictionary<string, string> ReadHeaders(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    /// <summary>What <see cref="ScanHeaders"/> found.</summary>
+    private enum HeadersScan
+    {
+        /// <summary>Not an object, or an empty one: no headers.</summary>
+        None,
+
+        /// <summary>Names and values are plain, valid UTF-8: safe to parse later.</summary>
+        Lazy,
+
+        /// <summary>Some name or value has escapes: parse now.</summary>
+        Escaped,
+    }
+
+    /// <summary>
+    /// Steps over the <c>headers</c> value (the reader is on its first token), checking what a later
+    /// <see cref="ParseHeaders"/> would need, without allocating.
+    /// </summary>
+    /// <exception cref="SailsProtocolException">A name or value is not valid UTF-8.</exception>
+    private static HeadersScan ScanHeaders(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
-            return s_noHeaders;
+            return HeadersScan.None;
         }
 
-        Dictionary<string, string>? headers = null;
+        var scan = HeadersScan.None;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            var name = reader.GetString()!;
+            scan = Check(ref reader, scan);
             reader.Read();
             if (reader.TokenType == JsonTokenType.String)
             {
-                headers[name] = reader.GetString()!;
+                scan = Check(ref reader, scan);
             }
             else
             {
-                var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                headers[name] = System.Text.Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
             }
         }
 
-        return (IReadOnlyDictionary<string, string>?)headers ?? s_noHeaders;
+        return scan;
+
+        static HeadersScan Check(ref Utf8JsonReader reader, HeadersScan scan)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                return HeadersScan.Escaped;
+            }
+
+            if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+            {
+                throw new SailsProtocolException($"A response header is not valid UTF-8 (at byte offset {reader.TokenStartIndex}).");
+            }
+
+            return scan == HeadersScan.Escaped ? scan : HeadersScan.Lazy;
+        }
+    }
+
+    /// <summary>Parses a headers object that <see cref="ScanHeaders"/> accepted; <paramref name="json"/> starts with it.</summary>
+    /// <exception cref="SailsProtocolException">A name or value is not valid UTF-16 once unescaped (a lone surrogate).</exception>
+    internal static IReadOnlyDictionary<string, string> ParseHeaders(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return NoHeaders;
+            }
+
+            Dictionary<string, string>? headers = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                headers ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                var name = reader.GetString()!;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    headers[name] = reader.GetString()!;
+                }
+                else
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    headers[name] = System.Text.Encoding.UTF8.GetString(json[start..(int)reader.BytesConsumed]);
+                }
+            }
+
+            return (IReadOnlyDictionary<string, string>?)headers ?? NoHeaders;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new SailsProtocolException($"The response's headers are not valid (at byte offset {reader.TokenStartIndex}): {ex.Message}", ex);
+        }
     }
 }

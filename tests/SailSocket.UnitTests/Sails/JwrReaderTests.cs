@@ -442,4 +442,64 @@ public sealed class JwrReaderTests
 
         Assert.True(ex is null or SailsProtocolException, $"{ex?.GetType().FullName}: {ex?.Message}");
     }
+
+    [Fact]
+    public void Headers_AreParsedOnFirstUseOnceAndShared()
+    {
+        var response = Read("""[{"body":1,"headers":{"x-a":"1","x-b":2},"statusCode":200}]""");
+
+        var first = response.Headers;
+        Assert.Same(first, response.Headers);
+        Assert.Equal("1", first["X-A"]);
+        Assert.Equal("2", first["x-b"]);
+    }
+
+    [Fact]
+    public void Headers_Empty_ShareOneDictionary()
+    {
+        Assert.Same(Read("""[{"headers":{},"statusCode":200}]""").Headers, Read("""[{"statusCode":404}]""").Headers);
+    }
+
+    [Fact]
+    public void Read_EscapedHeaderNameAndValue_AreUnescaped()
+    {
+        var response = Read("""[{"headers":{"x-caf\u00e9":"caf\u00e9 \"q\""},"statusCode":200}]""");
+
+        Assert.Equal("café \"q\"", response.Headers["x-café"]);
+    }
+
+    [Fact]
+    public void Read_RepeatedHeadersProperty_TheLastWins()
+    {
+        Assert.Empty(Read("""[{"headers":{"a":"1"},"headers":{},"statusCode":200}]""").Headers);
+        Assert.Equal("2", Assert.Single(Read("""[{"headers":{},"headers":{"a":"2"},"statusCode":200}]""").Headers).Value);
+        Assert.Equal("3", Assert.Single(Read("""[{"headers":{"a":"\u0031"},"headers":{"a":"3"},"statusCode":200}]""").Headers).Value);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Read_InvalidUtf8InAHeader_FailsAtReadNotWhenTheHeadersAreRead(bool inTheName)
+    {
+        byte[] bad = [0xC3, 0x28];
+        byte[] arguments = inTheName
+            ? [.. "[{\"headers\":{\""u8, .. bad, .. "\":\"v\"},\"statusCode\":200}]"u8]
+            : [.. "[{\"headers\":{\"x-a\":\""u8, .. bad, .. "\"},\"statusCode\":200}]"u8];
+
+        var ex = Record.Exception(() => JwrReader.Read(arguments, s_noAttachments));
+
+        // Either the JSON reader or the header check refuses it; never an error deferred to the Headers property.
+        Assert.IsType<SailsProtocolException>(ex);
+    }
+
+    [Fact]
+    public void Read_BodyAndHeaders_SliceTheArgumentsWithoutCopying()
+    {
+        var arguments = """[{"body":{"a":1},"headers":{"x":"y"},"statusCode":200}]"""u8.ToArray();
+
+        var response = JwrReader.Read(arguments, s_noAttachments);
+        arguments[14] = (byte)'2'; // the body's "1"
+
+        Assert.Equal("""{"a":2}""", BodyText(response));
+    }
 }
