@@ -65,6 +65,41 @@ internal static class ProcessStats
         return kinds;
     }
 
+    /// <summary>
+    /// The resident set split as the kernel counts it (/proc/self/status): anonymous memory (heaps, stacks, JIT code),
+    /// file-backed pages (the mapped assemblies and native libraries), shared memory; in bytes, -1 off Linux.
+    /// </summary>
+    public static (long Anon, long File, long Shmem) ResidentSet()
+    {
+        long anon = -1, file = -1, shmem = -1;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+                {
+                    anon = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+                {
+                    file = Kilobytes(line);
+                }
+                else if (line.StartsWith("RssShmem:", StringComparison.Ordinal))
+                {
+                    shmem = Kilobytes(line);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+
+        return (anon, file, shmem);
+
+        static long Kilobytes(string line) =>
+            long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <summary>The ids of this process's direct children (from /proc/self/task/*/children).</summary>
     public static IReadOnlyList<int> ChildProcessIds()
     {

@@ -65,6 +65,12 @@ internal sealed record SoakSample
 
     public long PrivateBytes { get; init; }
 
+    /// <summary>Resident anonymous memory (GC heap, native heaps, stacks, JIT code), from /proc/self/status.</summary>
+    public long RssAnonBytes { get; init; }
+
+    /// <summary>Resident file-backed pages (mapped assemblies and native libraries).</summary>
+    public long RssFileBytes { get; init; }
+
     /// <summary><see cref="System.Diagnostics.Process.HandleCount"/>.</summary>
     public int HandleCount { get; init; }
 
@@ -209,6 +215,10 @@ internal sealed record SoakSummary
     public double GcHeapSizeSlopeBytesPerMinute { get; init; }
 
     public double WorkingSetSlopeBytesPerMinute { get; init; }
+
+    public double RssAnonSlopeBytesPerMinute { get; init; }
+
+    public double RssAnonSlopeSecondHalfBytesPerMinute { get; init; }
 
     public double FdSlopePerMinute { get; init; }
 

@@ -495,6 +495,7 @@ internal sealed class SoakRun
         var cpu = _process.TotalProcessorTime.TotalSeconds;
         var serverCpu = ServerCpuSeconds();
         var machine = ProcessStats.MachineCpuSeconds();
+        var rss = ProcessStats.ResidentSet();
         var sent = Interlocked.Read(ref _sent);
         var interval = elapsed - _lastElapsed;
         var first = _samples.Count == 0;
@@ -524,6 +525,8 @@ internal sealed class SoakRun
             Gen2Collections = GC.CollectionCount(2),
             WorkingSetBytes = _process.WorkingSet64,
             PrivateBytes = _process.PrivateMemorySize64,
+            RssAnonBytes = rss.Anon,
+            RssFileBytes = rss.File,
             HandleCount = _process.HandleCount,
             FdCount = ProcessStats.OpenFileDescriptors(),
             FdKinds = ProcessStats.FileDescriptorKinds(),
@@ -554,7 +557,7 @@ internal sealed class SoakRun
         Console.Out.WriteLine(JsonSerializer.Serialize(sample, SoakReportJson.Default.SoakSample));
         Console.Error.WriteLine(
             $"t={Fmt(sample.ElapsedSeconds, "F0"),5} s  sent {sample.Sent} answered {sample.Answered} failed {sample.Failed} interrupted {sample.Interrupted} in-flight {sample.InFlight} skipped {sample.Skipped}" +
-            $" | heap {Fmt(heap / 1048576.0, "F2")} MiB gc-heap {Fmt(gc.HeapSizeBytes / 1048576.0, "F2")} MiB ws {Fmt(sample.WorkingSetBytes / 1048576.0, "F1")} MiB" +
+            $" | heap {Fmt(heap / 1048576.0, "F2")} MiB gc-heap {Fmt(gc.HeapSizeBytes / 1048576.0, "F2")} MiB ws {Fmt(sample.WorkingSetBytes / 1048576.0, "F1")} MiB (anon {Fmt(rss.Anon / 1048576.0, "F1")} file {Fmt(rss.File / 1048576.0, "F1")})" +
             $" fds {sample.FdCount} ({string.Join(' ', sample.FdKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}:{k.Value}"))}) handles {sample.HandleCount} threads {sample.ThreadCount} pool {sample.ThreadPoolThreads}/{sample.ThreadPoolPending} pending timers {sample.TimerCount}" +
             $" | events {sample.EventsReceived}/{sample.EventsExpected} dropped {sample.DroppedEvents} connected {sample.ConnectedSockets} reconnects {sample.Reconnects} resubscribed {sample.Resubscribed}/{sample.ResubscribeFailures} failed restarts {sample.ServerRestarts}" +
             $" | {Fmt(sample.IntervalRequestsPerSecond, "F0")} req/s, CPU client {Fmt(sample.IntervalClientCpuPercent, "F0")} % server {Fmt(sample.IntervalServerCpuPercent, "F0")} % machine {Fmt(sample.IntervalMachineCpuPercent, "F0")} %");
@@ -658,6 +661,8 @@ internal sealed class SoakRun
             HeapSlopeSecondHalfBytesPerMinute = Slope(secondHalf, s => s.HeapAfterGcBytes),
             GcHeapSizeSlopeBytesPerMinute = Slope(samples, s => s.GcHeapSizeBytes),
             WorkingSetSlopeBytesPerMinute = Slope(samples, s => s.WorkingSetBytes),
+            RssAnonSlopeBytesPerMinute = Slope(samples, s => s.RssAnonBytes),
+            RssAnonSlopeSecondHalfBytesPerMinute = Slope(secondHalf, s => s.RssAnonBytes),
             FdSlopePerMinute = Slope(samples, s => s.FdCount),
             FdSlopeSecondHalfPerMinute = Slope(secondHalf, s => s.FdCount),
             ThreadSlopePerMinute = Slope(samples, s => s.ThreadCount),
