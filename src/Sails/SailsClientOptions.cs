@@ -108,6 +108,27 @@ public sealed class SailsClientOptions
     /// </summary>
     public int MaxPendingEvents { get; init; } = 10_000;
 
+    /// <summary>
+    /// The most event payload bytes (data and binary attachments) one socket holds for its handlers while they are busy,
+    /// and, separately, that each <see cref="SailsSocket.ReadEventsAsync"/> stream holds for its consumer. Checked before
+    /// an event is copied: beyond it the handlers' queue drops the arriving event, as <see cref="MaxPendingEvents"/> does,
+    /// and a stream drops its oldest events until the new one fits, as its capacity does; every drop is counted in
+    /// <see cref="SailsSocket.DroppedEventCount"/>. An event larger than the bound is always dropped. Default 64 MiB: four
+    /// events of the largest size <see cref="MaxMessageSize"/> lets in, while a flood of large events to a slow consumer
+    /// stays well short of the 10,000 × 16 MiB the count alone would allow.
+    /// </summary>
+    public long MaxPendingEventBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The most handlers one socket holds for one event name (<see cref="SailsSocket.On(string, Action{SailsEvent})"/>,
+    /// <see cref="SailsSocket.Once"/>, and the <see cref="SailsSocket.ReadEventsAsync"/> streams of that name), and the most
+    /// <see cref="SailsSocket.OnAny"/> handlers. One more throws <see cref="InvalidOperationException"/>. Default 1,000:
+    /// far above what an application registers on purpose (Node's EventEmitter already warns at 10), yet it stops a
+    /// registration leak — <c>On</c> in a loop without disposing — early, since each registration copies the handler array
+    /// and every event then calls them all.
+    /// </summary>
+    public int MaxListenersPerEvent { get; init; } = 1_000;
+
     /// <summary>The largest message accepted from the server, in bytes. Default 16 MiB.</summary>
     public int MaxMessageSize { get; init; } = 16 * 1024 * 1024;
 
@@ -162,6 +183,8 @@ public sealed class SailsClientOptions
         Reconnection.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedRequests, 0, nameof(MaxQueuedRequests));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEvents, 1, nameof(MaxPendingEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEventBytes, 1024, nameof(MaxPendingEventBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxListenersPerEvent, 1, nameof(MaxListenersPerEvent));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(UpgradeTimeout, TimeSpan.Zero, nameof(UpgradeTimeout));
         if (PollingRequestTimeout is { } pollingTimeout)
         {

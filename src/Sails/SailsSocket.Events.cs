@@ -29,9 +29,15 @@ public sealed partial class SailsSocket
     private Action<SailsEvent>[] _anyHandlers = [];
     private long _droppedEvents;
 
+    /// <summary>Payload bytes of the server events posted to the dispatcher and not yet handled (<see cref="SailsClientOptions.MaxPendingEventBytes"/>).</summary>
+    private long _pendingEventBytes;
+
     /// <summary>
-    /// How many server events were dropped because the handlers fell <see cref="SailsClientOptions.MaxPendingEvents"/>
-    /// events behind. Zero unless handlers are slower than the server's event rate for a long time.
+    /// How many server events this socket dropped to stay within its bounds: events the handlers fell
+    /// <see cref="SailsClientOptions.MaxPendingEvents"/> events or <see cref="SailsClientOptions.MaxPendingEventBytes"/>
+    /// bytes behind on, and events a <see cref="ReadEventsAsync"/> stream dropped (oldest first) because its consumer fell
+    /// its capacity or <see cref="SailsClientOptions.MaxPendingEventBytes"/> behind. Zero unless handlers or consumers are
+    /// slower than the server's event rate for a long time.
     /// </summary>
     public long DroppedEventCount => Interlocked.Read(ref _droppedEvents);
 
@@ -62,13 +68,23 @@ public sealed partial class SailsSocket
     /// <returns>A registration; dispose it to remove this handler.</returns>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved by Socket.IO (<c>connect</c>,
     /// <c>disconnect</c>, … — use the lifecycle events instead).</exception>
+    /// <exception cref="InvalidOperationException">The event already has <see cref="SailsClientOptions.MaxListenersPerEvent"/>
+    /// handlers (a registration leak, most likely: dispose the registrations you no longer need).</exception>
     public IDisposable On(string eventName, Action<SailsEvent> handler)
     {
         CheckEventName(eventName);
         ArgumentNullException.ThrowIfNull(handler);
         lock (_handlersGate)
         {
-            _handlers[eventName] = _handlers.TryGetValue(eventName, out var existing) ? [.. existing, handler] : [handler];
+            if (_handlers.TryGetValue(eventName, out var existing))
+            {
+                CheckListenerCount(existing.Length, eventName);
+                _handlers[eventName] = [.. existing, handler];
+            }
+            else
+            {
+                _handlers[eventName] = [handler];
+            }
         }
 
         return new Registration(this, eventName, handler);
@@ -81,6 +97,7 @@ public sealed partial class SailsSocket
     /// <param name="handler">The handler; data that does not deserialise is reported to <see cref="HandlerException"/>.</param>
     /// <returns>A registration; dispose it to remove the handler.</returns>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
+    /// <exception cref="InvalidOperationException">The event already has <see cref="SailsClientOptions.MaxListenersPerEvent"/> handlers.</exception>
     public IDisposable On<T>(string eventName, JsonTypeInfo<T> dataTypeInfo, Action<T?> handler)
     {
         ArgumentNullException.ThrowIfNull(dataTypeInfo);
@@ -93,6 +110,7 @@ public sealed partial class SailsSocket
     /// <param name="handler">The handler.</param>
     /// <returns>A registration; dispose it to remove the handler before it runs.</returns>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
+    /// <exception cref="InvalidOperationException">The event already has <see cref="SailsClientOptions.MaxListenersPerEvent"/> handlers.</exception>
     public IDisposable Once(string eventName, Action<SailsEvent> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -112,11 +130,13 @@ public sealed partial class SailsSocket
     /// <summary>Calls <paramref name="handler"/> for every server event, whatever its name (after the named handlers).</summary>
     /// <param name="handler">The handler.</param>
     /// <returns>A registration; dispose it to remove the handler.</returns>
+    /// <exception cref="InvalidOperationException">The socket already has <see cref="SailsClientOptions.MaxListenersPerEvent"/> such handlers.</exception>
     public IDisposable OnAny(Action<SailsEvent> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
         lock (_handlersGate)
         {
+            CheckListenerCount(_anyHandlers.Length, "OnAny");
             _anyHandlers = [.. _anyHandlers, handler];
         }
 
@@ -178,9 +198,12 @@ public sealed partial class SailsSocket
     /// <param name="cancellationToken">Ends the enumeration.</param>
     /// <returns>The events, in arrival order.</returns>
     /// <remarks>
-    /// When the consumer falls <paramref name="capacity"/> events behind, the oldest waiting event is dropped to make room:
+    /// When the consumer falls <paramref name="capacity"/> events or <see cref="SailsClientOptions.MaxPendingEventBytes"/>
+    /// payload bytes behind, the oldest waiting events are dropped to make room (counted in <see cref="DroppedEventCount"/>):
     /// memory stays bounded and the socket is never slowed down by a consumer. Events that arrive before the
-    /// enumeration starts are not seen.
+    /// enumeration starts are not seen. Each stream is one handler of <paramref name="eventName"/> while it is enumerated,
+    /// counted against <see cref="SailsClientOptions.MaxListenersPerEvent"/>: starting one more throws
+    /// <see cref="InvalidOperationException"/> from the first <c>MoveNextAsync</c>.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="eventName"/> is empty or reserved.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
@@ -193,12 +216,22 @@ public sealed partial class SailsSocket
 
     private async IAsyncEnumerable<SailsEvent> Stream(string eventName, int capacity, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<SailsEvent>(new BoundedChannelOptions(capacity)
-        {
-            FullMode = BoundedChannelFullMode.DropOldest,
-            SingleReader = true,
-            SingleWriter = true,
-        });
+        // Payload bytes waiting in this stream. The channel's own DropOldest (capacity) and the byte bound below both
+        // release what they drop; the byte bound reads from the writer's side, hence not SingleReader.
+        long bytes = 0;
+        var maxBytes = _owner.Options.MaxPendingEventBytes;
+        var channel = Channel.CreateBounded<SailsEvent>(
+            new BoundedChannelOptions(capacity)
+            {
+                FullMode = BoundedChannelFullMode.DropOldest,
+                SingleReader = false,
+                SingleWriter = true,
+            },
+            dropped =>
+            {
+                Interlocked.Add(ref bytes, -PayloadSize(dropped));
+                CountDropped(dropped.Name);
+            });
         lock (_streams)
         {
             if (Volatile.Read(ref _disposed) != 0)
@@ -211,11 +244,32 @@ public sealed partial class SailsSocket
 
         try
         {
-            using var registration = On(eventName, e => channel.Writer.TryWrite(e));
+            using var registration = On(eventName, e =>
+            {
+                var size = PayloadSize(e);
+                if (size > maxBytes)
+                {
+                    CountDropped(e.Name);
+                    return;
+                }
+
+                while (Interlocked.Read(ref bytes) + size > maxBytes && channel.Reader.TryRead(out var oldest))
+                {
+                    Interlocked.Add(ref bytes, -PayloadSize(oldest));
+                    CountDropped(oldest.Name);
+                }
+
+                Interlocked.Add(ref bytes, size);
+                if (!channel.Writer.TryWrite(e))
+                {
+                    Interlocked.Add(ref bytes, -size); // the stream has ended
+                }
+            });
             while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (channel.Reader.TryRead(out var item))
                 {
+                    Interlocked.Add(ref bytes, -PayloadSize(item));
                     yield return item;
                 }
             }
@@ -251,6 +305,37 @@ public sealed partial class SailsSocket
         }
     }
 
+    /// <summary>Refuses one more handler before the handler array is copied (<see cref="SailsClientOptions.MaxListenersPerEvent"/>).</summary>
+    private void CheckListenerCount(int count, string eventName)
+    {
+        var max = _owner.Options.MaxListenersPerEvent;
+        if (count >= max)
+        {
+            throw new InvalidOperationException($"'{eventName}' already has {count} handlers on this socket (SailsClientOptions.MaxListenersPerEvent = {max}). Dispose the registrations you no longer need, or raise the limit.");
+        }
+    }
+
+    /// <summary>What an event holds: its data and attachments (the name and the object are small and fixed).</summary>
+    private static long PayloadSize(SailsEvent socketEvent)
+    {
+        long size = socketEvent.Data.Length;
+        foreach (var attachment in socketEvent.Attachments)
+        {
+            size += attachment.Length;
+        }
+
+        return size;
+    }
+
+    private void CountDropped(string eventName)
+    {
+        Interlocked.Increment(ref _droppedEvents);
+        if (SailsEventSource.Log.IsEnabled())
+        {
+            SailsEventSource.Log.EventDropped(eventName, _dispatcher.Pending);
+        }
+    }
+
     private Action<SailsEvent>[]? HandlersFor(string eventName)
     {
         lock (_handlersGate)
@@ -269,18 +354,22 @@ public sealed partial class SailsSocket
             return;
         }
 
-        if (_dispatcher.Pending >= _owner.Options.MaxPendingEvents)
+        // Sized before anything is copied: the copies below are what the bound is about.
+        long size = socketEvent.GetArgument(0).Length;
+        for (var i = 0; i < socketEvent.Attachments.Count; i++)
+        {
+            size += socketEvent.Attachments[i].Length;
+        }
+
+        if (_dispatcher.Pending >= _owner.Options.MaxPendingEvents
+            || Interlocked.Read(ref _pendingEventBytes) + size > _owner.Options.MaxPendingEventBytes)
         {
             // Bounded memory whatever the server sends: the receive loop never waits for handlers, so drop instead.
-            Interlocked.Increment(ref _droppedEvents);
-            if (SailsEventSource.Log.IsEnabled())
-            {
-                SailsEventSource.Log.EventDropped(socketEvent.Name, _dispatcher.Pending);
-            }
-
+            CountDropped(socketEvent.Name);
             return;
         }
 
+        Interlocked.Add(ref _pendingEventBytes, size);
         var attachments = s_noAttachments;
         if (socketEvent.Attachments.Count > 0)
         {
@@ -324,6 +413,7 @@ public sealed partial class SailsSocket
         }
 
         var socketEvent = item.Event!;
+        Interlocked.Add(ref _pendingEventBytes, -PayloadSize(socketEvent));
         foreach (var handler in HandlersFor(socketEvent.Name) ?? [])
         {
             Invoke(handler, socketEvent);

@@ -65,6 +65,9 @@ public sealed class SailsOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.RequestTimeout);
         Assert.True(options.AutoConnect);
         Assert.False(options.Reconnection.Enabled);
+        Assert.Equal(10_000, options.MaxPendingEvents);
+        Assert.Equal(64L * 1024 * 1024, options.MaxPendingEventBytes);
+        Assert.Equal(1_000, options.MaxListenersPerEvent);
     }
 
     [Theory]
@@ -97,6 +100,9 @@ public sealed class SailsOptionsTests
         { "MaxMessageSize", new SailsClientOptions { MaxMessageSize = 1023 } },
         { "TimerResolution", new SailsClientOptions { TimerResolution = TimeSpan.Zero } },
         { "MaxQueuedRequests", new SailsClientOptions { MaxQueuedRequests = -1 } },
+        { "MaxPendingEvents", new SailsClientOptions { MaxPendingEvents = 0 } },
+        { "MaxPendingEventBytes", new SailsClientOptions { MaxPendingEventBytes = 1023 } },
+        { "MaxListenersPerEvent", new SailsClientOptions { MaxListenersPerEvent = 0 } },
         { "Attempts", new SailsClientOptions { Reconnection = new SailsReconnectionOptions { Attempts = 0 } } },
         { "Reconnection", new SailsClientOptions { Reconnection = null! } },
         { "TimeProvider", new SailsClientOptions { TimeProvider = null! } },
