@@ -109,7 +109,7 @@ public sealed partial class EngineConnection : IAsyncDisposable
 
         // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
         var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
-            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null })
             : null;
         try
         {
@@ -386,7 +386,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
                 client.Options.SetRequestHeader(name, value);
             }
 
+            EngineCookies.AddTo(client.Options, options, uri);
             await client.ConnectAsync(uri, invoker, cancellationToken).ConfigureAwait(false);
+            EngineCookies.Store(options.Cookies, uri, client);
             return client;
         }
         catch (WebSocketException ex) when (client.HttpStatusCode != 0)

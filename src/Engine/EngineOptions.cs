@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Net;
 using System.Net.Http;
 using System.Net.WebSockets;
 using System.Threading;
@@ -15,7 +16,10 @@ public sealed class EngineOptions
     /// <summary>The server: an absolute <c>http</c>, <c>https</c>, <c>ws</c> or <c>wss</c> URL. Its path and query are ignored.</summary>
     public required Uri Url { get; init; }
 
-    /// <summary>The Engine.IO endpoint path. Default <c>/socket.io/</c>; a trailing slash is added when missing (the server needs it).</summary>
+    /// <summary>
+    /// The Engine.IO endpoint path. Default <c>/socket.io/</c>; a trailing slash is added when missing (the server needs it).
+    /// Control and non-ASCII characters are refused.
+    /// </summary>
     public string Path { get; init; } = "/socket.io/";
 
     /// <summary>Extra query parameters sent with the handshake, before <c>EIO</c> and <c>transport</c>. Default: none.</summary>
@@ -23,6 +27,34 @@ public sealed class EngineOptions
 
     /// <summary>Extra HTTP headers sent with the handshake (for example <c>Origin</c> or <c>Cookie</c>). Default: none.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>
+    /// The cookie store of the connection. Every <c>Set-Cookie</c> the server answers with — on the polling handshake, every
+    /// poll and POST, and the WebSocket handshake or upgrade — is kept in it, and every one of those requests sends the
+    /// stored cookies that match its URL, so a load balancer's sticky-session cookie set on the polling handshake travels
+    /// with the upgrade, and a session cookie survives reconnects. Give several connections the same container to share a
+    /// session, as a browser's tabs do. Default <see langword="null"/>: nothing is stored, and only a <c>Cookie</c> in
+    /// <see cref="Headers"/> is sent.
+    /// </summary>
+    /// <remarks>
+    /// <list type="bullet">
+    /// <item>Matching is <see cref="CookieContainer"/>'s (RFC 6265): by host, path, <c>Secure</c> and expiry. A cookie is never
+    /// sent to another host (<c>127.0.0.1</c> and <c>localhost</c> are different hosts), and a server cannot set one for
+    /// another host. Ports do not isolate cookies (RFC 6265 §8.5): two servers on one host share them, as in a browser; give
+    /// them separate containers if that matters.</item>
+    /// <item>A <c>Cookie</c> in <see cref="Headers"/> wins: its pairs are sent first, in order (several <c>Cookie</c> entries are
+    /// joined with <c>"; "</c>), and a stored cookie with the same name is left out; stored cookies with other names follow.</item>
+    /// <item>A <c>Set-Cookie</c> holding a control or non-ASCII character is ignored, and a stored cookie whose name or value
+    /// holds one (or <c>;</c>) is not sent: a header can never be split or smuggled through a cookie.</item>
+    /// <item>The container bounds itself (<see cref="CookieContainer.Capacity"/>, <see cref="CookieContainer.PerDomainCapacity"/>,
+    /// <see cref="CookieContainer.MaxCookieSize"/>): a server cannot make it grow without limit.</item>
+    /// <item>The handler behind <see cref="HttpInvoker"/> should not handle cookies itself
+    /// (<see cref="SocketsHttpHandler.UseCookies"/> <see langword="false"/>), or its own container's cookies are sent too.
+    /// <see cref="WebSocketFactory"/> bypasses the store.</item>
+    /// <item><see cref="CookieContainer"/> is thread-safe: any number of connections may share one.</item>
+    /// </list>
+    /// </remarks>
+    public CookieContainer? Cookies { get; init; }
 
     /// <summary>The bound on opening the connection, from the first byte to the open packet. Default 20 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
@@ -87,6 +119,14 @@ public sealed class EngineOptions
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')
         {
             throw new ArgumentException("The path must start with '/'.", nameof(Path));
+        }
+
+        foreach (var c in Path)
+        {
+            if (c < ' ' || c >= 0x7F)
+            {
+                throw new ArgumentException("The path must not contain control or non-ASCII characters.", nameof(Path));
+            }
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,7 +12,7 @@ namespace SailSocket;
 
 /// <summary>
 /// The counterpart of sails.io.js's <c>io.sails</c>: default options, and what many sockets share — one HTTP handler
-/// for every WebSocket handshake, one buffer pool and one timer for every deadline and heartbeat.
+/// for every WebSocket handshake, one cookie store, one buffer pool and one timer for every deadline and heartbeat.
 /// <see cref="ConnectAsync(CancellationToken)"/> is <c>io.sails.connect()</c>.
 /// </summary>
 /// <remarks>
@@ -46,7 +47,8 @@ public sealed class SailsClient : IAsyncDisposable
         Options.Validate();
         _handler = new SocketsHttpHandler
         {
-            // Handshake cookies are explicit headers (InitialConnectionHeaders); never a hidden container.
+            // Cookies are applied per request from each socket's own store (EngineOptions.Cookies): a container on this
+            // shared handler would mix the cookies of sockets that must not share them.
             UseCookies = false,
             ConnectTimeout = Options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
@@ -68,6 +70,21 @@ public sealed class SailsClient : IAsyncDisposable
 
     /// <summary>The client's options.</summary>
     public SailsClientOptions Options { get; }
+
+    /// <summary>
+    /// The cookie store the client's sockets share, as a browser's tabs share one: what a server sets on a handshake, a
+    /// poll, an upgrade, <see cref="GetCsrfTokenAsync"/> or the cookie route (<see cref="SailsClientOptions.UseCorsRouteToGetCookie"/>)
+    /// is kept here and sent with later requests to the same host — a load balancer's sticky-session cookie, Sails'
+    /// <c>sails.sid</c>. Add cookies to it to start sockets with them; a socket with <see cref="SailsSocketOptions.Cookies"/>
+    /// uses its own store instead.
+    /// </summary>
+    /// <remarks>
+    /// Cookies are matched by <see cref="CookieContainer"/> (RFC 6265): never sent to another host, but shared by two
+    /// servers on one host with different ports (RFC 6265 §8.5). A <c>Cookie</c> handshake header
+    /// (<see cref="SailsClientOptions.InitialConnectionHeaders"/>) wins over a stored cookie of the same name
+    /// (<see cref="EngineOptions.Cookies"/> has the rules). Thread-safe.
+    /// </remarks>
+    public CookieContainer Cookies { get; } = new();
 
     /// <summary>The sockets this client has connected that are not yet disposed.</summary>
     public IReadOnlyCollection<SailsSocket> Sockets => _sockets.Keys.ToArray();
@@ -144,27 +161,42 @@ public sealed class SailsClient : IAsyncDisposable
     }
 
     /// <summary>Fetches a CSRF token over HTTP (<c>GET /csrfToken</c>), for apps with CSRF protection on.</summary>
-    /// <param name="cookie">The session cookie the token belongs to (the <c>Cookie</c> the socket's handshake sends), or <see langword="null"/>.</param>
+    /// <param name="cookie">
+    /// The session cookie the token belongs to (the <c>Cookie</c> the socket's handshake sends), or <see langword="null"/>
+    /// for the session in <see cref="Cookies"/>; its pairs win over stored cookies of the same name.
+    /// </param>
     /// <param name="url">The server; <see cref="SailsClientOptions.Url"/> when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token, to send as the <c>x-csrf-token</c> request header.</returns>
-    /// <remarks>Sails refuses to hand out a CSRF token over a socket, so this goes through the client's shared HTTP handler.</remarks>
+    /// <remarks>
+    /// Sails refuses to hand out a CSRF token over a socket, so this goes through the client's shared HTTP handler, with the
+    /// cookies of <see cref="Cookies"/>; a session cookie the server sets is stored there, so sockets of this client that
+    /// connect afterwards belong to the session the token was made for.
+    /// </remarks>
     /// <exception cref="ArgumentException">No URL is configured.</exception>
     /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
     {
         var server = url ?? Options.Url ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass one.", nameof(url));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(HttpBase(server), "/csrfToken"));
+        var uri = new Uri(HttpBase(server), "/csrfToken");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        IReadOnlyList<KeyValuePair<string, string>> explicitCookie = [];
         if (!string.IsNullOrEmpty(cookie))
         {
-            Protocol.SailsRequestValidation.CheckHeaders([new("Cookie", cookie)]);
-            request.Headers.Add("Cookie", cookie);
+            explicitCookie = [new("Cookie", cookie)];
+            Protocol.SailsRequestValidation.CheckHeaders(explicitCookie);
+        }
+
+        if (EngineCookies.BuildHeader(explicitCookie, Cookies, uri) is { } header)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", header);
         }
 
         try
         {
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            EngineCookies.Store(Cookies, uri, response);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
@@ -207,23 +239,21 @@ public sealed class SailsClient : IAsyncDisposable
 
     internal void Forget(SailsSocket socket) => _sockets.TryRemove(socket, out _);
 
-    /// <summary>Fetches the session cookie from the cookie route (sails.io.js <c>useCORSRouteToGetCookie</c>); empty when none is set.</summary>
-    internal async Task<string> FetchSessionCookieAsync(Uri server, CancellationToken cancellationToken)
+    /// <summary>
+    /// Visits the cookie route (sails.io.js <c>useCORSRouteToGetCookie</c>) with the socket's stored cookies, as a browser
+    /// would, and stores what it sets in <paramref name="cookies"/>; the handshake then sends it from there.
+    /// </summary>
+    internal async Task FetchSessionCookieAsync(Uri server, CookieContainer cookies, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(new Uri(HttpBase(server), Options.GetCookieRoute), cancellationToken).ConfigureAwait(false);
-        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        var uri = new Uri(HttpBase(server), Options.GetCookieRoute);
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (EngineCookies.BuildHeader([], cookies, uri) is { } header)
         {
-            return string.Empty;
+            request.Headers.TryAddWithoutValidation("Cookie", header);
         }
 
-        var pairs = new List<string>();
-        foreach (var setCookie in setCookies)
-        {
-            var end = setCookie.IndexOf(';', StringComparison.Ordinal);
-            pairs.Add(end < 0 ? setCookie : setCookie[..end]);
-        }
-
-        return string.Join("; ", pairs);
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        EngineCookies.Store(cookies, uri, response);
     }
 
     /// <summary>
@@ -231,13 +261,28 @@ public sealed class SailsClient : IAsyncDisposable
     /// read the body that <see cref="System.Net.WebSockets.ClientWebSocket"/> does not expose (e.g. the reason a
     /// <c>beforeConnect</c> gave). Best effort, bounded: <see langword="null"/> when nothing useful comes back.
     /// </summary>
-    internal async Task<string?> FetchRefusalReasonAsync(Uri handshakeUri, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The request carries the socket's cookies as the handshake did, and the body comes back with every credential the
+    /// request carried redacted (<see cref="SecretRedaction"/>): the reason ends up in an exception message.
+    /// </remarks>
+    internal async Task<string?> FetchRefusalReasonAsync(Uri handshakeUri, IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? cookies, CancellationToken cancellationToken)
     {
         var http = new UriBuilder(handshakeUri) { Scheme = handshakeUri.Scheme == "wss" ? "https" : "http" }.Uri;
         using var request = new HttpRequestMessage(HttpMethod.Get, http);
+        var sent = new List<KeyValuePair<string, string>>(headers.Count + 1);
         foreach (var (name, value) in headers)
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            if (!string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+                sent.Add(new(name, value));
+            }
+        }
+
+        if (EngineCookies.BuildHeader(headers, cookies, http) is { } cookie)
+        {
+            request.Headers.TryAddWithoutValidation("Cookie", cookie);
+            sent.Add(new("Cookie", cookie));
         }
 
         request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
@@ -255,7 +300,7 @@ public sealed class SailsClient : IAsyncDisposable
             }
 
             var body = await response.Content.ReadAsStringAsync(bound.Token).ConfigureAwait(false);
-            body = body.Trim();
+            body = SecretRedaction.Redact(body, sent, QueryOf(http)).Trim();
             return body.Length == 0 ? null : body[..Math.Min(body.Length, 512)];
         }
 #pragma warning disable CA1031 // Diagnostics only: the original refusal is reported whatever happens here.
@@ -285,6 +330,18 @@ public sealed class SailsClient : IAsyncDisposable
         }
 
         return SailsSocketSettings.Resolve(Options, options);
+    }
+
+    private static List<KeyValuePair<string, string>> QueryOf(Uri uri)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var part in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            pairs.Add(equals < 0 ? new(Uri.UnescapeDataString(part), string.Empty) : new(Uri.UnescapeDataString(part[..equals]), Uri.UnescapeDataString(part[(equals + 1)..])));
+        }
+
+        return pairs;
     }
 
     private static Uri HttpBase(Uri server) =>

@@ -224,13 +224,11 @@ public sealed partial class SailsSocket
         }
 
         var handshake = new SailsHandshake(headers, [.. _settings.Query], attempt);
+        var cookies = _settings.Cookies ?? _owner.Cookies;
         if (_owner.Options.UseCorsRouteToGetCookie)
         {
-            var cookie = await _owner.FetchSessionCookieAsync(_settings.Url, stop).ConfigureAwait(false);
-            if (cookie.Length > 0)
-            {
-                headers.Add(new("Cookie", cookie));
-            }
+            // The session cookie lands in the cookie store, which the handshake sends from.
+            await _owner.FetchSessionCookieAsync(_settings.Url, cookies, stop).ConfigureAwait(false);
         }
 
         if (_settings.ConfigureHandshake is { } configure)
@@ -264,6 +262,7 @@ public sealed partial class SailsSocket
                 BufferPool = _owner.Options.BufferPool,
                 Timer = _owner.Timer,
                 HttpInvoker = _owner.HttpInvoker,
+                Cookies = cookies,
                 WebSocketFactory = _owner.Options.WebSocketFactory,
                 Transports = _settings.Transports,
                 Revision = _settings.Revision,
@@ -286,7 +285,7 @@ public sealed partial class SailsSocket
             // beforeConnect and onlyAllowOrigins explain themselves in the body of the refusal (docs/protocol.md §2.9).
             // A polling refusal carries its body already; a WebSocket one needs asking (ClientWebSocket hides the body).
             var reason = string.IsNullOrWhiteSpace(ex.HttpResponseBody)
-                ? await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), handshake.Headers, stop).ConfigureAwait(false)
+                ? await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), options.Engine.Headers, cookies, stop).ConfigureAwait(false)
                 : ex.HttpResponseBody.Trim();
             throw new SailsConnectionException(
                 $"The Sails server at {_settings.Url.GetLeftPart(UriPartial.Authority)} refused the handshake with HTTP {ex.HttpStatusCode}"

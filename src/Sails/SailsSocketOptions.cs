@@ -44,6 +44,13 @@ public sealed class SailsSocketOptions
     /// <summary>Sends the <c>nosession</c> handshake header. Default: <see cref="SailsClientOptions.NoSession"/>.</summary>
     public bool? NoSession { get; init; }
 
+    /// <summary>
+    /// This socket's own cookie store, instead of the one the client's sockets share (<see cref="SailsClient.Cookies"/>):
+    /// pass a new <see cref="System.Net.CookieContainer"/> for a socket with a session of its own, or one you keep to read
+    /// and seed its cookies. Default: <see cref="SailsClient.Cookies"/>.
+    /// </summary>
+    public System.Net.CookieContainer? Cookies { get; init; }
+
     /// <summary>Changes each attempt's handshake. Default: <see cref="SailsClientOptions.ConfigureHandshake"/>.</summary>
     public Func<SailsHandshake, System.Threading.CancellationToken, System.Threading.Tasks.ValueTask>? ConfigureHandshake { get; init; }
 
@@ -51,7 +58,7 @@ public sealed class SailsSocketOptions
     internal bool HasOverrides =>
         Url is not null || Query is not null || InitialConnectionHeaders is not null || Headers is not null || ConnectTimeout is not null
         || RequestTimeout is not null || AutoConnect is not null || Reconnection is not null || NoSession is not null
-        || ConfigureHandshake is not null || Transports is not null || Revision is not null;
+        || ConfigureHandshake is not null || Transports is not null || Revision is not null || Cookies is not null;
 
     internal static void CheckUrl(Uri url, string name)
     {

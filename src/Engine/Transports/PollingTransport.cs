@@ -35,6 +35,13 @@ internal sealed class PollingTransport : IEngineTransport
 
     private readonly HttpMessageInvoker _invoker;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _query;
+
+    /// <summary>The cookie store (<see cref="EngineOptions.Cookies"/>), or <see langword="null"/>.</summary>
+    private readonly CookieContainer? _cookies;
+
+    /// <summary>The URL cookies are matched against and stored for: the endpoint, without the per-request query.</summary>
+    private readonly Uri _cookieUri;
     private readonly ArrayPool<byte> _pool;
     private readonly int _maxBodySize;
     private readonly EngineRevision _revision;
@@ -64,6 +71,9 @@ internal sealed class PollingTransport : IEngineTransport
     {
         _invoker = invoker;
         _headers = options.Headers;
+        _query = options.Query;
+        _cookies = options.Cookies;
+        _cookieUri = CookieUri(options);
         _pool = options.BufferPool;
         _maxBodySize = options.MaxMessageSize;
         _revision = revision;
@@ -87,11 +97,14 @@ internal sealed class PollingTransport : IEngineTransport
     {
         var uri = EngineUri.Build(options, revision, webSocket: false, sessionId: null);
         var where = uri.GetLeftPart(UriPartial.Path);
-        using var request = CreateRequest(HttpMethod.Get, new Uri(uri.AbsoluteUri + "&t=0"), options.Headers, content: null);
+        var cookieUri = CookieUri(options);
+        var cookie = EngineCookies.BuildHeader(options.Headers, options.Cookies, cookieUri);
+        using var request = CreateRequest(HttpMethod.Get, new Uri(uri.AbsoluteUri + "&t=0"), options.Headers, cookie, content: null);
         using var response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        EngineCookies.Store(options.Cookies, cookieUri, response);
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            var error = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+            var error = await ReadErrorBodyAsync(response, options.Headers, cookie, options.Query, cancellationToken).ConfigureAwait(false);
             throw new EngineConnectionException(
                 EngineConnectionError.HandshakeRefused,
                 $"The server refused the polling handshake at {where} with HTTP {(int)response.StatusCode}: {error}",
@@ -375,29 +388,51 @@ internal sealed class PollingTransport : IEngineTransport
         _abort.Dispose();
     }
 
-    private static HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, HttpContent? content)
+    /// <summary>The http(s) endpoint URL, which cookies are matched against and stored for.</summary>
+    private static Uri CookieUri(EngineOptions options) => EngineCookies.ToHttp(new Uri(EngineUri.Build(options, EngineRevision.V4, webSocket: false, sessionId: null).GetLeftPart(UriPartial.Path)));
+
+    /// <summary>
+    /// A request with the user's headers and one <c>Cookie</c> header: <paramref name="cookie"/>, the user's cookies merged
+    /// with the stored ones (<see cref="EngineCookies.BuildHeader"/>), or none when it is <see langword="null"/>.
+    /// </summary>
+    private static HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, IReadOnlyList<KeyValuePair<string, string>> headers, string? cookie, HttpContent? content)
     {
         var request = new HttpRequestMessage(method, uri) { Content = content };
         foreach (var (name, value) in headers)
         {
-            // Validated by EngineOptions.Validate; Cookie, Origin and friends go on every request (sticky sessions).
-            request.Headers.TryAddWithoutValidation(name, value);
+            // Validated by EngineOptions.Validate; Origin and friends go on every request (sticky sessions). The user's
+            // Cookie headers are part of the merged cookie.
+            if (!string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
         }
 
+        EngineCookies.AddTo(request, cookie);
         return request;
     }
 
-    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the start of an error body for a message, with every credential the request carried redacted
+    /// (<see cref="SecretRedaction"/>): an error page may echo the request's headers.
+    /// </summary>
+    private static async Task<string> ReadErrorBodyAsync(
+        HttpResponseMessage response, IReadOnlyList<KeyValuePair<string, string>> headers, string? cookie, IReadOnlyList<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
     {
         var (body, length) = await ReadBodyAsync(response, ArrayPool<byte>.Shared, MaxErrorBodyLength, truncate: true, cancellationToken).ConfigureAwait(false);
+        string text;
         try
         {
-            return length == 0 ? "(empty body)" : Encoding.UTF8.GetString(body, 0, length);
+            text = length == 0 ? "(empty body)" : Encoding.UTF8.GetString(body, 0, length);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(body);
         }
+
+        return cookie is null
+            ? SecretRedaction.Redact(text, headers, query)
+            : SecretRedaction.Redact(text, [.. headers, new("Cookie", cookie)], query);
     }
 
     /// <summary>Reads a whole response body into a pooled buffer (the caller returns it), refusing one above <paramref name="limit"/>.</summary>
@@ -578,11 +613,13 @@ internal sealed class PollingTransport : IEngineTransport
         bound.CancelAfter(_requestTimeout);
         try
         {
-            using var request = CreateRequest(HttpMethod.Get, NextUri(), _headers, content: null);
+            var cookie = EngineCookies.BuildHeader(_headers, _cookies, _cookieUri);
+            using var request = CreateRequest(HttpMethod.Get, NextUri(), _headers, cookie, content: null);
             using var response = await _invoker.SendAsync(request, bound.Token).ConfigureAwait(false);
+            EngineCookies.Store(_cookies, _cookieUri, response);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw await RequestFailedAsync("GET", response, bound.Token).ConfigureAwait(false);
+                throw await RequestFailedAsync("GET", response, cookie, bound.Token).ConfigureAwait(false);
             }
 
             return await ReadBodyAsync(response, _pool, _maxBodySize, truncate: false, bound.Token).ConfigureAwait(false);
@@ -601,8 +638,10 @@ internal sealed class PollingTransport : IEngineTransport
         {
             using var content = new ReadOnlyMemoryContent(payload);
             content.Headers.TryAddWithoutValidation("Content-Type", "text/plain;charset=UTF-8");
-            using var request = CreateRequest(HttpMethod.Post, NextUri(), _headers, content);
+            var cookie = EngineCookies.BuildHeader(_headers, _cookies, _cookieUri);
+            using var request = CreateRequest(HttpMethod.Post, NextUri(), _headers, cookie, content);
             using var response = await _invoker.SendAsync(request, bound.Token).ConfigureAwait(false);
+            EngineCookies.Store(_cookies, _cookieUri, response);
             if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
             {
                 throw new EngineMessageTooLargeException(payload.Length, _maxPayload);
@@ -610,7 +649,7 @@ internal sealed class PollingTransport : IEngineTransport
 
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw await RequestFailedAsync("POST", response, bound.Token).ConfigureAwait(false);
+                throw await RequestFailedAsync("POST", response, cookie, bound.Token).ConfigureAwait(false);
             }
 
             // The body is "ok": read it so the connection returns to the pool.
@@ -627,10 +666,10 @@ internal sealed class PollingTransport : IEngineTransport
         ? new EngineConnectionException(EngineConnectionError.ClosedByClient, $"The polling {method} was aborted because the connection closed.")
         : new EngineConnectionException(EngineConnectionError.TransportError, $"The polling {method} got no answer within {_requestTimeout.TotalSeconds:0.###} s (EngineOptions.PollingRequestTimeout).");
 
-    private static async Task<EngineConnectionException> RequestFailedAsync(string method, HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<EngineConnectionException> RequestFailedAsync(string method, HttpResponseMessage response, string? cookie, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var body = await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false);
+        var body = await ReadErrorBodyAsync(response, _headers, cookie, _query, cancellationToken).ConfigureAwait(false);
 
         // 400 {"code":1,"message":"Session ID unknown"} and friends: the server has ended the session (docs/protocol.md §2.9).
         var error = status == 400 ? EngineConnectionError.ClosedByServer : EngineConnectionError.TransportError;

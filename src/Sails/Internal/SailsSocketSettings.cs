@@ -20,7 +20,8 @@ internal sealed record SailsSocketSettings(
     bool NoSession,
     Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake,
     EngineTransports Transports,
-    EngineRevisionSelection Revision)
+    EngineRevisionSelection Revision,
+    System.Net.CookieContainer? Cookies = null)
 {
     public static SailsSocketSettings Resolve(SailsClientOptions client, SailsSocketOptions socket)
     {
@@ -59,6 +60,7 @@ internal sealed record SailsSocketSettings(
             socket.NoSession ?? client.NoSession,
             socket.ConfigureHandshake ?? client.ConfigureHandshake,
             socket.Transports ?? client.Transports,
-            socket.Revision ?? client.Revision);
+            socket.Revision ?? client.Revision,
+            socket.Cookies);
     }
 }

@@ -1,0 +1,215 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Http;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace SailSocket.Engine;
+
+/// <summary>
+/// The cookie rules of <see cref="EngineOptions.Cookies"/>, applied per request by the transports and by the layers
+/// above for their own HTTP requests: which <c>Cookie</c> header a request carries, and which <c>Set-Cookie</c> answers
+/// are stored.
+/// </summary>
+/// <remarks>
+/// Cookies are handled per request, not by the HTTP handler: one <see cref="SocketsHttpHandler"/> serves every socket of a
+/// client (with <see cref="SocketsHttpHandler.UseCookies"/> off), and each connection brings its own container, so sockets
+/// with different containers never see each other's cookies. <see cref="ClientWebSocket"/> refuses
+/// <see cref="ClientWebSocketOptions.Cookies"/> together with a shared <see cref="HttpMessageInvoker"/>
+/// (<see cref="ArgumentException"/>), so the WebSocket handshake gets an explicit header too, and its answer's
+/// <c>Set-Cookie</c> is read from <see cref="ClientWebSocket.HttpResponseHeaders"/>.
+/// </remarks>
+public static class EngineCookies
+{
+    private const string CookieHeader = "Cookie";
+    private const string SetCookieHeader = "Set-Cookie";
+
+    /// <summary>
+    /// The <c>Cookie</c> header for a request to <paramref name="uri"/>: the user's <c>Cookie</c> headers first (joined with
+    /// <c>"; "</c>), then the stored cookies that match the URL and whose names the user did not set.
+    /// </summary>
+    /// <param name="headers">The request's explicit headers; only <c>Cookie</c> entries matter (validated by the caller).</param>
+    /// <param name="jar">The cookie store, or <see langword="null"/> for none.</param>
+    /// <param name="uri">The request URL (http, https, ws or wss).</param>
+    /// <returns>The header value, or <see langword="null"/> when there is no cookie to send.</returns>
+    public static string? BuildHeader(IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? jar, Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(uri);
+        string? user = null;
+        foreach (var (name, value) in headers)
+        {
+            if (string.Equals(name, CookieHeader, StringComparison.OrdinalIgnoreCase) && value.Length > 0)
+            {
+                user = user is null ? value : string.Concat(user, "; ", value);
+            }
+        }
+
+        if (jar is null || jar.Count == 0)
+        {
+            return user;
+        }
+
+        var stored = jar.GetCookies(ToHttp(uri));
+        if (stored.Count == 0)
+        {
+            return user;
+        }
+
+        var builder = new StringBuilder(user);
+        foreach (Cookie cookie in stored)
+        {
+            if (!CanSend(cookie) || (user is not null && NamesCookie(user, cookie.Name)))
+            {
+                continue;
+            }
+
+            if (builder.Length > 0)
+            {
+                builder.Append("; ");
+            }
+
+            builder.Append(cookie.Name).Append('=').Append(cookie.Value);
+        }
+
+        return builder.Length == 0 ? null : builder.ToString();
+    }
+
+    /// <summary>Sets the <c>Cookie</c> header of a request: the user's pairs merged with the stored ones (see <see cref="BuildHeader"/>).</summary>
+    internal static void AddTo(HttpRequestMessage request, string? cookieHeader)
+    {
+        if (cookieHeader is not null)
+        {
+            request.Headers.TryAddWithoutValidation(CookieHeader, cookieHeader);
+        }
+    }
+
+    /// <summary>Sets the <c>Cookie</c> header of a WebSocket handshake, replacing the user's (already part of the merged value).</summary>
+    internal static void AddTo(ClientWebSocketOptions webSocket, EngineOptions options, Uri uri)
+    {
+        if (BuildHeader(options.Headers, options.Cookies, uri) is { } header)
+        {
+            webSocket.SetRequestHeader(CookieHeader, header);
+        }
+    }
+
+    /// <summary>Stores the <c>Set-Cookie</c> answers of an HTTP response to a request for <paramref name="uri"/>.</summary>
+    /// <param name="jar">The cookie store, or <see langword="null"/> to store nothing.</param>
+    /// <param name="uri">The request URL (http, https, ws or wss).</param>
+    /// <param name="response">The response.</param>
+    /// <remarks>A <c>Set-Cookie</c> with a control or non-ASCII character, a malformed one, or one for another host is ignored.</remarks>
+    public static void Store(CookieContainer? jar, Uri uri, HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(response);
+        if (jar is not null && response.Headers.TryGetValues(SetCookieHeader, out var values))
+        {
+            Store(jar, uri, values);
+        }
+    }
+
+    /// <summary>
+    /// Stores the <c>Set-Cookie</c> answers of a WebSocket handshake, then drops the response headers the socket kept
+    /// (<see cref="ClientWebSocketOptions.CollectHttpResponseDetails"/>): an open socket has no use for them.
+    /// </summary>
+    internal static void Store(CookieContainer? jar, Uri uri, ClientWebSocket webSocket)
+    {
+        if (jar is not null && webSocket.HttpResponseHeaders is { } headers)
+        {
+            foreach (var (name, values) in headers)
+            {
+                if (string.Equals(name, SetCookieHeader, StringComparison.OrdinalIgnoreCase))
+                {
+                    Store(jar, uri, values);
+                }
+            }
+        }
+
+        webSocket.HttpResponseHeaders = null;
+    }
+
+    /// <summary>Stores <c>Set-Cookie</c> values, each one on its own; one the server may not set is ignored, as a browser does.</summary>
+    internal static void Store(CookieContainer jar, Uri uri, IEnumerable<string> setCookies)
+    {
+        Uri? http = null;
+        foreach (var value in setCookies)
+        {
+            if (!IsPrintableAscii(value))
+            {
+                continue;
+            }
+
+            try
+            {
+                jar.SetCookies(http ??= ToHttp(uri), value);
+            }
+            catch (CookieException)
+            {
+                // A malformed cookie, or one for another domain (RFC 6265 §5.3 step 6): not stored.
+            }
+        }
+    }
+
+    /// <summary>The http(s) form of a ws(s) URL: what <see cref="CookieContainer"/> matches <c>Secure</c> and paths against.</summary>
+    internal static Uri ToHttp(Uri uri) => uri.Scheme switch
+    {
+        "ws" => new UriBuilder(uri) { Scheme = Uri.UriSchemeHttp }.Uri,
+        "wss" => new UriBuilder(uri) { Scheme = Uri.UriSchemeHttps }.Uri,
+        _ => uri,
+    };
+
+    /// <summary>Whether a stored cookie can travel in a header: a token for a name, and no control, non-ASCII or <c>;</c> in the value.</summary>
+    private static bool CanSend(Cookie cookie)
+    {
+        foreach (var c in cookie.Name)
+        {
+            if (c <= ' ' || c >= 0x7F || "\"(),/:;<=>?@[\\]{}".Contains(c, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        foreach (var c in cookie.Value)
+        {
+            if (c < ' ' || c >= 0x7F || c == ';')
+            {
+                return false;
+            }
+        }
+
+        return cookie.Name.Length > 0;
+    }
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if ((c < ' ' && c != '\t') || c >= 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a <c>Cookie</c> header value holds a pair named <paramref name="name"/> (names are case-sensitive, RFC 6265 §5.4).</summary>
+    private static bool NamesCookie(string header, string name)
+    {
+        var rest = header.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var end = rest.IndexOf(';');
+            var pair = (end < 0 ? rest : rest[..end]).Trim();
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            var equals = pair.IndexOf('=');
+            if ((equals < 0 ? pair : pair[..equals]).Trim().SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
