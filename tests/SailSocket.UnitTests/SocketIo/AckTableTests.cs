@@ -47,6 +47,21 @@ public sealed class AckTableTests : IDisposable
     }
 
     [Fact]
+    public void Add_AtTheLimit_Throws_WithoutTakingAnId_UntilAWaiterLeaves()
+    {
+        var table = new AckTable(_timer, maxPending: 2);
+        var first = table.Add(s_timeout, CancellationToken.None);
+        table.Add(s_timeout, CancellationToken.None);
+
+        var ex = Assert.Throws<SocketIoAckLimitException>(() => table.Add(s_timeout, CancellationToken.None));
+
+        Assert.Equal(2, ex.Limit);
+        Assert.Equal(2, table.Count);
+        Assert.True(table.TryComplete(first.Id, new SocketIoAck(ReadOnlyMemory<byte>.Empty, [])));
+        Assert.Equal(2, table.Add(s_timeout, CancellationToken.None).Id);
+    }
+
+    [Fact]
     public void Add_DoesNotReuseIdsOfCompletedWaiters()
     {
         var first = _table.Add(s_timeout, CancellationToken.None);
