@@ -71,6 +71,17 @@ internal sealed record SoakSample
     /// <summary>Resident file-backed pages (mapped assemblies and native libraries).</summary>
     public long RssFileBytes { get; init; }
 
+    /// <summary>
+    /// <see cref="RssAnonBytes"/> minus <see cref="GcCommittedBytes"/>: roughly the anonymous memory the GC does not own
+    /// (JIT code and loader heaps, native allocations, thread stacks).
+    /// </summary>
+    public long RssAnonOutsideGcBytes { get; init; }
+
+    /// <summary><see cref="System.Runtime.JitInfo.GetCompiledMethodCount"/>: methods compiled so far, tier-ups included.</summary>
+    public long JitCompiledMethods { get; init; }
+
+    public long JitCompiledIlBytes { get; init; }
+
     /// <summary><see cref="System.Diagnostics.Process.HandleCount"/>.</summary>
     public int HandleCount { get; init; }
 
@@ -219,6 +230,12 @@ internal sealed record SoakSummary
     public double RssAnonSlopeBytesPerMinute { get; init; }
 
     public double RssAnonSlopeSecondHalfBytesPerMinute { get; init; }
+
+    public double RssAnonOutsideGcSlopeBytesPerMinute { get; init; }
+
+    public double RssAnonOutsideGcSlopeSecondHalfBytesPerMinute { get; init; }
+
+    public double JitCompiledMethodsSlopePerMinute { get; init; }
 
     public double FdSlopePerMinute { get; init; }
 

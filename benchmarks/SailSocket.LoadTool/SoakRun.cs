@@ -527,6 +527,9 @@ internal sealed class SoakRun
             PrivateBytes = _process.PrivateMemorySize64,
             RssAnonBytes = rss.Anon,
             RssFileBytes = rss.File,
+            RssAnonOutsideGcBytes = rss.Anon < 0 ? -1 : rss.Anon - gc.TotalCommittedBytes,
+            JitCompiledMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+            JitCompiledIlBytes = System.Runtime.JitInfo.GetCompiledILBytes(),
             HandleCount = _process.HandleCount,
             FdCount = ProcessStats.OpenFileDescriptors(),
             FdKinds = ProcessStats.FileDescriptorKinds(),
@@ -557,7 +560,7 @@ internal sealed class SoakRun
         Console.Out.WriteLine(JsonSerializer.Serialize(sample, SoakReportJson.Default.SoakSample));
         Console.Error.WriteLine(
             $"t={Fmt(sample.ElapsedSeconds, "F0"),5} s  sent {sample.Sent} answered {sample.Answered} failed {sample.Failed} interrupted {sample.Interrupted} in-flight {sample.InFlight} skipped {sample.Skipped}" +
-            $" | heap {Fmt(heap / 1048576.0, "F2")} MiB gc-heap {Fmt(gc.HeapSizeBytes / 1048576.0, "F2")} MiB ws {Fmt(sample.WorkingSetBytes / 1048576.0, "F1")} MiB (anon {Fmt(rss.Anon / 1048576.0, "F1")} file {Fmt(rss.File / 1048576.0, "F1")})" +
+            $" | heap {Fmt(heap / 1048576.0, "F2")} MiB gc-heap {Fmt(gc.HeapSizeBytes / 1048576.0, "F2")} MiB ws {Fmt(sample.WorkingSetBytes / 1048576.0, "F1")} MiB (anon {Fmt(rss.Anon / 1048576.0, "F1")}, outside the GC {Fmt(sample.RssAnonOutsideGcBytes / 1048576.0, "F1")}; file {Fmt(rss.File / 1048576.0, "F1")}) jitted {sample.JitCompiledMethods}" +
             $" fds {sample.FdCount} ({string.Join(' ', sample.FdKinds.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key}:{k.Value}"))}) handles {sample.HandleCount} threads {sample.ThreadCount} pool {sample.ThreadPoolThreads}/{sample.ThreadPoolPending} pending timers {sample.TimerCount}" +
             $" | events {sample.EventsReceived}/{sample.EventsExpected} dropped {sample.DroppedEvents} connected {sample.ConnectedSockets} reconnects {sample.Reconnects} resubscribed {sample.Resubscribed}/{sample.ResubscribeFailures} failed restarts {sample.ServerRestarts}" +
             $" | {Fmt(sample.IntervalRequestsPerSecond, "F0")} req/s, CPU client {Fmt(sample.IntervalClientCpuPercent, "F0")} % server {Fmt(sample.IntervalServerCpuPercent, "F0")} % machine {Fmt(sample.IntervalMachineCpuPercent, "F0")} %");
@@ -663,6 +666,9 @@ internal sealed class SoakRun
             WorkingSetSlopeBytesPerMinute = Slope(samples, s => s.WorkingSetBytes),
             RssAnonSlopeBytesPerMinute = Slope(samples, s => s.RssAnonBytes),
             RssAnonSlopeSecondHalfBytesPerMinute = Slope(secondHalf, s => s.RssAnonBytes),
+            RssAnonOutsideGcSlopeBytesPerMinute = Slope(samples, s => s.RssAnonOutsideGcBytes),
+            RssAnonOutsideGcSlopeSecondHalfBytesPerMinute = Slope(secondHalf, s => s.RssAnonOutsideGcBytes),
+            JitCompiledMethodsSlopePerMinute = Slope(samples, s => s.JitCompiledMethods),
             FdSlopePerMinute = Slope(samples, s => s.FdCount),
             FdSlopeSecondHalfPerMinute = Slope(secondHalf, s => s.FdCount),
             ThreadSlopePerMinute = Slope(samples, s => s.ThreadCount),
