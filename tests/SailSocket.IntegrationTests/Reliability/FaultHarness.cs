@@ -53,7 +53,8 @@ internal sealed class FaultHarness : IAsyncDisposable
             Reconnection = reconnection ?? FastReconnection,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(15),
-            PollingRequestTimeout = TimeSpan.FromSeconds(10),
+            // A half-open long-poll (the server never got our FIN, or only our side saw it) ends by this bound.
+            PollingRequestTimeout = TimeSpan.FromSeconds(5),
         });
         var harness = new FaultHarness(proxy, client);
         var socket = await client.ConnectAsync(Bound.Seconds(15));

@@ -22,13 +22,17 @@ public sealed class ProxyDripTests
         using var registration = socket.On("direct", e => direct.TrySetResult(e));
         var pad = new string('d', 100);
 
-        harness.Proxy.Drip(bytesPerSegment, TimeSpan.FromMilliseconds(1));
+        // The JWR back to back, one send per piece (a TCP segment each: Nagle is off); timers would make 1 ms pauses
+        // ~10 ms on two busy cores, too slow for ~700 bytes.
+        harness.Proxy.Drip(bytesPerSegment, TimeSpan.Zero);
         var before = harness.Proxy.SendsForwarded(FaultProxyDirection.ServerToClient);
         var echo = (await socket.GetAsync($"/echo?pad={pad}", Bound.Seconds(30))).ReadBody(TestJson.Default.EchoReply)!;
         Assert.Equal(pad, echo.Query.GetProperty("pad").GetString());
         var segments = harness.Proxy.SendsForwarded(FaultProxyDirection.ServerToClient) - before;
         Assert.True(segments >= 3 * pad.Length / bytesPerSegment, $"{segments} segments"); // the pad comes back three times (url, query, params)
 
+        // The event with a pause after every piece, so the client's reads see it arrive a piece at a time.
+        harness.Proxy.Drip(bytesPerSegment, TimeSpan.FromMilliseconds(1));
         await socket.GetAsync("/push-to-me", Bound.Seconds(30));
         var pushed = await direct.Task.Within(15);
         Assert.Equal("you", pushed.ReadDataAsElement().GetProperty("hello").GetString());
