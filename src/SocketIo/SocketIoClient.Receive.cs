@@ -18,6 +18,8 @@ public sealed partial class SocketIoClient
     /// <summary>The server's CONNECT reply (or, on protocol 4, its unsolicited <c>40</c> for <c>/</c>).</summary>
     internal void OnConnect(ReadOnlySpan<byte> payload)
     {
+        // Read even when already connected (a repeated reply): a malformed one is a protocol error either way.
+        var id = ReadProperty(payload, s_sid, out _);
         if (_connected.Task.IsCompleted)
         {
             return;
@@ -25,7 +27,7 @@ public sealed partial class SocketIoClient
 
         // Protocol 4 sends no payload: the socket id is the Engine.IO sid, prefixed by a non-main namespace (§3.3).
         var sid = EngineHandshake.SessionId;
-        _connected.TrySetResult(ReadProperty(payload, s_sid, out _) ?? (IsMainNamespace ? sid : Namespace + "#" + sid));
+        _connected.TrySetResult(id ?? (IsMainNamespace ? sid : Namespace + "#" + sid));
     }
 
     internal void OnConnectError(ReadOnlySpan<byte> payload)
