@@ -84,7 +84,14 @@ public sealed class TlsTerminatingProxy : IAsyncDisposable
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = Certificate }, bound.Token);
                 await upstream.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
                 var plain = upstream.GetStream();
-                await Task.WhenAny(tls.CopyToAsync(plain, _stop.Token), plain.CopyToAsync(tls, _stop.Token));
+                var up = tls.CopyToAsync(plain, _stop.Token);
+                var down = plain.CopyToAsync(tls, _stop.Token);
+                await Task.WhenAny(up, down);
+
+                // The other copy faults once the streams are disposed: observe both, or the finalizer reports an
+                // unobserved task exception (seen failing ResourceHygieneTests, which watches for them process-wide).
+                _ = up.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = down.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
             catch (Exception ex) when (ex is IOException or AuthenticationException or OperationCanceledException or SocketException or ObjectDisposedException)
             {
