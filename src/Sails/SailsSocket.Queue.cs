@@ -12,8 +12,11 @@ namespace SailSocket;
 /// </content>
 public sealed partial class SailsSocket
 {
-    /// <summary>Queued requests in the order they were made (ascending <see cref="QueuedRequest.Sequence"/>); under <see cref="_gate"/>.</summary>
-    private readonly List<QueuedRequest> _queue = [];
+    /// <summary>
+    /// Queued requests in the order they were made (ascending <see cref="QueuedRequest.Sequence"/>); under <see cref="_gate"/>.
+    /// Created by the first queued request and handed over whole when drained: a socket that never queues holds no list.
+    /// </summary>
+    private List<QueuedRequest>? _queue;
     private long _nextSequence;
 
     /// <summary>The earliest deadline in the queue, so that a tick with nothing due costs one comparison.</summary>
@@ -23,9 +26,10 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsConnectionException">The queue is full.</exception>
     private QueuedRequest Enqueue(string method, string url, TimeSpan timeout, Func<SocketIoClient, TimeSpan, CancellationToken, ValueTask<SailsResponse>> send, CancellationToken cancellationToken)
     {
-        if (_queue.Count >= _owner.Options.MaxQueuedRequests)
+        var waiting = _queue?.Count ?? 0;
+        if (waiting >= _owner.Options.MaxQueuedRequests)
         {
-            throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} was refused: the socket is not connected and {_queue.Count} requests already wait (SailsClientOptions.MaxQueuedRequests).");
+            throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} was refused: the socket is not connected and {waiting} requests already wait (SailsClientOptions.MaxQueuedRequests).");
         }
 
         var request = new QueuedRequest(_nextSequence++, method, url, timeout, _owner.Timer.GetDeadline(timeout), send, cancellationToken);
@@ -50,15 +54,23 @@ public sealed partial class SailsSocket
         return true;
     }
 
+    /// <summary>Puts a request in its place; under the lock.</summary>
+    /// <exception cref="ObjectDisposedException">The client is disposed (its timer with it).</exception>
     private void Insert(QueuedRequest request)
     {
-        var index = _queue.Count;
-        while (index > 0 && _queue[index - 1].Sequence > request.Sequence)
+        if (_timerRegistration is null && Volatile.Read(ref _disposed) == 0)
+        {
+            _timerRegistration = _owner.Timer.Register(this);
+        }
+
+        var queue = _queue ??= [];
+        var index = queue.Count;
+        while (index > 0 && queue[index - 1].Sequence > request.Sequence)
         {
             index--;
         }
 
-        _queue.Insert(index, request);
+        queue.Insert(index, request);
         if (request.Deadline < _earliestQueueDeadline)
         {
             Volatile.Write(ref _earliestQueueDeadline, request.Deadline);
@@ -68,8 +80,8 @@ public sealed partial class SailsSocket
     /// <summary>Takes every queued request out; under the lock.</summary>
     private List<QueuedRequest> DrainQueue()
     {
-        var drained = new List<QueuedRequest>(_queue);
-        _queue.Clear();
+        var drained = _queue ?? [];
+        _queue = null;
         Volatile.Write(ref _earliestQueueDeadline, long.MaxValue);
         return drained;
     }
@@ -96,7 +108,7 @@ public sealed partial class SailsSocket
                     return;
                 }
 
-                if (_queue.Count == 0)
+                if (_queue is not { Count: > 0 })
                 {
                     _flushing = false;
                     return;
@@ -156,13 +168,14 @@ public sealed partial class SailsSocket
         lock (_gate)
         {
             var earliest = long.MaxValue;
-            for (var i = _queue.Count - 1; i >= 0; i--)
+            var queue = _queue ?? [];
+            for (var i = queue.Count - 1; i >= 0; i--)
             {
-                var request = _queue[i];
+                var request = queue[i];
                 if (request.Deadline <= timestamp)
                 {
                     (expired ??= []).Add(request);
-                    _queue.RemoveAt(i);
+                    queue.RemoveAt(i);
                 }
                 else if (request.Deadline < earliest)
                 {
@@ -187,7 +200,7 @@ public sealed partial class SailsSocket
         bool removed;
         lock (_gate)
         {
-            removed = _queue.Remove(request);
+            removed = _queue?.Remove(request) ?? false;
         }
 
         if (removed)

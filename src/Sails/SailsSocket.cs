@@ -29,11 +29,16 @@ namespace SailSocket;
 /// timer; cancelling a request's token stops waiting without touching the connection.</item>
 /// </list>
 /// </remarks>
-public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget
+public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget, ISerialHandler<DispatchItem>
 {
     private readonly SailsClient _owner;
     private readonly SailsSocketSettings _settings;
-    private readonly IDisposable _timerRegistration;
+
+    /// <summary>
+    /// The shared timer's ticks expire queued requests: a socket registers with it when it first queues a request (under
+    /// <see cref="_gate"/>), so an idle socket that never queued holds no registration and costs no tick.
+    /// </summary>
+    private IDisposable? _timerRegistration;
 
     /// <summary>Guards the state, the current connection, the connect loop and the request queue.</summary>
     private readonly object _gate = new();
@@ -52,8 +57,7 @@ public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget
     {
         _owner = owner;
         _settings = settings;
-        _dispatcher = new SerialDispatcher<DispatchItem>(Dispatch);
-        _timerRegistration = owner.Timer.Register(this);
+        _dispatcher = new SerialDispatcher<DispatchItem>(this);
     }
 
     /// <summary>The server this socket connects to.</summary>
@@ -88,17 +92,22 @@ public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget
         }
 
         await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
+        IDisposable? timerRegistration;
         lock (_gate)
         {
             _state = SailsSocketState.Closed;
+            timerRegistration = _timerRegistration;
+            _timerRegistration = null;
         }
 
-        _timerRegistration.Dispose();
+        timerRegistration?.Dispose();
         CompleteEventStreams();
         _owner.Forget(this);
     }
 
     void ITimerTarget.OnTick(long timestamp) => ExpireQueuedRequests(timestamp);
+
+    void ISerialHandler<DispatchItem>.Handle(DispatchItem item) => Dispatch(item);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

@@ -13,7 +13,7 @@ namespace SailSocket.Internal;
 /// <remarks><see cref="Post"/> is thread-safe. The handler must not throw.</remarks>
 internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
 {
-    private readonly Action<T> _handle;
+    private readonly ISerialHandler<T> _handler;
 
     /// <summary>Created by the first post: a ConcurrentQueue starts with a segment of 32 slots (~1 KB here), which a
     /// socket that never receives an event should not pay for when a harness holds thousands of them.</summary>
@@ -25,9 +25,18 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
     /// <summary>Items posted and not yet handled.</summary>
     private int _pending;
 
-    public SerialDispatcher(Action<T> handle)
+    /// <summary>Creates a dispatcher that hands items to its owner (no delegate held).</summary>
+    /// <param name="handler">Handles the items.</param>
+    public SerialDispatcher(ISerialHandler<T> handler)
     {
-        _handle = handle;
+        _handler = handler;
+    }
+
+    /// <summary>Creates a dispatcher that hands items to a delegate.</summary>
+    /// <param name="handle">Handles the items.</param>
+    public SerialDispatcher(Action<T> handle)
+        : this(new ActionHandler(handle))
+    {
     }
 
     /// <summary>How many items wait to be handled.</summary>
@@ -53,7 +62,7 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
             while (queue.TryDequeue(out var item))
             {
                 Interlocked.Decrement(ref _pending);
-                _handle(item);
+                _handler.Handle(item);
             }
 
             // A full fence: the reset must be visible before the queue is looked at again, or a Post in between could
@@ -66,5 +75,10 @@ internal sealed class SerialDispatcher<T> : IThreadPoolWorkItem
                 return;
             }
         }
+    }
+
+    private sealed class ActionHandler(Action<T> handle) : ISerialHandler<T>
+    {
+        public void Handle(T item) => handle(item);
     }
 }
