@@ -147,6 +147,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <returns>The ack.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
     /// <exception cref="SocketIoTimeoutException">No ack within <paramref name="timeout"/>.</exception>
+    /// <exception cref="SocketIoAckLimitException"><see cref="SocketIoOptions.MaxPendingAcks"/> emits already wait for their ack; nothing was sent.</exception>
     /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<SocketIoAck> EmitWithAckAsync<TState>(

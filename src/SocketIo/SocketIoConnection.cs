@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
@@ -193,8 +194,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         await _receiveLoop.ConfigureAwait(false);
     }
 
-    /// <summary>Sends a message on the connection, mapping a dead connection to the namespace's disconnect reason.</summary>
-    internal ValueTask SendAsync(EngineMessageWriter message, System.Collections.Generic.IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken) =>
+    /// <summary>Sends a message on the Engine.IO connection; the namespace client maps a dead connection to its own reason.</summary>
+    internal ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken) =>
         _engine.SendAsync(message, attachments, cancellationToken);
 
     internal void Unregister(SocketIoClient client)
