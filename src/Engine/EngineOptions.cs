@@ -113,7 +113,12 @@ public sealed class EngineOptions
         ArgumentNullException.ThrowIfNull(Url);
         if (!Url.IsAbsoluteUri || Url.Scheme is not ("http" or "https" or "ws" or "wss"))
         {
-            throw new ArgumentException($"The URL must be an absolute http, https, ws or wss URL: '{Url}'.", nameof(Url));
+            // Never echo the URL: its query or user info may hold a credential.
+            throw new ArgumentException(
+                Url.IsAbsoluteUri
+                    ? $"The URL must be an absolute http, https, ws or wss URL, not a '{Url.Scheme}' one."
+                    : "The URL must be an absolute http, https, ws or wss URL, not a relative one.",
+                nameof(Url));
         }
 
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')

@@ -210,7 +210,8 @@ public sealed class SailsClient : IAsyncDisposable
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            throw new SailsConnectionException($"Could not fetch a CSRF token from {server}: {ex.Message}", ex);
+            // The server's origin only: the configured URL's query or user info may hold a credential.
+            throw new SailsConnectionException($"Could not fetch a CSRF token from {HttpBase(server).GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
         }
     }
 
