@@ -65,7 +65,15 @@ internal sealed class FaultHarness : IAsyncDisposable
     /// <summary>The next disconnect from now on, within <paramref name="seconds"/>.</summary>
     public async Task<SailsDisconnectedEventArgs> NextDisconnectAsync(int seen, double seconds)
     {
-        await Bound.Until(() => _disconnects.Count > seen, seconds);
+        try
+        {
+            await Bound.Until(() => _disconnects.Count > seen, seconds);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"No disconnect within {seconds} s; state {Socket.State}; lifecycle [{string.Join(", ", _lifecycle)}].", ex);
+        }
+
         return _disconnects.ElementAt(seen);
     }
 
