@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Runtime.ExceptionServices;
 using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
@@ -433,7 +434,16 @@ public sealed partial class EngineConnection : IAsyncDisposable
         }
         catch (EngineConnectionException ex)
         {
-            throw Fail(ex);
+            if (!ex.MayHaveBeenDelivered)
+            {
+                throw Fail(ex);
+            }
+
+            // Only this sender learns that its message may have reached the server (so it does not send it again); the
+            // connection keeps a reason without that doubt, which is what later senders and readers get.
+            Fail(new EngineConnectionException(ex.Error, ex.Message, ex.InnerException, ex.HttpStatusCode) { HttpResponseBody = ex.HttpResponseBody });
+            ExceptionDispatchInfo.Throw(ex);
+            throw;
         }
         catch (Exception ex) when (ex is not EngineMessageTooLargeException)
         {

@@ -28,4 +28,12 @@ public sealed class EngineConnectionException : Exception
     /// <c>{"code":0,"message":"Transport unknown"}</c> (docs/protocol.md §2.9); <see langword="null"/> when unknown.
     /// </summary>
     public string? HttpResponseBody { get; init; }
+
+    /// <summary>
+    /// Whether the message whose send failed may have reached the server before the failure: a polling POST whose request
+    /// went out but whose answer was lost. <see langword="false"/> when the message certainly did not reach the server
+    /// (the connection was already closed, the POST could not connect, or the message was queued behind a failed POST);
+    /// a WebSocket send that fails leaves at most part of a frame, which the server never processes.
+    /// </summary>
+    public bool MayHaveBeenDelivered { get; init; }
 }

@@ -343,7 +343,17 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
         catch (EngineConnectionException ex)
         {
-            throw Volatile.Read(ref _disconnected) ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
+            var disconnected = Volatile.Read(ref _disconnected);
+            if (ex.MayHaveBeenDelivered)
+            {
+                throw new SocketIoDisconnectedException(
+                    disconnected?.Reason ?? SocketIoDisconnectReason.TransportClosed,
+                    $"The connection ended while the packet was being sent: the server may or may not have received it. ({ex.Message})",
+                    ex,
+                    afterSend: true);
+            }
+
+            throw disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
         }
     }
 

@@ -195,7 +195,7 @@ internal sealed class PollingTransport : IEngineTransport
             {
                 if (_sendFailure is { } failure)
                 {
-                    return ValueTask.FromException(new EngineConnectionException(EngineConnectionError.TransportError, $"An earlier polling POST failed: {failure.Message}", failure));
+                    return ValueTask.FromException(EarlierPostFailed(failure));
                 }
 
                 // A packet whose encoded form alone exceeds maxPayload would get a 413: refuse it before anything is queued.
@@ -599,9 +599,14 @@ internal sealed class PollingTransport : IEngineTransport
                 }
 
                 batch.Completion.TrySetException(ex);
-                foreach (var other in failed)
+                if (failed.Count > 0)
                 {
-                    other.Completion.TrySetException(ex);
+                    // These batches were never posted: the server has not seen them, whatever happened to the failed one.
+                    var notSent = EarlierPostFailed(ex);
+                    foreach (var other in failed)
+                    {
+                        other.Completion.TrySetException(notSent);
+                    }
                 }
             }
         }
@@ -658,13 +663,26 @@ internal sealed class PollingTransport : IEngineTransport
         }
         catch (OperationCanceledException)
         {
-            throw Interrupted("POST");
+            // The request may have been written in full before the answer timed out or the connection was aborted.
+            throw Interrupted("POST", mayHaveBeenDelivered: true);
+        }
+        catch (HttpRequestException ex)
+        {
+            // Only a failure to connect proves the server never saw the POST; any later failure may have lost just the answer.
+            throw new EngineConnectionException(EngineConnectionError.TransportError, $"The polling POST failed: {ex.Message}", ex)
+            {
+                MayHaveBeenDelivered = ex.HttpRequestError != HttpRequestError.ConnectionError,
+            };
         }
     }
 
-    private EngineConnectionException Interrupted(string method) => _abort.IsCancellationRequested
-        ? new EngineConnectionException(EngineConnectionError.ClosedByClient, $"The polling {method} was aborted because the connection closed.")
-        : new EngineConnectionException(EngineConnectionError.TransportError, $"The polling {method} got no answer within {_requestTimeout.TotalSeconds:0.###} s (EngineOptions.PollingRequestTimeout).");
+    /// <summary>A send refused because an earlier POST failed: this one never reached the wire.</summary>
+    private static EngineConnectionException EarlierPostFailed(Exception failure) =>
+        new(EngineConnectionError.TransportError, $"An earlier polling POST failed: {failure.Message}", failure);
+
+    private EngineConnectionException Interrupted(string method, bool mayHaveBeenDelivered = false) => _abort.IsCancellationRequested
+        ? new EngineConnectionException(EngineConnectionError.ClosedByClient, $"The polling {method} was aborted because the connection closed.") { MayHaveBeenDelivered = mayHaveBeenDelivered }
+        : new EngineConnectionException(EngineConnectionError.TransportError, $"The polling {method} got no answer within {_requestTimeout.TotalSeconds:0.###} s (EngineOptions.PollingRequestTimeout).") { MayHaveBeenDelivered = mayHaveBeenDelivered };
 
     private async Task<EngineConnectionException> RequestFailedAsync(string method, HttpResponseMessage response, string? cookie, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -344,6 +345,48 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         Assert.Equal(30, ex.Limit);
         Assert.False(await _server.PostArrivesSoonAsync());
         Assert.True(connection.IsOpen);
+    }
+
+    [Fact]
+    public async Task Send_PostWhoseAnswerIsLost_MayHaveBeenDelivered_TheOnesQueuedBehindItWereNot()
+    {
+        var connection = await ConnectAsync(Options(), "0" + OpenJson());
+
+        var sent = connection.SendPacketAsync("2[\"sent\"]");
+        var post = await _server.NextPostAsync();
+        var queued = connection.SendPacketAsync("2[\"queued\"]");
+        post.Response.TrySetException(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely."));
+
+        var lost = await Assert.ThrowsAsync<EngineConnectionException>(() => sent.WaitAsync(TestTimeouts.Default));
+        Assert.True(lost.MayHaveBeenDelivered, "the POST went out: only its answer was lost");
+        var notSent = await Assert.ThrowsAsync<EngineConnectionException>(() => queued.WaitAsync(TestTimeouts.Default));
+        Assert.False(notSent.MayHaveBeenDelivered, "queued behind the failed POST, never posted");
+        Assert.False(connection.IsOpen);
+        Assert.False(await _server.PostArrivesSoonAsync(), "nothing is posted after the failure");
+    }
+
+    [Fact]
+    public async Task Send_PostThatCouldNotConnect_WasNotDelivered()
+    {
+        var connection = await ConnectAsync(Options(), "0" + OpenJson());
+
+        var send = connection.SendPacketAsync("2[\"x\"]");
+        (await _server.NextPostAsync()).Response.TrySetException(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => send.WaitAsync(TestTimeouts.Default));
+        Assert.False(ex.MayHaveBeenDelivered);
+    }
+
+    [Fact]
+    public async Task Send_PostWithoutAnswerWithinTheTimeout_MayHaveBeenDelivered()
+    {
+        var connection = await ConnectAsync(Options(pollingTimeout: TimeSpan.FromMilliseconds(300)), "0" + OpenJson());
+
+        var send = connection.SendPacketAsync("2[\"x\"]");
+        _ = await _server.NextPostAsync();
+
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => send.WaitAsync(TestTimeouts.Default));
+        Assert.True(ex.MayHaveBeenDelivered);
     }
 
     [Fact]
