@@ -138,9 +138,10 @@ public sealed partial class SocketIoConnection
         var payload = data[(int)(data.Length - packet.Data.Length)..];
         if (target is null)
         {
-            if (packet.Type == SocketIoPacketType.Connect && namespaceUtf8.IsEmpty && ProtocolRevision == 4)
+            if (packet.Type == SocketIoPacketType.Connect && namespaceUtf8.IsEmpty)
             {
                 // §3.3: on protocol 4 the server connects "/" by itself, whether or not a client for "/" exists yet.
+                // (A revision-3-only server reached over a WebSocket with revision 4 does the same on "protocol 5".)
                 lock (_gate)
                 {
                     target = _main;

@@ -47,7 +47,10 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     /// <summary>The clients of other namespaces, copy-on-write so the receive loop reads them without the lock.</summary>
     private SocketIoClient[] _others = [];
 
-    /// <summary>Protocol 4: the server's unsolicited <c>40</c> for <c>/</c> arrived before any client for <c>/</c> existed.</summary>
+    /// <summary>
+    /// The server's unsolicited <c>40</c> for <c>/</c> (protocol 4) arrived before any client for <c>/</c> existed; the
+    /// next client for <c>/</c> is connected by it.
+    /// </summary>
     private bool _mainConnectedByServer;
 
     private Task _receiveLoop = Task.CompletedTask;
@@ -206,7 +209,9 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
             {
                 if (ReferenceEquals(_main, client))
                 {
+                    // Left (or refused): a later client for "/" waits for a connect reply of its own.
                     _main = null;
+                    _mainConnectedByServer = false;
                 }
 
                 return;
@@ -242,7 +247,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
                 }
 
                 _main = client;
-                connectNow = _mainConnectedByServer && ProtocolRevision == 4;
+                connectNow = _mainConnectedByServer;
             }
             else
             {

@@ -112,7 +112,7 @@ public sealed class AutoRevisionTests
     [Fact]
     public async Task V4_over_websocket_against_socketio2_connects_then_dies_at_the_first_heartbeat()
     {
-        await using var server = await NodeAppServer.StartSocketIo2Async(new Dictionary<string, string> { ["PING_INTERVAL"] = "1000", ["PING_TIMEOUT"] = "1000" }, Bound.Seconds(120));
+        await using var server = await NodeAppServer.StartSocketIo2Async(new Dictionary<string, string> { ["PING_INTERVAL"] = "2000", ["PING_TIMEOUT"] = "2000" }, Bound.Seconds(120));
         var dropped = new TaskCompletionSource<SocketIoDisconnectedException>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         await using var client = await ConnectAsync(server.Url, EngineTransports.WebSocket, EngineRevisionSelection.V4, ex => dropped.TrySetResult(ex));

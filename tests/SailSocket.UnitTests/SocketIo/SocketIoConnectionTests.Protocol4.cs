@@ -77,4 +77,33 @@ public sealed partial class SocketIoConnectionTests
         Assert.True(main.IsConnected);
         Assert.True(connection.IsOpen);
     }
+
+    [Fact]
+    public async Task UnsolicitedMainConnect_BeforeAnyClient_IsRememberedOnProtocol5Too()
+    {
+        // A revision-3-only server reached over a WebSocket with revision 4 connects "/" by itself, as on protocol 4.
+        var connection = await OpenAsync();
+        await _peer.SendTextAsync("40");
+        await Task.Delay(TestTimeouts.Quiet);
+
+        var main = connection.ConnectNamespaceAsync(Options("/"));
+        Assert.Equal("40", await _peer.ReceiveTextAsync());
+
+        Assert.Equal("MNQeYTmC5hM-mxNWAAAB", Own(await main.WaitAsync(TestTimeouts.Default)).Id);
+    }
+
+    [Fact]
+    public async Task Protocol4_MainNamespaceLeftThenJoinedAgain_WaitsForAConnectOfItsOwn()
+    {
+        var connection = await OpenAsync(protocol4: true);
+        await _peer.SendTextAsync("40");
+        var main = await connection.ConnectNamespaceAsync(Options("/")).WaitAsync(TestTimeouts.Default);
+        await main.DisposeAsync();
+        Assert.Equal("41", await _peer.ReceiveTextAsync());
+
+        var again = connection.ConnectNamespaceAsync(new SocketIoNamespaceOptions { Namespace = "/", ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => again.WaitAsync(TestTimeouts.Default));
+        Assert.True(connection.IsOpen);
+    }
 }
