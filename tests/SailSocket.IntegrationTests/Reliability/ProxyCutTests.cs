@@ -108,4 +108,23 @@ public sealed class ProxyCutTests
         // The server got it (the whole request went through) and nothing sent it again.
         Assert.Equal([name], await FaultHarness.PetNamesAsync(server, prefix));
     }
+
+    [Fact]
+    public async Task A_polling_POST_whose_answer_is_cut_is_never_sent_twice()
+    {
+        var server = await SharedSailsServer.GetAsync();
+        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.Polling);
+        await harness.AssertUsableAsync();
+        var prefix = $"postcut-{Guid.NewGuid():N}-";
+
+        // The next server chunk is the POST's "ok" or the poll carrying the ack: either way the request went out whole.
+        harness.Proxy.CutInNextChunk(FaultProxyDirection.ServerToClient, keepBytes: 10);
+        var post = harness.Socket.PostAsync("/pet", new PetData(prefix + "0"), TestJson.Default.PetData, Bound.Seconds(30));
+        var outcome = await Record.ExceptionAsync(() => post.Within(15));
+        Assert.True(outcome is null or SailsRequestInterruptedException, outcome?.ToString());
+
+        await harness.ReconnectedAsync(1, 15);
+        await harness.AssertUsableAsync();
+        Assert.Equal([prefix + "0"], await FaultHarness.PetNamesAsync(server, prefix));
+    }
 }
