@@ -52,7 +52,9 @@ internal sealed class LoadOptions
                                      (the machine is not keeping up) (default 4096)
         Prints one JSON line per sample and a summary line (heap and fd slopes, totals) on stdout, a readable line
         for each on stderr. Exit code 1 when any request was lost (neither answered nor failed after the drain) or
-        failed unexpectedly, or when a socket did not connect.
+        failed unexpectedly (a wrong status or echo, a timeout, or without restarts any exception), when an expected
+        event did not arrive on a connection that never dropped, when a room rejoin failed after a reconnect, or when
+        a socket did not connect or was not connected at the end.
 
         Prints one JSON line (snake_case) on stdout and a readable summary on stderr. Exit code 0 when every request
         and socket succeeded, 1 on failures, 2 on a bad command line. Only 127.0.0.1/localhost URLs are accepted.

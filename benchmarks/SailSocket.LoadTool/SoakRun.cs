@@ -104,7 +104,16 @@ internal sealed class SoakRun
         if (_options.LiftSails)
         {
             await Console.Error.WriteLineAsync("lifting tests/sails-app …");
-            _server = await RestartableSailsServer.StartAsync();
+            try
+            {
+                _server = await RestartableSailsServer.StartAsync();
+            }
+            catch (Exception ex)
+            {
+                await Console.Error.WriteLineAsync("soak: the Sails app did not lift: " + Describe(ex));
+                return 1;
+            }
+
             url = _server.Url;
         }
         else
