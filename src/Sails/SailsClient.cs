@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
+using SailSocket.Internal;
 
 namespace SailSocket;
 
@@ -211,7 +212,7 @@ public sealed class SailsClient : IAsyncDisposable
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The server's origin only: the configured URL's query or user info may hold a credential.
-            throw new SailsConnectionException($"Could not fetch a CSRF token from {HttpBase(server).GetLeftPart(UriPartial.Authority)}: {ex.Message}", ex);
+            throw new SailsConnectionException($"Could not fetch a CSRF token from {SafeDescription.Origin(HttpBase(server))}: {ex.Message}", ex);
         }
     }
 

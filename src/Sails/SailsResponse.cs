@@ -86,7 +86,7 @@ public sealed class SailsResponse
             return this;
         }
 
-        var what = RequestMethod.Length == 0 ? "The request" : $"{RequestMethod.ToUpperInvariant()} {RequestUrl}";
+        var what = RequestMethod.Length == 0 ? "The request" : SafeDescription.Request(RequestMethod, RequestUrl);
         var message = $"{what} failed with status {StatusCode}: {Summary(Body)}";
         if (StatusCode == 403 && RequestMethod is not ("get" or "head" or "options" or ""))
         {

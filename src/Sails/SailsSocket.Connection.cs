@@ -288,7 +288,7 @@ public sealed partial class SailsSocket
                 ? await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), options.Engine.Headers, cookies, stop).ConfigureAwait(false)
                 : ex.HttpResponseBody.Trim();
             throw new SailsConnectionException(
-                $"The Sails server at {_settings.Url.GetLeftPart(UriPartial.Authority)} refused the handshake with HTTP {ex.HttpStatusCode}"
+                $"The Sails server at {SafeDescription.Origin(_settings.Url)} refused the handshake with HTTP {ex.HttpStatusCode}"
                 + (reason is null ? "." : $": {reason}") + " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)",
                 ex,
                 ex.HttpStatusCode,
@@ -415,7 +415,7 @@ public sealed partial class SailsSocket
     }
 
     /// <summary>The server, for diagnostics: scheme, host and port only (never the query, which may carry credentials).</summary>
-    private string Where => _settings.Url.GetLeftPart(UriPartial.Authority);
+    private string Where => SafeDescription.Origin(_settings.Url);
 
     private static void Fault(TaskCompletionSource done, Exception error)
     {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Internal;
 using SailSocket.SocketIo;
 
 namespace SailSocket;
@@ -29,7 +30,7 @@ public sealed partial class SailsSocket
         var waiting = _queue?.Count ?? 0;
         if (waiting >= _owner.Options.MaxQueuedRequests)
         {
-            throw new SailsConnectionException($"{method.ToUpperInvariant()} {url} was refused: the socket is not connected and {waiting} requests already wait (SailsClientOptions.MaxQueuedRequests).");
+            throw new SailsConnectionException($"{SafeDescription.Request(method, url)} was refused: the socket is not connected and {waiting} requests already wait (SailsClientOptions.MaxQueuedRequests).");
         }
 
         var request = new QueuedRequest(_nextSequence++, method, url, timeout, _owner.Timer.GetDeadline(timeout), send, cancellationToken);
@@ -210,7 +211,7 @@ public sealed partial class SailsSocket
     }
 
     private static SailsTimeoutException QueuedTimeout(QueuedRequest request) =>
-        new($"No response to {request.Method.ToUpperInvariant()} {request.Url} within {request.Timeout.TotalMilliseconds:0} ms: the socket did not connect in time, so it was never sent.");
+        new($"No response to {SafeDescription.Request(request.Method, request.Url)} within {request.Timeout.TotalMilliseconds:0} ms: the socket did not connect in time, so it was never sent.");
 
     /// <summary>A request waiting for the socket to connect.</summary>
     private sealed class QueuedRequest(long sequence, string method, string url, TimeSpan timeout, long deadline, Func<SocketIoClient, TimeSpan, CancellationToken, ValueTask<SailsResponse>> send, CancellationToken token)

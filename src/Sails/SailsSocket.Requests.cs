@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
+using SailSocket.Internal;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
 
@@ -306,7 +307,7 @@ public sealed partial class SailsSocket
         }
     }
 
-    private static string Describe<TData>(SailsEnvelope<TData> envelope) => $"{envelope.Method.ToUpperInvariant()} {envelope.Url}";
+    private static string Describe<TData>(SailsEnvelope<TData> envelope) => SafeDescription.Request(envelope.Method, envelope.Url);
 
     /// <summary>One cached delegate per data type: writing the envelope allocates nothing.</summary>
     private static class EnvelopeWriter<TData>

@@ -113,7 +113,7 @@ public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget, ISeria
 
     private static Exception MapConnectError(Exception ex, SailsSocketSettings settings)
     {
-        var where = settings.Url.GetLeftPart(UriPartial.Authority);
+        var where = SafeDescription.Origin(settings.Url);
         return ex switch
         {
             EngineConnectionException engine => new SailsConnectionException($"Could not connect to the Sails server at {where}: {engine.Message}", engine, engine.HttpStatusCode),

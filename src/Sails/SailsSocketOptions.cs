@@ -64,7 +64,7 @@ public sealed class SailsSocketOptions
     {
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "ws" or "wss"))
         {
-            throw new ArgumentException($"The server URL must be absolute, with scheme http, https, ws or wss: '{url}'.", name);
+            throw new ArgumentException($"The server URL must be absolute, with scheme http, https, ws or wss; got {(url.IsAbsoluteUri ? $"scheme '{url.Scheme}'" : "a relative URL")}.", name);
         }
     }
 

@@ -12,7 +12,7 @@ internal static class SailsRequestValidation
         ArgumentNullException.ThrowIfNull(url);
         if (url.Length == 0 || url[0] != '/')
         {
-            throw new ArgumentException($"A Sails request URL is a path on the server starting with '/', like '/user?id=1'; got '{url}'.", nameof(url));
+            throw new ArgumentException($"A Sails request URL is a path on the server starting with '/', like '/user?id=1'; got '{Internal.SafeDescription.Path(url)}'.", nameof(url));
         }
 
         foreach (var c in url)
