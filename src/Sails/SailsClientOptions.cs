@@ -80,6 +80,14 @@ public sealed class SailsClientOptions
     public int MaxQueuedRequests { get; init; } = 1024;
 
     /// <summary>
+    /// The most requests a socket may have sent and still be waiting for the responses of; one more is refused before
+    /// anything is sent with <see cref="InvalidOperationException"/> (its inner exception is the Socket.IO layer's
+    /// <see cref="SocketIo.SocketIoAckLimitException"/>), and the socket stays connected. Each entry also lives no longer
+    /// than its request's timeout. Default 10,000.
+    /// </summary>
+    public int MaxPendingRequests { get; init; } = 10_000;
+
+    /// <summary>
     /// Sends the <c>nosession</c> handshake header: the server loads no session for this socket's requests
     /// (sails.io.js <c>initialConnectionHeaders: {nosession: true}</c>). Default <see langword="false"/>.
     /// </summary>
@@ -182,6 +190,7 @@ public sealed class SailsClientOptions
         ArgumentNullException.ThrowIfNull(Reconnection, nameof(Reconnection));
         Reconnection.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedRequests, 0, nameof(MaxQueuedRequests));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingRequests, 1, nameof(MaxPendingRequests));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEvents, 1, nameof(MaxPendingEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingEventBytes, 1024, nameof(MaxPendingEventBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxListenersPerEvent, 1, nameof(MaxListenersPerEvent));

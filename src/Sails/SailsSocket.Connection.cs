@@ -271,6 +271,7 @@ public sealed partial class SailsSocket
             },
             Auth = handshake.Auth,
             ConnectTimeout = _settings.ConnectTimeout,
+            MaxPendingAcks = _owner.Options.MaxPendingRequests,
             Timer = _owner.Timer,
             OnEvent = OnSocketIoEvent,
             OnDisconnected = error => OnConnectionLost(generation, error),

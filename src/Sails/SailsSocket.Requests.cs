@@ -277,6 +277,10 @@ public sealed partial class SailsSocket
 
             throw new SailsConnectionException($"{Describe(envelope)} was not sent: the connection had ended. ({ex.Message})", ex);
         }
+        catch (SocketIoAckLimitException ex)
+        {
+            throw new InvalidOperationException($"{Describe(envelope)} was refused: {ex.Limit} requests already wait for their responses (SailsClientOptions.MaxPendingRequests); nothing was sent.", ex);
+        }
         catch (SocketIoProtocolException ex)
         {
             throw new SailsProtocolException($"The response to {Describe(envelope)} is malformed: {ex.Message}", ex);

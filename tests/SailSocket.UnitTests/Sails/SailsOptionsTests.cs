@@ -100,6 +100,7 @@ public sealed class SailsOptionsTests
         { "MaxMessageSize", new SailsClientOptions { MaxMessageSize = 1023 } },
         { "TimerResolution", new SailsClientOptions { TimerResolution = TimeSpan.Zero } },
         { "MaxQueuedRequests", new SailsClientOptions { MaxQueuedRequests = -1 } },
+        { "MaxPendingRequests", new SailsClientOptions { MaxPendingRequests = 0 } },
         { "MaxPendingEvents", new SailsClientOptions { MaxPendingEvents = 0 } },
         { "MaxPendingEventBytes", new SailsClientOptions { MaxPendingEventBytes = 1023 } },
         { "MaxListenersPerEvent", new SailsClientOptions { MaxListenersPerEvent = 0 } },
