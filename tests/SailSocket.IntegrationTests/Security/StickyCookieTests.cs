@@ -58,7 +58,7 @@ public sealed class StickyCookieTests(StickySailsServer sticky) : IClassFixture<
         Assert.Equal("websocket", client.Engine.Transport);
         Assert.Equal(client.Engine.Handshake.SessionId, cookies.GetCookies(sticky.Server.Url)["io"]?.Value);
         Assert.Equal("node-a", cookies.GetCookies(sticky.Server.Url)["lb"]?.Value);
-        Assert.Equal(200, await EchoStatusAsync(client));
+        Assert.Equal(200, await SailsEcho.StatusAsync(client));
         Assert.Equal(before, await sticky.RefusalsAsync());
     }
 
@@ -69,7 +69,7 @@ public sealed class StickyCookieTests(StickySailsServer sticky) : IClassFixture<
         await using var client = await ConnectAsync(EngineTransports.Polling, new CookieContainer());
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(200, await EchoStatusAsync(client));
+            Assert.Equal(200, await SailsEcho.StatusAsync(client));
         }
 
         Assert.Equal("polling", client.Engine.Transport);
@@ -115,17 +115,4 @@ public sealed class StickyCookieTests(StickySailsServer sticky) : IClassFixture<
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
             Bound.Seconds(15));
-
-    private static async Task<int> EchoStatusAsync(SocketIoClient client)
-    {
-        var ack = await client.EmitWithAckAsync(
-            "get",
-            """{"method":"get","headers":{},"data":{},"url":"/echo"}""",
-            static (w, json) => w.WriteRawValue(json),
-            null,
-            TimeSpan.FromSeconds(10),
-            Bound.Seconds(15));
-        using var document = JsonDocument.Parse(ack.Arguments);
-        return document.RootElement[0].GetProperty("statusCode").GetInt32();
-    }
 }

@@ -22,7 +22,7 @@ public sealed class UpgradeFallbackTests
         await client.Engine.UpgradeTask.Within(10);
         Assert.IsType<WebSocketException>(client.Engine.UpgradeError);
         Assert.Equal("polling", client.Engine.Transport);
-        Assert.Equal(200, await EchoStatusAsync(client));
+        Assert.Equal(200, await SailsEcho.StatusAsync(client));
     }
 
     [Theory]
@@ -34,7 +34,7 @@ public sealed class UpgradeFallbackTests
 
         Assert.Equal(EngineRevision.V4, client.Engine.Revision);
         Assert.Equal(5, client.ProtocolRevision);
-        Assert.Equal(200, await EchoStatusAsync(client));
+        Assert.Equal(200, await SailsEcho.StatusAsync(client));
     }
 
     private static async Task<SocketIoClient> ConnectAsync(
@@ -58,18 +58,5 @@ public sealed class UpgradeFallbackTests
                 ConnectTimeout = TimeSpan.FromSeconds(10),
             },
             Bound.Seconds(15));
-    }
-
-    private static async Task<int> EchoStatusAsync(SocketIoClient client)
-    {
-        var ack = await client.EmitWithAckAsync(
-            "get",
-            """{"method":"get","headers":{},"data":{},"url":"/echo"}""",
-            static (w, json) => w.WriteRawValue(json),
-            null,
-            TimeSpan.FromSeconds(10),
-            Bound.Seconds(15));
-        using var document = JsonDocument.Parse(ack.Arguments);
-        return document.RootElement[0].GetProperty("statusCode").GetInt32();
     }
 }
