@@ -23,7 +23,7 @@ namespace SailSocket.Engine;
 /// <para>Values shorter than <see cref="MinimumLength"/> characters are left alone: they cannot be told apart from
 /// ordinary words in the text, and a credential is never that short.</para>
 /// </remarks>
-public static class SecretRedaction
+internal static class SecretRedaction
 {
     /// <summary>What a removed value is replaced with: <c>[redacted]</c>.</summary>
     public const string Placeholder = "[redacted]";
