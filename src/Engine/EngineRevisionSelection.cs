@@ -3,7 +3,10 @@ namespace SailSocket.Engine;
 /// <summary>Which Engine.IO revision a connection asks for (<see cref="EngineOptions.Revision"/>).</summary>
 public enum EngineRevisionSelection
 {
-    /// <summary>Revision 4 only (Socket.IO protocol 5): socket.io 3.x/4.x servers, Sails on sails-hook-sockets 3.x. The default.</summary>
+    /// <summary>
+    /// Revision 4 only (Socket.IO protocol 5): socket.io 3.x/4.x servers, Sails on sails-hook-sockets 3.x. The default.
+    /// Over polling, a server that answers in revision 3 framing is refused (<see cref="EngineConnectionError.HandshakeRefused"/>).
+    /// </summary>
     V4 = 0,
 
     /// <summary>Revision 3 only (Socket.IO protocol 4): socket.io 2.x servers, Sails on sails-hook-sockets 2.x.</summary>

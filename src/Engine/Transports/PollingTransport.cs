@@ -115,9 +115,17 @@ internal sealed class PollingTransport : IEngineTransport
         var (body, length) = await ReadBodyAsync(response, options.BufferPool, options.MaxMessageSize, truncate: false, cancellationToken).ConfigureAwait(false);
         try
         {
-            // A revision-3-only server ignores EIO=4 and answers with revision-3 framing ("<n>:0{…}").
+            // A revision-3-only server ignores EIO=4 and answers with revision-3 framing ("<n>:0{…}"): Auto follows it,
+            // an explicit V4 does not (it means revision 4 only).
             if (revision == EngineRevision.V4 && EnginePayloadReader.LooksLikeV3(body.AsSpan(0, length)))
             {
+                if (options.Revision != EngineRevisionSelection.Auto)
+                {
+                    throw new EngineConnectionException(
+                        EngineConnectionError.HandshakeRefused,
+                        $"The server at {where} answered the Engine.IO 4 handshake in Engine.IO 3 framing: it speaks revision 3 only (socket.io 2.x). Set EngineOptions.Revision to V3 or Auto.");
+                }
+
                 revision = EngineRevision.V3;
             }
 

@@ -85,21 +85,21 @@ public sealed class AutoRevisionTests
     }
 
     /// <summary>
-    /// Observed, not what one might expect: socket.io 2.x (engine.io 3.6) never checks <c>EIO</c>, so it refuses nothing —
-    /// there is no status or body to report. Over polling it answers a revision 4 handshake in revision 3 framing, and
-    /// the Engine follows it to revision 3 even when <see cref="EngineRevisionSelection.V4"/> was asked for.
+    /// socket.io 2.x (engine.io 3.6) never checks <c>EIO</c>, so it refuses nothing: over polling it answers a revision 4
+    /// handshake in revision 3 framing. <see cref="EngineRevisionSelection.V4"/> means revision 4 only, so the client
+    /// refuses that answer with a clear reason instead of silently speaking revision 3.
     /// </summary>
     [Theory]
     [InlineData(EngineTransports.Polling)]
     [InlineData(EngineTransports.PollingThenUpgrade)]
-    public async Task V4_over_polling_against_socketio2_is_answered_in_revision_3(EngineTransports transports)
+    public async Task V4_over_polling_against_socketio2_is_refused_as_a_revision_3_only_server(EngineTransports transports)
     {
         await using var server = await NodeAppServer.StartSocketIo2Async(null, Bound.Seconds(120));
 
-        await using var client = await ConnectAsync(server.Url, transports, EngineRevisionSelection.V4);
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => ConnectAsync(server.Url, transports, EngineRevisionSelection.V4));
 
-        Assert.Equal(EngineRevision.V3, client.Engine.Revision);
-        Assert.Equal("""[{"n":1},"two"]""", await EchoAsync(client));
+        Assert.Equal(EngineConnectionError.HandshakeRefused, ex.Error);
+        Assert.Contains("revision 3 only", ex.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await HandshakesAsync(server)).GetValueOrDefault("4"));
     }
 
