@@ -57,6 +57,12 @@ public class AckTableBenchmarks
     {
         var pending = _table.Add(s_timeout, CancellationToken.None);
         _table.TryComplete(pending.Id, _ack);
-        return pending.Completion.Task.Result;
+        var wait = pending.AsValueTask();
+        if (!wait.IsCompleted)
+        {
+            throw new InvalidOperationException("The ack was completed synchronously above.");
+        }
+
+        return wait.Result; // reading it returns the pooled waiter to the table
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -150,13 +151,27 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <exception cref="SocketIoAckLimitException"><see cref="SocketIoOptions.MaxPendingAcks"/> emits already wait for their ack; nothing was sent.</exception>
     /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<SocketIoAck> EmitWithAckAsync<TState>(
+    public Task<SocketIoAck> EmitWithAckAsync<TState>(
         string eventName,
         TState state,
         SocketIoArgumentsWriter<TState> writeArguments,
         IReadOnlyList<ReadOnlyMemory<byte>>? attachments,
         TimeSpan timeout,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        EmitWithAckValueAsync(eventName, state, writeArguments, attachments, timeout, cancellationToken).AsTask();
+
+    /// <summary>
+    /// <see cref="EmitWithAckAsync"/> without the task: a pooled state machine awaiting a pooled ack waiter. Await the
+    /// result once (or call <see cref="ValueTask{TResult}.AsTask"/> once), never more.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<SocketIoAck> EmitWithAckValueAsync<TState>(
+        string eventName,
+        TState state,
+        SocketIoArgumentsWriter<TState> writeArguments,
+        IReadOnlyList<ReadOnlyMemory<byte>>? attachments,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(eventName);
         ArgumentNullException.ThrowIfNull(writeArguments);
@@ -174,14 +189,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
         catch
         {
-            _acks.Remove(pending);
             pending.Abandon();
             throw;
         }
 
         try
         {
-            return await pending.Completion.Task.ConfigureAwait(false);
+            // Read once: this returns the waiter to the pool; pending must not be touched afterwards.
+            return await pending.AsValueTask().ConfigureAwait(false);
         }
         catch (SocketIoDisconnectedException ex)
         {
@@ -300,7 +315,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
     }
 
-    private async Task SendEventAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, long ackId, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendEventAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, long ackId, CancellationToken cancellationToken)
     {
         var count = attachments?.Count ?? 0;
         using var message = EngineMessageWriter.Rent(_bufferPool);
@@ -335,6 +351,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     internal async Task WaitConnectedAsync(CancellationToken cancellationToken) =>
         Id = await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken)
     {
         try

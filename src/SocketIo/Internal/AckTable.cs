@@ -14,6 +14,10 @@ internal sealed class AckTable : ITimerTarget
 {
     private readonly object _gate = new();
     private readonly Dictionary<int, PendingAck> _pending = [];
+
+    /// <summary>Waiters whose emit is over, for the next emits; at most <see cref="_poolCapacity"/>.</summary>
+    private readonly Stack<PendingAck> _pool = new();
+    private readonly int _poolCapacity;
     private readonly SharedTimer _timer;
 
     /// <summary>The most waiters at once (SocketIoNamespaceOptions.MaxPendingAcks): a caller cannot grow the table without bound.</summary>
@@ -28,6 +32,25 @@ internal sealed class AckTable : ITimerTarget
     {
         _timer = timer;
         _maxPending = maxPending;
+        _poolCapacity = Math.Min(maxPending, MaxPooled);
+    }
+
+    /// <summary>The most finished waiters kept for reuse.</summary>
+    internal const int MaxPooled = 32;
+
+    /// <summary>How many waiters this table has created (tests: reuse keeps it small).</summary>
+    internal int CreatedCount { get; private set; }
+
+    /// <summary>How many finished waiters wait in the pool.</summary>
+    internal int PooledCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pool.Count;
+            }
+        }
     }
 
     public int Count
@@ -68,7 +91,17 @@ internal sealed class AckTable : ITimerTarget
             }
             while (_pending.ContainsKey(id));
 
-            pending = new PendingAck(this, id, deadline, timeout);
+            if (_pool.Count > 0)
+            {
+                pending = _pool.Pop();
+            }
+            else
+            {
+                pending = new PendingAck(this);
+                CreatedCount++;
+            }
+
+            pending.Prepare(id, deadline, timeout);
             _pending.Add(id, pending);
             if (deadline < _earliestDeadline)
             {
@@ -85,6 +118,18 @@ internal sealed class AckTable : ITimerTarget
         lock (_gate)
         {
             return _pending.TryGetValue(pending.Id, out var found) && ReferenceEquals(found, pending) && _pending.Remove(pending.Id);
+        }
+    }
+
+    /// <summary>Takes back a waiter whose result has been read (or that was never sent); it must be in nobody's hands.</summary>
+    internal void Return(PendingAck pending)
+    {
+        lock (_gate)
+        {
+            if (_pool.Count < _poolCapacity)
+            {
+                _pool.Push(pending);
+            }
         }
     }
 

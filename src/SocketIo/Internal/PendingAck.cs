@@ -1,31 +1,59 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 
 namespace SailSocket.SocketIo.Internal;
 
-/// <summary>An emit waiting for its ack: completed, failed, timed out or cancelled exactly once, and removed from the table on every path.</summary>
-internal sealed class PendingAck
+/// <summary>
+/// An emit waiting for its ack: completed, failed, timed out or cancelled exactly once, and removed from the table on
+/// every path. Pooled by its <see cref="AckTable"/>: one instance serves many emits, one at a time.
+/// </summary>
+/// <remarks>
+/// <para>Ownership: whoever removes the waiter from the table (the ack, the timer, cancellation, <see cref="AckTable.Close"/>)
+/// is the only one allowed to complete it; the one awaiter reads the result once (<see cref="GetResult"/>), which is
+/// what returns the waiter to the pool. Before that the cancellation registration is disposed (waiting for a callback
+/// that is running), so nothing from the old emit can touch the waiter once it serves the next one.</para>
+/// <para>Continuations run asynchronously: the receive loop and the timer never run a caller's code.</para>
+/// </remarks>
+internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
 {
     private readonly AckTable _table;
+    private ManualResetValueTaskSourceCore<SocketIoAck> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
 
-    public PendingAck(AckTable table, int id, long deadline, TimeSpan timeout)
+    /// <summary>1 once this emit's waiter has been completed: a second completion is ignored instead of corrupting the core.</summary>
+    private int _completed;
+
+    public PendingAck(AckTable table) => _table = table;
+
+    public int Id { get; private set; }
+
+    /// <summary>Timestamp after which the ack counts as lost.</summary>
+    public long Deadline { get; private set; }
+
+    public TimeSpan Timeout { get; private set; }
+
+    /// <summary>Whether this emit's waiter has been completed (with a result or an error).</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    /// <summary>The token of this emit's wait; it changes when the waiter is returned to the pool.</summary>
+    internal short Version => _core.Version;
+
+    /// <summary>The state of this emit's wait (tests).</summary>
+    internal ValueTaskSourceStatus Status => _core.GetStatus(_core.Version);
+
+    /// <summary>Readies the waiter for one emit; called by the table under its lock on a waiter nobody else holds.</summary>
+    public void Prepare(int id, long deadline, TimeSpan timeout)
     {
-        _table = table;
         Id = id;
         Deadline = deadline;
         Timeout = timeout;
+        Volatile.Write(ref _completed, 0);
     }
 
-    public int Id { get; }
-
-    /// <summary>Timestamp after which the ack counts as lost.</summary>
-    public long Deadline { get; }
-
-    public TimeSpan Timeout { get; }
-
-    public TaskCompletionSource<SocketIoAck> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>The one wait for this emit's ack. Await it once; reading the result returns the waiter to the pool.</summary>
+    public ValueTask<SocketIoAck> AsValueTask() => new(this, _core.Version);
 
     public void RegisterCancellation(CancellationToken cancellationToken)
     {
@@ -37,31 +65,86 @@ internal sealed class PendingAck
 
     public void Complete(SocketIoAck ack)
     {
-        _cancellation.Unregister();
-        Completion.TrySetResult(ack);
+        if (TryBeginCompletion())
+        {
+            _core.SetResult(ack);
+        }
     }
 
     public void Fail(Exception error)
     {
-        _cancellation.Unregister();
-        Completion.TrySetException(error);
+        if (TryBeginCompletion())
+        {
+            _core.SetException(error);
+        }
     }
 
-    /// <summary>Gives up a waiter whose emit could not be sent; the caller reports the send error instead.</summary>
+    /// <summary>
+    /// Gives up a waiter whose emit could not be sent; the caller reports the send error instead and never awaits it.
+    /// </summary>
     public void Abandon()
     {
-        _cancellation.Unregister();
-        Completion.TrySetCanceled();
+        if (_table.Remove(this))
+        {
+            // Nobody else can complete it now: back to the pool without a result.
+            Release();
+        }
 
-        // The table may have failed it concurrently (connection lost): observe that so it is not reported as unobserved.
-        _ = Completion.Task.Exception;
+        // Otherwise whoever removed it (connection lost, timer, cancellation) completes it; nobody reads the result,
+        // so it never goes back to the pool and the GC takes it. An unread ManualResetValueTaskSourceCore error is not
+        // reported anywhere, unlike a Task's.
+    }
+
+    SocketIoAck IValueTaskSource<SocketIoAck>.GetResult(short token) => GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<SocketIoAck>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<SocketIoAck>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Reads the result (or throws the error) once, then returns the waiter to the pool.</summary>
+    private SocketIoAck GetResult(short token)
+    {
+        if (token != _core.Version)
+        {
+            throw new InvalidOperationException("The ack waiter was read twice or after reuse.");
+        }
+
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            Release();
+        }
+    }
+
+    private void Release()
+    {
+        // Waits for a cancellation callback that is running right now: after this, no callback of this emit can run.
+        _cancellation.Dispose();
+        _cancellation = default;
+        _core.Reset();
+        _table.Return(this);
+    }
+
+    private bool TryBeginCompletion()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return false;
+        }
+
+        _cancellation.Unregister();
+        return true;
     }
 
     private void Cancel(CancellationToken token)
     {
         if (_table.Remove(this))
         {
-            Completion.TrySetCanceled(token);
+            Fail(new OperationCanceledException(token));
         }
     }
 }

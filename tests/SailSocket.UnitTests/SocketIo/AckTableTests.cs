@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Sources;
 using SailSocket.Engine;
 using SailSocket.SocketIo;
 using SailSocket.SocketIo.Internal;
@@ -82,9 +83,9 @@ public sealed class AckTableTests : IDisposable
 
         Assert.True(_table.TryComplete(1, ack));
 
-        Assert.Same(ack, await one.Completion.Task.WaitAsync(TestTimeouts.Default));
-        Assert.False(zero.Completion.Task.IsCompleted);
-        Assert.False(two.Completion.Task.IsCompleted);
+        Assert.Same(ack, await one.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
+        Assert.False(zero.IsCompleted);
+        Assert.False(two.IsCompleted);
         Assert.Equal(2, _table.Count);
     }
 
@@ -100,7 +101,7 @@ public sealed class AckTableTests : IDisposable
 
         for (var id = 0; id < waiters.Length; id++)
         {
-            var ack = await waiters[id].Completion.Task.WaitAsync(TestTimeouts.Default);
+            var ack = await waiters[id].AsValueTask().AsTask().WaitAsync(TestTimeouts.Default);
             Assert.Equal($"[{id}]", System.Text.Encoding.UTF8.GetString(ack.Arguments.Span));
         }
 
@@ -118,7 +119,7 @@ public sealed class AckTableTests : IDisposable
 
         Assert.False(_table.TryComplete(id, Ack("[]")));
 
-        Assert.False(pending.Completion.Task.IsCompleted);
+        Assert.False(pending.IsCompleted);
         Assert.Equal(1, _table.Count);
     }
 
@@ -131,7 +132,7 @@ public sealed class AckTableTests : IDisposable
         Assert.True(_table.TryComplete(pending.Id, first));
         Assert.False(_table.TryComplete(pending.Id, Ack("[2]")));
 
-        Assert.Same(first, await pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.Same(first, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
@@ -140,13 +141,13 @@ public sealed class AckTableTests : IDisposable
         var pending = _table.Add(s_timeout, CancellationToken.None);
 
         _clock.Advance(s_timeout - TimeSpan.FromMilliseconds(1));
-        Assert.False(pending.Completion.Task.IsCompleted);
+        Assert.False(pending.IsCompleted);
         Assert.Equal(1, _table.Count);
 
         // The deadline is at exactly 1 s, and the 100 ms grid lands on it.
         _clock.Advance(TimeSpan.FromMilliseconds(1));
 
-        var ex = await Assert.ThrowsAsync<SocketIoTimeoutException>(() => pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        var ex = await Assert.ThrowsAsync<SocketIoTimeoutException>(() => pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
         Assert.Contains("1000 ms", ex.Message, StringComparison.Ordinal);
         Assert.Equal(0, _table.Count);
     }
@@ -159,11 +160,11 @@ public sealed class AckTableTests : IDisposable
         var pending = _table.Add(TimeSpan.FromMilliseconds(130), CancellationToken.None);
 
         _clock.Advance(TimeSpan.FromMilliseconds(149));
-        Assert.False(pending.Completion.Task.IsCompleted);
+        Assert.False(pending.IsCompleted);
 
         _clock.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(pending.Completion.Task.IsFaulted);
-        Assert.IsType<SocketIoTimeoutException>(pending.Completion.Task.Exception!.InnerException);
+        Assert.True(pending.Status == ValueTaskSourceStatus.Faulted);
+        Assert.IsType<SocketIoTimeoutException>(ErrorOf(pending));
     }
 
     [Fact]
@@ -176,14 +177,14 @@ public sealed class AckTableTests : IDisposable
 
         _clock.Advance(TimeSpan.FromMilliseconds(300));
 
-        Assert.True(shortWait.Completion.Task.IsFaulted);
-        Assert.False(longWait.Completion.Task.IsCompleted);
-        Assert.True(completed.Completion.Task.IsCompletedSuccessfully);
+        Assert.True(shortWait.Status == ValueTaskSourceStatus.Faulted);
+        Assert.False(longWait.IsCompleted);
+        Assert.True(completed.Status == ValueTaskSourceStatus.Succeeded);
         Assert.Equal(1, _table.Count);
 
         _clock.Advance(TimeSpan.FromMilliseconds(200));
 
-        Assert.True(longWait.Completion.Task.IsFaulted);
+        Assert.True(longWait.Status == ValueTaskSourceStatus.Faulted);
         Assert.Equal(0, _table.Count);
     }
 
@@ -195,10 +196,10 @@ public sealed class AckTableTests : IDisposable
         _table.TryComplete(early.Id, Ack("[]"));
 
         _clock.Advance(TimeSpan.FromMilliseconds(200));
-        Assert.False(late.Completion.Task.IsCompleted);
+        Assert.False(late.IsCompleted);
 
         _clock.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.True(late.Completion.Task.IsFaulted);
+        Assert.True(late.Status == ValueTaskSourceStatus.Faulted);
     }
 
     [Fact]
@@ -209,8 +210,8 @@ public sealed class AckTableTests : IDisposable
 
         _clock.Advance(TimeSpan.FromDays(1));
 
-        Assert.False(forever.Completion.Task.IsCompleted);
-        Assert.True(bounded.Completion.Task.IsFaulted);
+        Assert.False(forever.IsCompleted);
+        Assert.True(bounded.Status == ValueTaskSourceStatus.Faulted);
         Assert.Equal(1, _table.Count);
     }
 
@@ -223,12 +224,12 @@ public sealed class AckTableTests : IDisposable
 
         await cts.CancelAsync();
 
-        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.True(pending.Status == ValueTaskSourceStatus.Canceled);
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
         Assert.Equal(cts.Token, ex.CancellationToken);
-        Assert.True(pending.Completion.Task.IsCanceled);
         Assert.Equal(1, _table.Count);
         Assert.False(_table.TryComplete(pending.Id, Ack("[]")));
-        Assert.False(other.Completion.Task.IsCompleted);
+        Assert.False(other.IsCompleted);
     }
 
     [Fact]
@@ -239,7 +240,7 @@ public sealed class AckTableTests : IDisposable
 
         var pending = _table.Add(s_timeout, cts.Token);
 
-        Assert.True(pending.Completion.Task.IsCanceled);
+        Assert.True(pending.Status == ValueTaskSourceStatus.Canceled);
         Assert.Equal(0, _table.Count);
     }
 
@@ -253,7 +254,7 @@ public sealed class AckTableTests : IDisposable
 
         await cts.CancelAsync();
 
-        Assert.Same(ack, await pending.Completion.Task.WaitAsync(TestTimeouts.Default));
+        Assert.Same(ack, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
@@ -265,7 +266,7 @@ public sealed class AckTableTests : IDisposable
 
         cts.Cancel();
 
-        Assert.IsType<SocketIoTimeoutException>(pending.Completion.Task.Exception!.InnerException);
+        Assert.IsType<SocketIoTimeoutException>(ErrorOf(pending));
     }
 
     [Fact]
@@ -277,8 +278,8 @@ public sealed class AckTableTests : IDisposable
 
         _table.Close(error);
 
-        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => a.Completion.Task.WaitAsync(TestTimeouts.Default)));
-        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => b.Completion.Task.WaitAsync(TestTimeouts.Default)));
+        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => a.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default)));
+        Assert.Same(error, await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => b.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default)));
         Assert.Equal(0, _table.Count);
         Assert.Same(error, Assert.Throws<SocketIoDisconnectedException>(() => _table.Add(s_timeout, CancellationToken.None)));
     }
@@ -304,16 +305,42 @@ public sealed class AckTableTests : IDisposable
         _clock.Advance(s_timeout * 2);
         Assert.False(_table.TryComplete(pending.Id, Ack("[]")));
 
-        Assert.Same(error, pending.Completion.Task.Exception!.InnerException);
+        Assert.Same(error, ErrorOf(pending));
     }
 
     [Fact]
-    public void Completion_RunsContinuationsAsynchronously()
+    public async Task Completion_RunsContinuationsAsynchronously()
     {
         // Continuations must never run inline on the receive loop that completes the ack (conventions.md rule 19).
         var pending = _table.Add(s_timeout, CancellationToken.None);
+        var continuation = ThreadAfterAwaitAsync(pending);
+        var completingThread = -1;
+        var completer = new Thread(() =>
+        {
+            completingThread = Environment.CurrentManagedThreadId;
+            Assert.True(_table.TryComplete(pending.Id, Ack("[]")));
+        });
 
-        Assert.True(pending.Completion.Task.CreationOptions.HasFlag(TaskCreationOptions.RunContinuationsAsynchronously));
+        completer.Start();
+
+        var ran = await continuation.WaitAsync(TestTimeouts.Default);
+        Assert.True(completer.Join(TestTimeouts.Default));
+        Assert.NotEqual(completingThread, ran);
+    }
+
+    private static async Task<int> ThreadAfterAwaitAsync(PendingAck pending)
+    {
+        await pending.AsValueTask().ConfigureAwait(false);
+        return Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>The error a completed waiter holds (reading it returns the waiter to the pool).</summary>
+    private static Exception? ErrorOf(PendingAck pending)
+    {
+        Assert.True(pending.IsCompleted);
+        var task = pending.AsValueTask().AsTask();
+        Assert.True(task.IsCompleted);
+        return task.Exception?.InnerException;
     }
 
     private static SocketIoAck Ack(string json) => new(System.Text.Encoding.UTF8.GetBytes(json), []);
