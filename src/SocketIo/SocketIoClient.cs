@@ -185,7 +185,10 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         var pending = _acks.Add(timeout, cancellationToken);
         try
         {
-            await SendEventAsync(eventName, state, writeArguments, attachments, pending.Id, cancellationToken).ConfigureAwait(false);
+            // The send is inlined (not SendEventAsync) so a request runs one state machine fewer.
+            using var message = EngineMessageWriter.Rent(_bufferPool);
+            var sentAttachments = WriteEvent(message, eventName, state, writeArguments, attachments, pending.Id);
+            await SendAsync(message, sentAttachments, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -318,11 +321,18 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendEventAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, long ackId, CancellationToken cancellationToken)
     {
-        var count = attachments?.Count ?? 0;
         using var message = EngineMessageWriter.Rent(_bufferPool);
+        var sentAttachments = WriteEvent(message, eventName, state, writeArguments, attachments, ackId);
+        await SendAsync(message, sentAttachments, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes an EVENT (BINARY_EVENT with attachments) packet; returns the attachments to send after it, or null.</summary>
+    private IReadOnlyList<ReadOnlyMemory<byte>>? WriteEvent<TState>(EngineMessageWriter message, string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, long ackId)
+    {
+        var count = attachments?.Count ?? 0;
         SocketIoPacketWriter.WriteHeader(message, count > 0 ? SocketIoPacketType.BinaryEvent : SocketIoPacketType.Event, _options.Namespace, ackId, count);
         WriteArray(message, eventName, state, writeArguments);
-        await SendAsync(message, count > 0 ? attachments : null, cancellationToken).ConfigureAwait(false);
+        return count > 0 ? attachments : null;
     }
 
     /// <summary>Sends CONNECT for the namespace, except where the server connects by itself (protocol 4, <c>/</c>).</summary>
