@@ -185,10 +185,17 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         var pending = _acks.Add(timeout, cancellationToken);
         try
         {
-            // The send is inlined (not SendEventAsync) so a request runs one state machine fewer.
+            // The send is inlined (not SendEventAsync, not SendAsync) so a request runs two state machines fewer.
             using var message = EngineMessageWriter.Rent(_bufferPool);
             var sentAttachments = WriteEvent(message, eventName, state, writeArguments, attachments, pending.Id);
-            await SendAsync(message, sentAttachments, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _connection.SendAsync(message, sentAttachments, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineConnectionException ex)
+            {
+                throw SendFailure(ex);
+            }
         }
         catch
         {
@@ -370,18 +377,24 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         }
         catch (EngineConnectionException ex)
         {
-            var disconnected = Volatile.Read(ref _disconnected);
-            if (ex.MayHaveBeenDelivered)
-            {
-                throw new SocketIoDisconnectedException(
-                    disconnected?.Reason ?? SocketIoDisconnectReason.TransportClosed,
-                    $"The connection ended while the packet was being sent: the server may or may not have received it. ({ex.Message})",
-                    ex,
-                    afterSend: true);
-            }
-
-            throw disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
+            throw SendFailure(ex);
         }
+    }
+
+    /// <summary>What a failed send surfaces as: after-send when the packet may have been delivered.</summary>
+    private SocketIoDisconnectedException SendFailure(EngineConnectionException ex)
+    {
+        var disconnected = Volatile.Read(ref _disconnected);
+        if (ex.MayHaveBeenDelivered)
+        {
+            return new SocketIoDisconnectedException(
+                disconnected?.Reason ?? SocketIoDisconnectReason.TransportClosed,
+                $"The connection ended while the packet was being sent: the server may or may not have received it. ({ex.Message})",
+                ex,
+                afterSend: true);
+        }
+
+        return disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
     }
 
     private void ThrowIfDisconnected()
