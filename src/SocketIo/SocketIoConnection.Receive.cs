@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
+using SailSocket.SocketIo.Internal;
 using SailSocket.SocketIo.Protocol;
 
 namespace SailSocket.SocketIo;
@@ -20,7 +21,7 @@ public sealed partial class SocketIoConnection
                 var message = await _engine.ReceiveAsync(_receiveStop.Token).ConfigureAwait(false);
                 if (message.IsBinary)
                 {
-                    if (_binary.Add(message.Data.Span))
+                    if ((_binary ??= new BinaryPacketAssembler()).Add(message.Data.Span))
                     {
                         DispatchBinary();
                     }
@@ -28,7 +29,7 @@ public sealed partial class SocketIoConnection
                     continue;
                 }
 
-                if (_binary.IsCollecting)
+                if (_binary is { IsCollecting: true })
                 {
                     throw new SocketIoProtocolException("A text packet arrived while binary attachments were still expected.", 0);
                 }
@@ -131,7 +132,7 @@ public sealed partial class SocketIoConnection
         if (packet.Type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
         {
             // Collected whatever the namespace, so that its attachments are consumed; handed over when complete.
-            _binary.Start(packet, target);
+            (_binary ??= new BinaryPacketAssembler()).Start(packet, target);
             return false;
         }
 
@@ -185,7 +186,7 @@ public sealed partial class SocketIoConnection
 
     private void DispatchBinary()
     {
-        var (type, target, ackId, data, attachments) = _binary.Take();
+        var (type, target, ackId, data, attachments) = _binary!.Take();
         if (target is null)
         {
             return;

@@ -35,7 +35,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     private readonly SocketIoConnectionOptions _options;
     private readonly EngineConnection _engine;
     private readonly SharedTimer? _ownedTimer;
-    private readonly BinaryPacketAssembler _binary = new();
+    /// <summary>Created by the first binary packet: a Sails connection usually never gets one, and idle sockets stay small.</summary>
+    private BinaryPacketAssembler? _binary;
     private readonly CancellationTokenSource _receiveStop = new();
 
     /// <summary>Guards the namespace registry (<see cref="_main"/>, <see cref="_others"/>, <see cref="_mainConnectedByServer"/>).</summary>

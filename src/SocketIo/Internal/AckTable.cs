@@ -15,8 +15,13 @@ internal sealed class AckTable : ITimerTarget
     private readonly object _gate = new();
     private readonly Dictionary<int, PendingAck> _pending = [];
 
-    /// <summary>Waiters whose emit is over, for the next emits; at most <see cref="_poolCapacity"/>.</summary>
-    private readonly Stack<PendingAck> _pool = new();
+    /// <summary>
+    /// Waiters whose emit is over, for the next emits; at most <see cref="_poolCapacity"/>. The first one waits in
+    /// <see cref="_spare"/> and the stack exists only once two are pooled: a socket making one request at a time (and an
+    /// idle socket) keeps one waiter and no collection.
+    /// </summary>
+    private PendingAck? _spare;
+    private Stack<PendingAck>? _pool;
     private readonly int _poolCapacity;
     private readonly SharedTimer _timer;
 
@@ -48,7 +53,7 @@ internal sealed class AckTable : ITimerTarget
         {
             lock (_gate)
             {
-                return _pool.Count;
+                return (_spare is null ? 0 : 1) + (_pool?.Count ?? 0);
             }
         }
     }
@@ -91,7 +96,12 @@ internal sealed class AckTable : ITimerTarget
             }
             while (_pending.ContainsKey(id));
 
-            if (_pool.Count > 0)
+            if (_spare is not null)
+            {
+                pending = _spare;
+                _spare = null;
+            }
+            else if (_pool is { Count: > 0 })
             {
                 pending = _pool.Pop();
             }
@@ -126,9 +136,13 @@ internal sealed class AckTable : ITimerTarget
     {
         lock (_gate)
         {
-            if (_pool.Count < _poolCapacity)
+            if (_spare is null)
             {
-                _pool.Push(pending);
+                _spare = pending;
+            }
+            else if ((_pool?.Count ?? 0) + 1 < _poolCapacity)
+            {
+                (_pool ??= new Stack<PendingAck>()).Push(pending);
             }
         }
     }
