@@ -115,7 +115,12 @@ public sealed partial class EngineConnection
             if (paused)
             {
                 var error = Fail(new EngineConnectionException(EngineConnectionError.TransportError, $"The upgrade to WebSocket failed after polling was paused: {ex.Message}", ex));
-                _switched.TrySetException(error);
+                if (_switched.TrySetException(error))
+                {
+                    // Only a receive waiting for the switch reads this; when none is (the connection was being closed), the
+                    // fault must not surface as an unobserved task exception: the receive loop reports the end anyway.
+                    _ = _switched.Task.Exception;
+                }
             }
         }
     }
