@@ -46,17 +46,4 @@ io.on('connection', (socket) => {
   });
 });
 
-httpServer.listen(port, '127.0.0.1', () => {
-  console.log(`SOCKETIO APP LISTENING on 127.0.0.1:${httpServer.address().port}`);
-});
-
-function stop() {
-  io.close();
-  httpServer.close();
-  process.exit(0);
-}
-process.stdin.on('end', stop);
-process.stdin.on('close', stop);
-process.stdin.resume();
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+require('../node-app-lifetime')(httpServer, io, port);
