@@ -27,7 +27,7 @@ alice.On("pet", e => { Console.WriteLine($"  alice <- event {e}"); seen.Signal()
 alice.On("chat", e => { Console.WriteLine($"  alice <- event {e}"); seen.Signal(); });
 bob.On("chat", e => { Console.WriteLine($"  bob   <- event {e}"); seen.Signal(); });
 
-async Task Show(string who, string what, Task<SailsResponse> request)
+async Task Show(string who, string what, ValueTask<SailsResponse> request)
 {
     var response = await request;
     Console.WriteLine($"{who,-5} {what,-32} -> {response}");

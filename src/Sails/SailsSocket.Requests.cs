@@ -24,8 +24,8 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<SailsResponse> GetAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken).AsTask();
+    public ValueTask<SailsResponse> GetAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken);
 
     /// <summary>Sends <c>GET url</c> with data (Sails merges it into the request parameters).</summary>
     /// <typeparam name="TData">The data type.</typeparam>
@@ -41,7 +41,7 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<SailsResponse> GetAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<SailsResponse> GetAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Get, url, data, dataTypeInfo, cancellationToken);
 
     /// <summary>Sends <c>GET url</c> and reads the body as <typeparamref name="T"/>; an error status throws.</summary>
@@ -57,10 +57,10 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsTimeoutException">No response within the request timeout.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<T?> GetAsync<T>(string url, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<T?> GetAsync<T>(string url, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default) =>
         responseTypeInfo is null
-            ? Task.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)))
-            : ReadBodyAsync(SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken), responseTypeInfo).AsTask();
+            ? ValueTask.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)))
+            : ReadBodyAsync(SendAsync<byte>(SailsMethods.Get, url, null, default, default, null, null, cancellationToken), responseTypeInfo);
 
     /// <summary>Sends a request and reads the body as <typeparamref name="T"/>; an error status throws.</summary>
     /// <typeparam name="T">The body type.</typeparam>
@@ -74,56 +74,56 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsTimeoutException">No response within the request's timeout.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<T?> RequestAsync<T>(SailsRequest request, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
+    public ValueTask<T?> RequestAsync<T>(SailsRequest request, JsonTypeInfo<T> responseTypeInfo, CancellationToken cancellationToken = default)
     {
         if (responseTypeInfo is null)
         {
-            return Task.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)));
+            return ValueTask.FromException<T?>(new ArgumentNullException(nameof(responseTypeInfo)));
         }
 
         return request is null
-            ? Task.FromException<T?>(new ArgumentNullException(nameof(request)))
-            : ReadBodyAsync(SendRequestAsync(request, cancellationToken), responseTypeInfo).AsTask();
+            ? ValueTask.FromException<T?>(new ArgumentNullException(nameof(request)))
+            : ReadBodyAsync(SendRequestAsync(request, cancellationToken), responseTypeInfo);
     }
 
     /// <summary>Sends <c>POST url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
-    public Task<SailsResponse> PostAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Post, url, null, default, default, null, null, cancellationToken).AsTask();
+    public ValueTask<SailsResponse> PostAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Post, url, null, default, default, null, null, cancellationToken);
 
     /// <summary>Sends <c>POST url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
-    public Task<SailsResponse> PostAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<SailsResponse> PostAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Post, url, data, dataTypeInfo, cancellationToken);
 
     /// <summary>Sends <c>PUT url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
-    public Task<SailsResponse> PutAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Put, url, null, default, default, null, null, cancellationToken).AsTask();
+    public ValueTask<SailsResponse> PutAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Put, url, null, default, default, null, null, cancellationToken);
 
     /// <summary>Sends <c>PUT url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
-    public Task<SailsResponse> PutAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<SailsResponse> PutAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Put, url, data, dataTypeInfo, cancellationToken);
 
     /// <summary>Sends <c>PATCH url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
-    public Task<SailsResponse> PatchAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Patch, url, null, default, default, null, null, cancellationToken).AsTask();
+    public ValueTask<SailsResponse> PatchAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Patch, url, null, default, default, null, null, cancellationToken);
 
     /// <summary>Sends <c>PATCH url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
-    public Task<SailsResponse> PatchAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<SailsResponse> PatchAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Patch, url, data, dataTypeInfo, cancellationToken);
 
     /// <summary>Sends <c>DELETE url</c> with no data.</summary>
     /// <inheritdoc cref="GetAsync(string, CancellationToken)"/>
-    public Task<SailsResponse> DeleteAsync(string url, CancellationToken cancellationToken = default) =>
-        SendAsync<byte>(SailsMethods.Delete, url, null, default, default, null, null, cancellationToken).AsTask();
+    public ValueTask<SailsResponse> DeleteAsync(string url, CancellationToken cancellationToken = default) =>
+        SendAsync<byte>(SailsMethods.Delete, url, null, default, default, null, null, cancellationToken);
 
     /// <summary>Sends <c>DELETE url</c> with data.</summary>
     /// <inheritdoc cref="GetAsync{TData}(string, TData, JsonTypeInfo{TData}, CancellationToken)"/>
-    public Task<SailsResponse> DeleteAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
+    public ValueTask<SailsResponse> DeleteAsync<TData>(string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken = default) =>
         SendTypedAsync(SailsMethods.Delete, url, data, dataTypeInfo, cancellationToken);
 
     /// <summary>Sends a request with any method, headers, raw JSON data and timeout (<c>io.socket.request(…)</c>).</summary>
@@ -137,24 +137,24 @@ public sealed partial class SailsSocket
     /// <exception cref="SailsProtocolException">The response is not a JSON WebSocket Response.</exception>
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<SailsResponse> RequestAsync(SailsRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<SailsResponse> RequestAsync(SailsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return SendRequestAsync(request, cancellationToken).AsTask();
+        return SendRequestAsync(request, cancellationToken);
     }
 
     private ValueTask<SailsResponse> SendRequestAsync(SailsRequest request, CancellationToken cancellationToken) =>
         SendAsync<byte>(request.Method, request.Url, request.Headers, request.Data, default, null, request.Timeout, cancellationToken, request.OmittedDefaultHeaders);
 
-    private Task<SailsResponse> SendTypedAsync<TData>(string method, string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken)
+    private ValueTask<SailsResponse> SendTypedAsync<TData>(string method, string url, TData data, JsonTypeInfo<TData> dataTypeInfo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(dataTypeInfo);
-        return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken).AsTask();
+        return SendAsync(method, url, null, default, data, dataTypeInfo, null, cancellationToken);
     }
 
     /// <summary>
-    /// Awaits a response and reads its body (the typed overloads). Pooled state machine: awaiting the pooled
-    /// <see cref="SendOnAsync"/> costs nothing, so a typed request allocates one task, the one returned to the caller.
+    /// Awaits a response and reads its body (the typed overloads). Pooled state machine, like the <see cref="SendOnAsync"/>
+    /// it awaits: a typed request allocates only its response and the body the caller asked for.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<T?> ReadBodyAsync<T>(ValueTask<SailsResponse> pending, JsonTypeInfo<T> responseTypeInfo)
@@ -166,8 +166,7 @@ public sealed partial class SailsSocket
     /// <summary>
     /// Checks a request and sends it, or queues it while the socket connects. Not async itself: the direct path costs one
     /// pooled state machine (<see cref="SendOnAsync"/>), and errors found here come back as a faulted task. The public
-    /// methods turn the result into a <see cref="Task{TResult}"/> with <see cref="ValueTask{TResult}.AsTask"/>: one small
-    /// task per request, the only allocation of the Sails layer's request path besides the response.
+    /// methods return it as it is: the Sails layer's request path allocates nothing besides the response.
     /// </summary>
     private ValueTask<SailsResponse> SendAsync<TData>(
         string method,

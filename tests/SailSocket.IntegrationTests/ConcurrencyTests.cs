@@ -10,8 +10,8 @@ public sealed class ConcurrencyTests : SailsServerTestBase
         await using var b = await ConnectAsync();
         Assert.NotEqual(a.Id, b.Id);
         var ct = Bound.Seconds(20);
-        var ra = Task.WhenAll(Enumerable.Range(0, 20).Select(i => a.GetAsync($"/echo?i={i}", ct)));
-        var rb = Task.WhenAll(Enumerable.Range(0, 20).Select(i => b.GetAsync($"/echo?i={i}", ct)));
+        var ra = Task.WhenAll(Enumerable.Range(0, 20).Select(i => a.GetAsync($"/echo?i={i}", ct).AsTask()));
+        var rb = Task.WhenAll(Enumerable.Range(0, 20).Select(i => b.GetAsync($"/echo?i={i}", ct).AsTask()));
         Assert.All(await ra, r => Assert.Equal(a.Id, r.ReadBody(TestJson.Default.EchoReply)!.SocketId));
         Assert.All(await rb, r => Assert.Equal(b.Id, r.ReadBody(TestJson.Default.EchoReply)!.SocketId));
         await a.DisposeAsync();

@@ -45,7 +45,7 @@ public sealed class ConnectionTests : SailsServerTestBase
         var disconnected = new TaskCompletionSource<SailsDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         var count = 0;
         socket.Disconnected += (_, e) => { Interlocked.Increment(ref count); disconnected.TrySetResult(e); };
-        var never = socket.GetAsync("/never", Bound.Seconds(20));
+        var never = socket.GetAsync("/never", Bound.Seconds(20)).AsTask();
         await socket.DisconnectAsync(Bound.Seconds(10));
         Assert.False(socket.IsConnected);
 
@@ -53,13 +53,13 @@ public sealed class ConnectionTests : SailsServerTestBase
         Assert.True(error.RequestMayHaveBeenProcessed);
         Assert.Equal(SailsDisconnectReason.ClientDisconnect, (await disconnected.Task.Within(10)).Reason);
 
-        var after = await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo", Bound.Seconds(5)));
+        var after = await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo", Bound.Seconds(5)).AsTask());
         Assert.False(after.RequestMayHaveBeenProcessed);
         await socket.DisconnectAsync();
         await socket.DisposeAsync();
         await socket.DisposeAsync();
         Assert.Equal(1, Volatile.Read(ref count));
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => socket.GetAsync("/echo"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => socket.GetAsync("/echo").AsTask());
         Assert.DoesNotContain(socket, Client.Sockets);
     }
 
@@ -69,7 +69,7 @@ public sealed class ConnectionTests : SailsServerTestBase
         await using var socket = await ConnectAsync();
         var disconnected = new TaskCompletionSource<SailsDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         socket.Disconnected += (_, e) => disconnected.TrySetResult(e);
-        var never = socket.GetAsync("/never", Bound.Seconds(20));
+        var never = socket.GetAsync("/never", Bound.Seconds(20)).AsTask();
         Assert.Equal(200, (await socket.GetAsync("/disconnect-me", Bound.Seconds(10))).StatusCode);
         Assert.Equal(SailsDisconnectReason.ServerDisconnect, (await disconnected.Task.Within(10)).Reason);
         var error = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => never.Within(10));
@@ -82,7 +82,7 @@ public sealed class ConnectionTests : SailsServerTestBase
     {
         await using var socket = await Client.ConnectAsync(new SailsSocketOptions { RequestTimeout = TimeSpan.FromMilliseconds(500) }, Bound.Seconds(15));
         var started = DateTime.UtcNow;
-        await Assert.ThrowsAsync<SailsTimeoutException>(() => socket.GetAsync("/never", Bound.Seconds(10)));
+        await Assert.ThrowsAsync<SailsTimeoutException>(() => socket.GetAsync("/never", Bound.Seconds(10)).AsTask());
         var elapsed = DateTime.UtcNow - started;
         Assert.InRange(elapsed, TimeSpan.FromMilliseconds(450), TimeSpan.FromSeconds(5));
         Assert.True(socket.IsConnected);
@@ -97,7 +97,7 @@ public sealed class ConnectionTests : SailsServerTestBase
     {
         await using var socket = await ConnectAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => socket.GetAsync("/never", cts.Token));
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => socket.GetAsync("/never", cts.Token).AsTask());
         Assert.Equal(cts.Token, error.CancellationToken);
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
@@ -107,15 +107,15 @@ public sealed class ConnectionTests : SailsServerTestBase
     public async Task Bad_arguments_are_refused_before_anything_is_sent()
     {
         await using var socket = await ConnectAsync();
-        await Assert.ThrowsAsync<ArgumentException>(() => socket.GetAsync("echo"));
-        await Assert.ThrowsAsync<ArgumentException>(() => socket.GetAsync("http://elsewhere/echo"));
-        await Assert.ThrowsAsync<ArgumentNullException>(() => socket.GetAsync(null!));
+        await Assert.ThrowsAsync<ArgumentException>(() => socket.GetAsync("echo").AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => socket.GetAsync("http://elsewhere/echo").AsTask());
+        await Assert.ThrowsAsync<ArgumentNullException>(() => socket.GetAsync(null!).AsTask());
         Assert.Throws<ArgumentException>(() => new SailsRequest("FETCH", "/echo"));
         var badHeader = new SailsRequest("get", "/echo");
         badHeader.Headers["x-evil"] = "a\r\nInjected: 1";
-        await Assert.ThrowsAsync<ArgumentException>(() => socket.RequestAsync(badHeader));
+        await Assert.ThrowsAsync<ArgumentException>(() => socket.RequestAsync(badHeader).AsTask());
         var badJson = new SailsRequest("post", "/echo") { Data = "{not json"u8.ToArray() };
-        await Assert.ThrowsAsync<ArgumentException>(() => socket.RequestAsync(badJson));
+        await Assert.ThrowsAsync<ArgumentException>(() => socket.RequestAsync(badJson).AsTask());
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
     }
@@ -199,7 +199,7 @@ public sealed class ConnectionTests : SailsServerTestBase
         var socket = await client.ConnectAsync(Bound.Seconds(15));
         await client.DisposeAsync();
         Assert.False(socket.IsConnected);
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => socket.GetAsync("/echo"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => socket.GetAsync("/echo").AsTask());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.ConnectAsync());
     }
 

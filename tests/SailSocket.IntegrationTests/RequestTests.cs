@@ -245,8 +245,8 @@ public sealed class RequestTests : SailsServerTestBase
     {
         await using var socket = await ConnectAsync();
         var ct = Bound.Seconds(20);
-        var slow = socket.GetAsync("/slow?ms=300", ct);
-        var tasks = Enumerable.Range(0, 50).Select(i => socket.GetAsync($"/echo?i={i}", ct)).ToArray();
+        var slow = socket.GetAsync("/slow?ms=300", ct).AsTask();
+        var tasks = Enumerable.Range(0, 50).Select(i => socket.GetAsync($"/echo?i={i}", ct).AsTask()).ToArray();
         var responses = await Task.WhenAll(tasks);
         for (var i = 0; i < responses.Length; i++)
         {

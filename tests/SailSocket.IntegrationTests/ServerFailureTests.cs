@@ -49,7 +49,7 @@ public sealed class ServerFailureTests
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));
         var disconnected = new TaskCompletionSource<SailsDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         socket.Disconnected += (_, e) => disconnected.TrySetResult(e);
-        var pending = socket.GetAsync("/slow?ms=5000", Bound.Seconds(20));
+        var pending = socket.GetAsync("/slow?ms=5000", Bound.Seconds(20)).AsTask();
         await Task.Delay(300);
         await server.DisposeAsync();
 
@@ -73,7 +73,7 @@ public sealed class ServerFailureTests
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
 
-        var pending = socket.GetAsync("/never", Bound.Seconds(20));
+        var pending = socket.GetAsync("/never", Bound.Seconds(20)).AsTask();
         server.Pause();
         try
         {

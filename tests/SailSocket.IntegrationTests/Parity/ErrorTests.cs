@@ -14,7 +14,7 @@ public sealed class ErrorTests : SailsServerTestBase
         Assert.Same(ok, ok.EnsureSuccessStatusCode());
         Assert.Equal(302, (await socket.GetAsync("/redirect", Bound.Seconds(10))).EnsureSuccessStatusCode().StatusCode);
 
-        var error = await Assert.ThrowsAsync<SailsRequestException>(() => socket.GetAsync("/bad-request", TestJson.Default.Pet, Bound.Seconds(10)));
+        var error = await Assert.ThrowsAsync<SailsRequestException>(() => socket.GetAsync("/bad-request", TestJson.Default.Pet, Bound.Seconds(10)).AsTask());
         Assert.Equal(400, error.StatusCode);
         Assert.Equal("bad input", error.Response.ReadBodyAsElement().GetProperty("problem").GetString());
         Assert.Contains("GET /bad-request", error.Message);
@@ -27,7 +27,7 @@ public sealed class ErrorTests : SailsServerTestBase
     public async Task Data_that_does_not_serialise_is_refused_before_anything_is_sent()
     {
         await using var socket = await ConnectAsync();
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => socket.PostAsync("/echo", new NotANumber(double.NaN), TestJson.Default.NotANumber, Bound.Seconds(10)));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => socket.PostAsync("/echo", new NotANumber(double.NaN), TestJson.Default.NotANumber, Bound.Seconds(10)).AsTask());
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
     }
@@ -39,7 +39,7 @@ public sealed class ErrorTests : SailsServerTestBase
         await using var client = new SailsClient(new SailsClientOptions { Url = server.Url });
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));
         var big = new TextData(new string('x', 5000));
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => socket.PostAsync("/echo", big, TestJson.Default.TextData, Bound.Seconds(10)));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => socket.PostAsync("/echo", big, TestJson.Default.TextData, Bound.Seconds(10)).AsTask());
         Assert.Contains("4000", error.Message);
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
@@ -50,7 +50,7 @@ public sealed class ErrorTests : SailsServerTestBase
     {
         // An SDK version below 0.11 in the handshake headers (read before the query) makes Sails refuse every request.
         await using var socket = await Client.ConnectAsync(new SailsSocketOptions { InitialConnectionHeaders = [new("__sails_io_sdk_version", "0.10.0")] }, Bound.Seconds(15));
-        var error = await Assert.ThrowsAsync<SailsParseErrorException>(() => socket.GetAsync("/echo", Bound.Seconds(10)));
+        var error = await Assert.ThrowsAsync<SailsParseErrorException>(() => socket.GetAsync("/echo", Bound.Seconds(10)).AsTask());
         Assert.Contains("0.10.0", error.Details);
         Assert.True(socket.IsConnected);
     }

@@ -17,7 +17,7 @@ public sealed class ReconnectionTests
         var errors = new ConcurrentQueue<SailsConnectionEventArgs>();
         socket.ConnectError += (_, e) => errors.Enqueue(e);
         var ct = Bound.Seconds(60);
-        var posts = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"early-{i}"), TestJson.Default.PetData, ct)).ToArray();
+        var posts = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"early-{i}"), TestJson.Default.PetData, ct).AsTask()).ToArray();
         Assert.NotEqual(SailsSocketState.Connected, socket.State);
 
         await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["PORT"] = port.ToString() });
@@ -52,12 +52,12 @@ public sealed class ReconnectionTests
         var join = new SailsRequest("post", "/room/join") { Data = System.Text.Encoding.UTF8.GetBytes($$"""{"room":"{{room}}"}""") };
         using var subscription = await socket.SubscribeAsync(join, Bound.Seconds(10));
         var firstId = socket.Id;
-        var inFlight = socket.GetAsync("/slow?ms=5000", Bound.Seconds(30));
+        var inFlight = socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask();
         await Task.Delay(300);
 
         await server.DisposeAsync();
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => inFlight.Within(10));
-        var queued = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"queued-{i}"), TestJson.Default.PetData, Bound.Seconds(60))).ToArray();
+        var queued = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"queued-{i}"), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()).ToArray();
         await Task.Delay(700);
         Assert.Equal(SailsSocketState.Reconnecting, socket.State);
 
@@ -94,14 +94,14 @@ public sealed class ReconnectionTests
         socket.ReconnectFailed += (_, e) => failed.TrySetResult(e);
         await server.DisposeAsync();
         await Bound.Until(() => socket.State != SailsSocketState.Connected, 10);
-        var queued = socket.GetAsync("/echo", Bound.Seconds(30));
+        var queued = socket.GetAsync("/echo", Bound.Seconds(30)).AsTask();
 
         var args = await failed.Task.Within(15);
         Assert.Equal(2, args.Attempt);
         Assert.Equal([1, 2], attempts);
         await Assert.ThrowsAsync<SailsConnectionException>(() => queued.Within(10));
         Assert.Equal(SailsSocketState.Disconnected, socket.State);
-        await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo"));
+        await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo").AsTask());
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class ReconnectionTests
         var first = (await socket.GetAsync("/echo", Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
         Assert.Contains("token=t1", first.Headers.Cookie);
 
-        var inFlight = socket.GetAsync("/slow?ms=3000", Bound.Seconds(20));
+        var inFlight = socket.GetAsync("/slow?ms=3000", Bound.Seconds(20)).AsTask();
         await Task.Delay(200);
         await socket.ReconnectAsync(Bound.Seconds(15));
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => inFlight.Within(10));
@@ -164,10 +164,10 @@ public sealed class ReconnectionTests
             MaxQueuedRequests = 2,
         });
         await using var socket = client.CreateSocket();
-        var timed = socket.RequestAsync(new SailsRequest("get", "/echo") { Timeout = TimeSpan.FromMilliseconds(500) }, Bound.Seconds(10));
+        var timed = socket.RequestAsync(new SailsRequest("get", "/echo") { Timeout = TimeSpan.FromMilliseconds(500) }, Bound.Seconds(10)).AsTask();
         using var cts = new CancellationTokenSource();
-        var cancelled = socket.GetAsync("/echo", cts.Token);
-        await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo", Bound.Seconds(10)));
+        var cancelled = socket.GetAsync("/echo", cts.Token).AsTask();
+        await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo", Bound.Seconds(10)).AsTask());
 
         cts.Cancel();
         var cancellation = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.Within(5));
@@ -175,7 +175,7 @@ public sealed class ReconnectionTests
         await Assert.ThrowsAsync<SailsTimeoutException>(() => timed.Within(5));
 
         // Both left the queue: there is room again.
-        var again = socket.GetAsync("/echo", Bound.Seconds(10));
+        var again = socket.GetAsync("/echo", Bound.Seconds(10)).AsTask();
         await socket.DisconnectAsync();
         await Assert.ThrowsAsync<SailsConnectionException>(() => again.Within(5));
     }

@@ -96,7 +96,7 @@ public sealed class EventByteLimitTests
         var posts = Enumerable.Range(0, Events).Select(n =>
         {
             using var data = JsonDocument.Parse($$"""{"n":{{n}},"pad":"{{pad}}"}""");
-            return sender.PostAsync("/room/broadcast", new RoomData(room, "big", data.RootElement.Clone()), TestJson.Default.RoomData, Bound.Seconds(30));
+            return sender.PostAsync("/room/broadcast", new RoomData(room, "big", data.RootElement.Clone()), TestJson.Default.RoomData, Bound.Seconds(30)).AsTask();
         }).ToArray();
         Assert.All(await Task.WhenAll(posts).Within(30), r => Assert.Equal(200, r.StatusCode));
     }

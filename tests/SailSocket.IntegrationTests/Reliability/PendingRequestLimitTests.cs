@@ -16,10 +16,10 @@ public sealed class PendingRequestLimitTests
 
         // /never does not answer: both stay pending until cancelled. On a connected socket a request takes its ack id
         // before GetAsync returns, so the third one meets the limit.
-        var first = socket.GetAsync("/never", stop.Token);
-        var second = socket.GetAsync("/never", stop.Token);
+        var first = socket.GetAsync("/never", stop.Token).AsTask();
+        var second = socket.GetAsync("/never", stop.Token).AsTask();
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => socket.GetAsync("/echo?i=3", Bound.Seconds(10)));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => socket.GetAsync("/echo?i=3", Bound.Seconds(10)).AsTask());
         Assert.Contains("MaxPendingRequests", refused.Message, StringComparison.Ordinal);
         Assert.IsType<SailSocket.SocketIo.SocketIoAckLimitException>(refused.InnerException);
         Assert.True(socket.IsConnected);

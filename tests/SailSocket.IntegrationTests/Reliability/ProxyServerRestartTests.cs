@@ -18,7 +18,7 @@ public sealed class ProxyServerRestartTests
             await using var ws = await FaultHarness.ConnectAsync(first, EngineTransports.WebSocket);
             await using var polling = await FaultHarness.ConnectAsync(first, EngineTransports.Polling);
             FaultHarness[] harnesses = [ws, polling];
-            var slow = harnesses.Select(h => h.Socket.GetAsync("/slow?ms=5000", Bound.Seconds(30))).ToArray();
+            var slow = harnesses.Select(h => h.Socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask()).ToArray();
             await Task.Delay(300);
 
             first.Kill();
@@ -30,7 +30,7 @@ public sealed class ProxyServerRestartTests
             await Bound.Until(() => harnesses.All(h => h.Socket.State == SailsSocketState.Reconnecting), 10);
             var prefixes = harnesses.Select(_ => $"restart-{Guid.NewGuid():N}-").ToArray();
             var queued = harnesses.SelectMany((h, n) => Enumerable.Range(0, 3)
-                .Select(i => h.Socket.PostAsync("/pet", new PetData(prefixes[n] + i), TestJson.Default.PetData, Bound.Seconds(60))))
+                .Select(i => h.Socket.PostAsync("/pet", new PetData(prefixes[n] + i), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()))
                 .ToArray();
 
             // The proxies accept, find nothing behind them and reset: attempts fail and reconnection keeps going.

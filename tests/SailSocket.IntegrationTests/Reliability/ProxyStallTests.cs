@@ -27,7 +27,7 @@ public sealed class ProxyStallTests
         var socket = harness.Socket;
         var prefix = $"stall-{transport}-{Guid.NewGuid():N}-";
         await harness.AssertUsableAsync();
-        var pending = socket.GetAsync("/never", Bound.Seconds(30));
+        var pending = socket.GetAsync("/never", Bound.Seconds(30)).AsTask();
         await Task.Delay(100);
 
         harness.Proxy.Stall();
@@ -41,7 +41,7 @@ public sealed class ProxyStallTests
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => pending.Within(5));
 
         var queued = Enumerable.Range(0, 2)
-            .Select(i => socket.PostAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(30)))
+            .Select(i => socket.PostAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(30)).AsTask())
             .ToArray();
         harness.Proxy.Resume();
         Assert.All(await Task.WhenAll(queued).Within(20), r => Assert.Equal(200, r.StatusCode));

@@ -39,7 +39,7 @@ public sealed class AckTablePoolTests : IDisposable
             Assert.Equal(i, pending.Id);
             var ack = Ack($"[{i}]");
             Assert.True(table.TryComplete(pending.Id, ack));
-            Assert.Same(ack, await pending.AsValueTask());
+            Assert.Equal(ack, await pending.AsValueTask());
         }
 
         Assert.Equal(1, table.CreatedCount);
@@ -100,7 +100,7 @@ public sealed class AckTablePoolTests : IDisposable
         Assert.False(second.IsCompleted);
         var ack = Ack("[\"second\"]");
         Assert.True(table.TryComplete(second.Id, ack));
-        Assert.Same(ack, await second.AsValueTask());
+        Assert.Equal(ack, await second.AsValueTask());
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class AckTablePoolTests : IDisposable
         Assert.Equal(1, table.Count);
         var ack = Ack("[1]");
         Assert.True(table.TryComplete(second.Id, ack));
-        Assert.Same(ack, await second.AsValueTask());
+        Assert.Equal(ack, await second.AsValueTask());
     }
 
     [Fact]
@@ -218,7 +218,7 @@ public sealed class AckTablePoolTests : IDisposable
     {
         try
         {
-            Assert.Same(ack, await wait);
+            Assert.Equal(ack, await wait);
             return "ack";
         }
         catch (SocketIoTimeoutException)

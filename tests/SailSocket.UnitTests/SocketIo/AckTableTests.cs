@@ -83,7 +83,7 @@ public sealed class AckTableTests : IDisposable
 
         Assert.True(_table.TryComplete(1, ack));
 
-        Assert.Same(ack, await one.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
+        Assert.Equal(ack, await one.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
         Assert.False(zero.IsCompleted);
         Assert.False(two.IsCompleted);
         Assert.Equal(2, _table.Count);
@@ -132,7 +132,7 @@ public sealed class AckTableTests : IDisposable
         Assert.True(_table.TryComplete(pending.Id, first));
         Assert.False(_table.TryComplete(pending.Id, Ack("[2]")));
 
-        Assert.Same(first, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
+        Assert.Equal(first, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
@@ -254,7 +254,7 @@ public sealed class AckTableTests : IDisposable
 
         await cts.CancelAsync();
 
-        Assert.Same(ack, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
+        Assert.Equal(ack, await pending.AsValueTask().AsTask().WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
