@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Security.Authentication;
 using System.Threading;
@@ -47,6 +48,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
     /// <summary>The transport packets go through: the WebSocket, or polling until an upgrade completes.</summary>
     private IEngineTransport _transport;
 
+    /// <summary><see cref="SendError"/>, given to the WebSocket transport so that its sends fail the way this connection's do.</summary>
+    private readonly Func<Exception, Exception> _mapSendError;
+
     /// <summary>The first error that ended the connection; <see langword="null"/> while it is open.</summary>
     private EngineConnectionException? _closeError;
     private int _disposed;
@@ -57,6 +61,12 @@ public sealed partial class EngineConnection : IAsyncDisposable
         _transport = transport;
         _ownedInvoker = ownedInvoker;
         _polling = transport as PollingTransport;
+        _mapSendError = SendError;
+        if (transport is WebSocketTransport webSocket)
+        {
+            webSocket.MapSendError = _mapSendError;
+        }
+
         Handshake = handshake;
         Revision = revision;
         StartHeartbeatWatchdog();
@@ -201,6 +211,8 @@ public sealed partial class EngineConnection : IAsyncDisposable
     /// <returns>The message; its memory is valid until the next call.</returns>
     /// <exception cref="EngineConnectionException">The connection ended; <see cref="EngineConnectionException.Error"/> says why.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <remarks>Await the result once (a pooled state machine: it goes back to the pool when the result is read).</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<EngineMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         while (true)
@@ -285,20 +297,31 @@ public sealed partial class EngineConnection : IAsyncDisposable
     /// <exception cref="EngineMessageTooLargeException">A message is larger than the server's <c>maxPayload</c>; nothing was sent.</exception>
     /// <exception cref="EngineConnectionException">The connection has ended.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message was sent.</exception>
-    public async ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages = null, CancellationToken cancellationToken = default)
+    /// <remarks>Await the result once. Not async itself: the checks report through the returned task, and the send is
+    /// one pooled state machine.</remarks>
+    public ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ThrowIfTooLarge(message.WrittenCount);
-        if (binaryMessages is not null)
+        try
         {
-            foreach (var binary in binaryMessages)
+            ArgumentNullException.ThrowIfNull(message);
+            ThrowIfTooLarge(message.WrittenCount);
+            if (binaryMessages is not null)
             {
-                // Revision 3 puts the type byte 0x04 before binary data on a WebSocket (docs/protocol.md §2.5).
-                ThrowIfTooLarge(binary.Length + (Revision == EngineRevision.V3 ? 1 : 0));
+                for (var i = 0; i < binaryMessages.Count; i++)
+                {
+                    // Revision 3 puts the type byte 0x04 before binary data on a WebSocket (docs/protocol.md §2.5).
+                    ThrowIfTooLarge(binaryMessages[i].Length + (Revision == EngineRevision.V3 ? 1 : 0));
+                }
             }
         }
+#pragma warning disable CA1031 // Reported through the returned task, as an async method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException(ex);
+        }
 
-        await SendCoreAsync(message.WrittenMemory, binaryMessages, cancellationToken).ConfigureAwait(false);
+        return SendCoreAsync(message.WrittenMemory, binaryMessages, cancellationToken);
     }
 
     /// <summary>Closes the connection: a WebSocket close frame (bounded), then abort. Pending receives end.</summary>
@@ -421,34 +444,74 @@ public sealed partial class EngineConnection : IAsyncDisposable
     private static EngineConnectionException ProtocolError(EngineProtocolException ex) =>
         new(EngineConnectionError.ProtocolError, $"The server broke the Engine.IO protocol: {ex.Message}", ex);
 
-    private async ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    /// <summary>Sends through the current transport; a send that completes at once costs no state machine.</summary>
+    private ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
     {
-        ThrowIfClosed();
+        if (Volatile.Read(ref _closeError) is { } closed)
+        {
+            return ValueTask.FromException(ClosedError(closed));
+        }
+
+        var transport = Volatile.Read(ref _transport);
+        ValueTask send;
         try
         {
-            await Volatile.Read(ref _transport).SendAsync(text, binary, cancellationToken).ConfigureAwait(false);
+            send = transport.SendAsync(text, binary, cancellationToken);
+        }
+#pragma warning disable CA1031 // Mapped below like an error of the send itself.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            send = ValueTask.FromException(ex);
+        }
+
+        if (send.IsCompletedSuccessfully)
+        {
+            send.GetAwaiter().GetResult();
+            return default;
+        }
+
+        // A WebSocket's send queue maps its errors itself (MapSendError): its task is returned as it is, with no state
+        // machine even when the send waited for others.
+        return transport is WebSocketTransport ? send : FinishSendAsync(send, cancellationToken);
+    }
+
+    /// <summary>Awaits a polling send that did not complete at once and maps its error.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FinishSendAsync(ValueTask send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (EngineConnectionException ex)
-        {
-            if (!ex.MayHaveBeenDelivered)
-            {
-                throw Fail(ex);
-            }
-
-            // Only this sender learns that its message may have reached the server (so it does not send it again); the
-            // connection keeps a reason without that doubt, which is what later senders and readers get.
-            Fail(new EngineConnectionException(ex.Error, ex.Message, ex.InnerException, ex.HttpStatusCode) { HttpResponseBody = ex.HttpResponseBody });
-            ExceptionDispatchInfo.Throw(ex);
-            throw;
-        }
         catch (Exception ex) when (ex is not EngineMessageTooLargeException)
         {
-            throw Fail(new EngineConnectionException(EngineConnectionError.TransportError, $"Sending failed: {ex.Message}", ex));
+            ExceptionDispatchInfo.Throw(SendError(ex));
+            throw;
         }
+    }
+
+    /// <summary>What the sender of a failed send sees; the connection ends with the error (without any delivery doubt).</summary>
+    private EngineConnectionException SendError(Exception ex)
+    {
+        if (ex is not EngineConnectionException connectionError)
+        {
+            return Fail(new EngineConnectionException(EngineConnectionError.TransportError, $"Sending failed: {ex.Message}", ex));
+        }
+
+        if (!connectionError.MayHaveBeenDelivered)
+        {
+            return Fail(connectionError);
+        }
+
+        // Only this sender learns that its message may have reached the server (so it does not send it again); the
+        // connection keeps a reason without that doubt, which is what later senders and readers get.
+        Fail(new EngineConnectionException(connectionError.Error, connectionError.Message, connectionError.InnerException, connectionError.HttpStatusCode) { HttpResponseBody = connectionError.HttpResponseBody });
+        return connectionError;
     }
 
     private void ThrowIfTooLarge(long size)
@@ -462,12 +525,15 @@ public sealed partial class EngineConnection : IAsyncDisposable
 
     private void ThrowIfClosed()
     {
-        var error = Volatile.Read(ref _closeError);
-        if (error is not null)
+        if (Volatile.Read(ref _closeError) is { } closed)
         {
-            throw new EngineConnectionException(error.Error, error.Message, error.InnerException, error.HttpStatusCode);
+            throw ClosedError(closed);
         }
     }
+
+    /// <summary>A fresh exception for an operation on a closed connection, from the error that closed it.</summary>
+    private static EngineConnectionException ClosedError(EngineConnectionException error) =>
+        new(error.Error, error.Message, error.InnerException, error.HttpStatusCode);
 
     /// <summary>Records the first error that ends the connection and aborts the socket; returns the error to throw.</summary>
     private EngineConnectionException Fail(EngineConnectionException error)

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine.Protocol;
@@ -16,8 +17,9 @@ namespace SailSocket.Engine.Transports;
 /// <list type="bullet">
 /// <item>Receive: one reader at a time. An idle connection holds no buffer: a zero-byte receive waits for data, and the
 /// buffer is rented only when a message starts. The returned memory is valid until the next receive.</item>
-/// <item>Send: any number of concurrent callers; they are queued on a lock because a WebSocket allows one send at a time.
-/// The caller's token only bounds the wait for the lock: a token passed to the WebSocket itself would abort the socket.</item>
+/// <item>Send: any number of concurrent callers; a <see cref="SendQueue"/> writes their messages one at a time (a WebSocket
+/// allows one send at a time) without allocating. The caller's token only bounds the wait in the queue: a token passed to the
+/// WebSocket itself would abort the socket.</item>
 /// </list>
 /// </remarks>
 internal sealed class WebSocketTransport : IEngineTransport
@@ -31,7 +33,7 @@ internal sealed class WebSocketTransport : IEngineTransport
     private readonly WebSocket _webSocket;
     private readonly ArrayPool<byte> _pool;
     private readonly int _maxMessageSize;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly SendQueue _sendQueue;
     private readonly EngineRevision _revision;
 
     /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
@@ -43,15 +45,27 @@ internal sealed class WebSocketTransport : IEngineTransport
         _webSocket = webSocket;
         _pool = pool;
         _maxMessageSize = maxMessageSize;
+        _sendQueue = new SendQueue(WriteAsync);
     }
 
     public string Name => "websocket";
+
+    /// <summary>
+    /// Turns a failed send's error into what its sender sees (set by the connection once it uses this transport);
+    /// <see langword="null"/>: errors as they are.
+    /// </summary>
+    public Func<Exception, Exception>? MapSendError
+    {
+        get => _sendQueue.MapError;
+        set => _sendQueue.MapError = value;
+    }
 
     /// <summary>The WebSocket underneath.</summary>
     public WebSocket WebSocket => _webSocket;
 
     /// <summary>Receives the next whole message.</summary>
     /// <exception cref="EngineConnectionException">The message exceeds the size limit.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TransportMessage> ReceiveAsync(CancellationToken cancellationToken)
     {
         ReleaseReceiveBuffer();
@@ -125,31 +139,29 @@ internal sealed class WebSocketTransport : IEngineTransport
         }
     }
 
-    /// <summary>Sends one text message and, right after it under the same lock, binary messages (Socket.IO attachments).</summary>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
-    {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // CancellationToken.None: cancelling a WebSocket send aborts the socket (conventions.md).
-            await _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-            if (binary is not null)
-            {
-                for (var i = 0; i < binary.Count; i++)
-                {
-                    if (_revision == EngineRevision.V3)
-                    {
-                        // The type byte as a first fragment: no copy of the attachment.
-                        await _webSocket.SendAsync(s_v3BinaryType, WebSocketMessageType.Binary, endOfMessage: false, CancellationToken.None).ConfigureAwait(false);
-                    }
+    /// <summary>Sends one text message and, right after it, binary messages (Socket.IO attachments), in turn with other senders.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken) =>
+        _sendQueue.SendAsync(text, binary, cancellationToken);
 
-                    await _webSocket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
-                }
-            }
-        }
-        finally
+    /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
+    private ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
+        binary is null
+            // CancellationToken.None: cancelling a WebSocket send aborts the socket (conventions.md).
+            ? _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
+            : WriteWithAttachmentsAsync(text, binary);
+
+    private async ValueTask WriteWithAttachmentsAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>> binary)
+    {
+        await _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
+        for (var i = 0; i < binary.Count; i++)
         {
-            _sendLock.Release();
+            if (_revision == EngineRevision.V3)
+            {
+                // The type byte as a first fragment: no copy of the attachment.
+                await _webSocket.SendAsync(s_v3BinaryType, WebSocketMessageType.Binary, endOfMessage: false, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _webSocket.SendAsync(binary[i], WebSocketMessageType.Binary, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -161,14 +173,14 @@ internal sealed class WebSocketTransport : IEngineTransport
             using var bound = new CancellationTokenSource(timeout);
             try
             {
-                await _sendLock.WaitAsync(bound.Token).ConfigureAwait(false);
+                await _sendQueue.AcquireAsync(bound.Token).ConfigureAwait(false);
                 try
                 {
                     await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, bound.Token).ConfigureAwait(false);
                 }
                 finally
                 {
-                    _sendLock.Release();
+                    _sendQueue.Release();
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
@@ -186,7 +198,6 @@ internal sealed class WebSocketTransport : IEngineTransport
     public void Dispose()
     {
         _webSocket.Dispose();
-        _sendLock.Dispose();
     }
 
     /// <summary>Returns the buffer of the last message to the pool. Only the reader calls this, or dispose after the reader ended.</summary>

@@ -1,0 +1,342 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SailSocket.Engine.Transports;
+
+/// <summary>
+/// Serialises the messages of many senders onto one socket that allows one send at a time, without allocating per message.
+/// The first sender writes at once; a sender that arrives while a write runs queues a pooled waiter, and whoever holds the
+/// socket writes the queued messages, in order, before letting go. Each sender's task completes when its own message has
+/// been written, with that write's error if it failed.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>The caller's token only bounds the wait in the queue: a message whose write has started is not cancelled (a
+/// cancelled WebSocket write aborts the socket, conventions.md).</item>
+/// <item>A waiter's continuation runs asynchronously: the thread writing the queue never runs a sender's code.</item>
+/// <item>When a write goes asynchronous (the socket's buffer is full), the rest of the queue is written when it finishes,
+/// by the thread that finishes it.</item>
+/// <item><see cref="AcquireAsync"/> takes the socket for something that is not a message (the close frame), after the
+/// messages queued before it; <see cref="Release"/> gives it back.</item>
+/// </list>
+/// </remarks>
+internal sealed class SendQueue
+{
+    /// <summary>The most finished waiters kept for reuse.</summary>
+    internal const int MaxPooled = 32;
+
+    private readonly object _gate = new();
+    private readonly Func<ReadOnlyMemory<byte>, IReadOnlyList<ReadOnlyMemory<byte>>?, ValueTask> _write;
+
+    /// <summary>Whether someone holds the socket: a write is running, the queue is being written, or an acquirer has it.</summary>
+    private bool _busy;
+    private SendWaiter? _head;
+    private SendWaiter? _tail;
+
+    /// <summary>Finished waiters for reuse, linked through <see cref="SendWaiter.Next"/>; at most <see cref="MaxPooled"/>.</summary>
+    private SendWaiter? _pool;
+    private int _pooledCount;
+
+    /// <summary>Creates a queue in front of a write function.</summary>
+    /// <param name="write">Writes one message (and the binary messages that follow it); called by one thread at a time.</param>
+    public SendQueue(Func<ReadOnlyMemory<byte>, IReadOnlyList<ReadOnlyMemory<byte>>?, ValueTask> write) => _write = write;
+
+    /// <summary>
+    /// Turns a failed write's error into what its sender sees (and may end the connection); <see langword="null"/> passes
+    /// errors as they are. Set before the queue is shared. The queue's own cancellations are not mapped.
+    /// </summary>
+    public Func<Exception, Exception>? MapError { get; set; }
+
+    /// <summary>How many waiters this queue has created (tests: reuse keeps it small).</summary>
+    internal int CreatedCount { get; private set; }
+
+    /// <summary>How many messages wait for the socket (tests).</summary>
+    internal int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var count = 0;
+                for (var waiter = _head; waiter is not null; waiter = waiter.Next)
+                {
+                    count++;
+                }
+
+                return count;
+            }
+        }
+    }
+
+    /// <summary>Writes a message now, or queues it behind the messages before it.</summary>
+    /// <param name="text">The message; the caller keeps it valid until the returned task completes.</param>
+    /// <param name="binary">Binary messages to write right after it, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Bounds the wait in the queue.</param>
+    /// <returns>A task that completes when the message has been written; await it once.</returns>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_busy)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return ValueTask.FromCanceled(cancellationToken);
+                }
+
+                return Enqueue(text, binary, acquire: false).Wait(cancellationToken);
+            }
+
+            _busy = true;
+        }
+
+        // The socket is ours: write outside the lock, so that other senders can queue meanwhile.
+        return WriteOwn(text, binary);
+    }
+
+    /// <summary>Takes the socket once the messages queued before this call have been written; give it back with <see cref="Release"/>.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the caller holds the socket; await it once.</returns>
+    public ValueTask AcquireAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_busy)
+            {
+                _busy = true;
+                return default;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled(cancellationToken);
+            }
+
+            return Enqueue(default, null, acquire: true).Wait(cancellationToken);
+        }
+    }
+
+    /// <summary>Gives the socket back after <see cref="AcquireAsync"/>: queued messages are written, then it is free.</summary>
+    public void Release() => WriteQueued();
+
+    /// <summary>Takes a waiter out of the queue if it is still there; under <see cref="_gate"/>.</summary>
+    /// <returns>Whether it was queued (and so whoever removed it completes it).</returns>
+    internal bool TryRemove(SendWaiter waiter)
+    {
+        lock (_gate)
+        {
+            if (!waiter.IsQueued)
+            {
+                return false;
+            }
+
+            Unlink(waiter);
+            return true;
+        }
+    }
+
+    /// <summary>Takes back a waiter whose one result has been read.</summary>
+    internal void Return(SendWaiter waiter)
+    {
+        lock (_gate)
+        {
+            if (_pooledCount < MaxPooled)
+            {
+                waiter.Next = _pool;
+                _pool = waiter;
+                _pooledCount++;
+            }
+        }
+    }
+
+    /// <summary>The socket is ours: write this sender's message, then the queue.</summary>
+    private ValueTask WriteOwn(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+    {
+        var write = Start(text, binary);
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            WriteQueued();
+            return default;
+        }
+
+        if (write.IsCompleted)
+        {
+            var error = Map(ErrorOf(write)!);
+            WriteQueued();
+            return ValueTask.FromException(error);
+        }
+
+        return FinishOwnAsync(write);
+    }
+
+    private async ValueTask FinishOwnAsync(ValueTask write)
+    {
+        Exception? error = null;
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Rethrown below, once the queue has moved on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = Map(ex);
+        }
+
+        WriteQueued();
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>
+    /// Writes queued messages in order while they complete at once; gives the socket to a queued acquirer; frees the socket
+    /// when the queue is empty. A write that goes asynchronous continues this when it finishes.
+    /// </summary>
+    private void WriteQueued()
+    {
+        while (true)
+        {
+            SendWaiter? next;
+            lock (_gate)
+            {
+                next = _head;
+                if (next is null)
+                {
+                    _busy = false;
+                    return;
+                }
+
+                Unlink(next);
+            }
+
+            if (next.IsAcquire)
+            {
+                // The socket passes to the acquirer as it is (still busy); its Release writes what queued behind it.
+                next.Complete(null);
+                return;
+            }
+
+            var write = Start(next.Text, next.Binary);
+            if (!write.IsCompleted)
+            {
+                _ = FinishQueuedAsync(write, next);
+                return;
+            }
+
+            next.Complete(ErrorOf(write) is { } error ? Map(error) : null);
+        }
+    }
+
+    private async Task FinishQueuedAsync(ValueTask write, SendWaiter waiter)
+    {
+        Exception? error = null;
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The write's error belongs to the sender whose message it was.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex;
+        }
+
+        waiter.Complete(error is null ? null : Map(error));
+        WriteQueued();
+    }
+
+    /// <summary>Starts one write; an error thrown at once comes back as a faulted task.</summary>
+    private ValueTask Start(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+    {
+        try
+        {
+            return _write(text, binary);
+        }
+#pragma warning disable CA1031 // Reported to the sender through its task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    private Exception Map(Exception error) => MapError?.Invoke(error) ?? error;
+
+    private static Exception? ErrorOf(ValueTask completed)
+    {
+        try
+        {
+            completed.GetAwaiter().GetResult();
+            return null;
+        }
+#pragma warning disable CA1031 // Reported to the sender through its task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ex;
+        }
+    }
+
+    /// <summary>Queues a waiter; under <see cref="_gate"/>.</summary>
+    private SendWaiter Enqueue(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, bool acquire)
+    {
+        var waiter = _pool;
+        if (waiter is not null)
+        {
+            _pool = waiter.Next;
+            _pooledCount--;
+        }
+        else
+        {
+            waiter = new SendWaiter(this);
+            CreatedCount++;
+        }
+
+        waiter.Prepare(text, binary, acquire);
+        waiter.Prev = _tail;
+        waiter.Next = null;
+        if (_tail is null)
+        {
+            _head = waiter;
+        }
+        else
+        {
+            _tail.Next = waiter;
+        }
+
+        _tail = waiter;
+        return waiter;
+    }
+
+    /// <summary>Takes a queued waiter out of the list; under <see cref="_gate"/>.</summary>
+    private void Unlink(SendWaiter waiter)
+    {
+        if (waiter.Prev is null)
+        {
+            _head = waiter.Next;
+        }
+        else
+        {
+            waiter.Prev.Next = waiter.Next;
+        }
+
+        if (waiter.Next is null)
+        {
+            _tail = waiter.Prev;
+        }
+        else
+        {
+            waiter.Next.Prev = waiter.Prev;
+        }
+
+        waiter.Prev = null;
+        waiter.Next = null;
+        waiter.IsQueued = false;
+    }
+}

@@ -1,0 +1,315 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Engine.Transports;
+using SailSocket.UnitTests.Infrastructure;
+using Xunit;
+
+namespace SailSocket.UnitTests.Engine;
+
+/// <summary>
+/// The WebSocket send queue (issue 5): one write at a time, in arrival order, each sender told of its own write's outcome,
+/// queued senders cancellable without touching the socket, waiters reused.
+/// </summary>
+public sealed class SendQueueTests
+{
+    [Fact]
+    public async Task UncontendedSends_WriteAtOnce_AndCreateNoWaiter()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+
+        for (var i = 0; i < 100; i++)
+        {
+            var send = queue.SendAsync(Text($"m{i}"), null, CancellationToken.None);
+            Assert.True(send.IsCompletedSuccessfully);
+            await send;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"m{i}"), socket.Written);
+        Assert.Equal(0, queue.CreatedCount);
+    }
+
+    [Fact]
+    public async Task SendsDuringAWrite_AreWrittenInOrder_OnceItFinishes()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        var gate = socket.BlockNext();
+
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        var queued = Enumerable.Range(0, 5).Select(i => queue.SendAsync(Text($"q{i}"), null, CancellationToken.None).AsTask()).ToArray();
+        Assert.Equal(5, queue.QueuedCount);
+        Assert.All(queued, t => Assert.False(t.IsCompleted));
+
+        gate.SetResult();
+        await first.WaitAsync(TestTimeouts.Default);
+        await Task.WhenAll(queued).WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "q0", "q1", "q2", "q3", "q4" }, socket.Written);
+        Assert.Equal(1, socket.MaxConcurrentWrites);
+        Assert.Equal(0, queue.QueuedCount);
+    }
+
+    [Fact]
+    public async Task ManyThreads_EveryMessageWrittenOnce_OneAtATime()
+    {
+        var socket = new RecordingSocket { YieldEvery = 7 };
+        var queue = new SendQueue(socket.Write);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await queue.SendAsync(Text($"{t}:{i}"), null, CancellationToken.None);
+            }
+        }))).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(1, socket.MaxConcurrentWrites);
+        Assert.Equal(1600, socket.Written.Count);
+        Assert.Equal(1600, socket.Written.Distinct().Count());
+
+        // Each sender's messages keep its order.
+        for (var t = 0; t < 8; t++)
+        {
+            var mine = socket.Written.Where(m => m.StartsWith($"{t}:", StringComparison.Ordinal)).Select(m => int.Parse(m[(m.IndexOf(':') + 1)..])).ToArray();
+            Assert.Equal(Enumerable.Range(0, 200), mine);
+        }
+
+        Assert.InRange(queue.CreatedCount, 0, 64);
+    }
+
+    [Fact]
+    public async Task AFailedWrite_FailsOnlyItsSender()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        var gate = socket.BlockNext();
+
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        socket.FailOn = "bad";
+        var bad = queue.SendAsync(Text("bad"), null, CancellationToken.None).AsTask();
+        var good = queue.SendAsync(Text("good"), null, CancellationToken.None).AsTask();
+
+        gate.SetResult();
+        await first.WaitAsync(TestTimeouts.Default);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(TestTimeouts.Default));
+        Assert.Equal("write of bad failed", error.Message);
+        await good.WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "good" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task AnOwnWriteThatFails_ReportsItsError_AndFreesTheSocket()
+    {
+        var socket = new RecordingSocket { FailOn = "bad" };
+        var queue = new SendQueue(socket.Write);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(Text("bad"), null, CancellationToken.None).AsTask());
+        await queue.SendAsync(Text("after"), null, CancellationToken.None);
+        Assert.Equal(new[] { "after" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task CancellingAQueuedSend_RemovesIt_WithoutWriting()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        var gate = socket.BlockNext();
+        using var cts = new CancellationTokenSource();
+
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        var cancelled = queue.SendAsync(Text("cancelled"), null, cts.Token).AsTask();
+        var kept = queue.SendAsync(Text("kept"), null, CancellationToken.None).AsTask();
+        await cts.CancelAsync();
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestTimeouts.Default));
+        Assert.Equal(cts.Token, error.CancellationToken);
+        Assert.Equal(1, queue.QueuedCount);
+
+        gate.SetResult();
+        await Task.WhenAll(first, kept).WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "kept" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task AnAlreadyCancelledToken_IsRefusedOnlyWhenTheSendWouldWait()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        // Free socket: the write happens (the token bounds only the wait).
+        await queue.SendAsync(Text("free"), null, cts.Token);
+
+        var gate = socket.BlockNext();
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.SendAsync(Text("late"), null, cts.Token).AsTask());
+        gate.SetResult();
+        await first.WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "free", "first" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task Acquire_WaitsForQueuedMessages_AndHoldsLaterOnesUntilRelease()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        var gate = socket.BlockNext();
+
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        var before = queue.SendAsync(Text("before"), null, CancellationToken.None).AsTask();
+        var acquire = queue.AcquireAsync(CancellationToken.None).AsTask();
+        var after = queue.SendAsync(Text("after"), null, CancellationToken.None).AsTask();
+        Assert.False(acquire.IsCompleted);
+
+        gate.SetResult();
+        await acquire.WaitAsync(TestTimeouts.Default);
+        await before.WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "before" }, socket.Written);
+        Assert.False(after.IsCompleted);
+
+        queue.Release();
+        await after.WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "before", "after" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task AcquireOfAFreeSocket_CompletesAtOnce_AndReleaseFreesIt()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+
+        var acquire = queue.AcquireAsync(CancellationToken.None);
+        Assert.True(acquire.IsCompletedSuccessfully);
+        await acquire;
+        var held = queue.SendAsync(Text("held"), null, CancellationToken.None).AsTask();
+        Assert.False(held.IsCompleted);
+
+        queue.Release();
+        await held.WaitAsync(TestTimeouts.Default);
+        await queue.SendAsync(Text("free again"), null, CancellationToken.None);
+        Assert.Equal(new[] { "held", "free again" }, socket.Written);
+    }
+
+    [Fact]
+    public async Task QueuedWaiters_AreReused()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+
+        for (var round = 0; round < 50; round++)
+        {
+            var gate = socket.BlockNext();
+            var first = queue.SendAsync(Text("own"), null, CancellationToken.None).AsTask();
+            var queued = new[]
+            {
+                queue.SendAsync(Text("a"), null, CancellationToken.None).AsTask(),
+                queue.SendAsync(Text("b"), null, CancellationToken.None).AsTask(),
+            };
+            gate.SetResult();
+            await Task.WhenAll(queued.Append(first)).WaitAsync(TestTimeouts.Default);
+        }
+
+        Assert.Equal(2, queue.CreatedCount);
+        Assert.Equal(150, socket.Written.Count);
+    }
+
+    [Fact]
+    public async Task AttachmentsFollowTheirMessage_BeforeTheNextSender()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket.Write);
+        var gate = socket.BlockNext();
+
+        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        var withBinary = queue.SendAsync(Text("event"), [Text("att0"), Text("att1")], CancellationToken.None).AsTask();
+        var next = queue.SendAsync(Text("next"), null, CancellationToken.None).AsTask();
+
+        gate.SetResult();
+        await Task.WhenAll(first, withBinary, next).WaitAsync(TestTimeouts.Default);
+        Assert.Equal(new[] { "first", "event", "att0", "att1", "next" }, socket.Written);
+    }
+
+    private static ReadOnlyMemory<byte> Text(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>A write function that records messages; it can hold one write open, fail one message, or yield now and then.</summary>
+    private sealed class RecordingSocket
+    {
+        private readonly object _gate = new();
+        private TaskCompletionSource? _block;
+        private int _writing;
+        private int _count;
+
+        public List<string> Written { get; } = [];
+
+        public int MaxConcurrentWrites { get; private set; }
+
+        public string? FailOn { get; set; }
+
+        /// <summary>Every n-th write completes asynchronously (0: never).</summary>
+        public int YieldEvery { get; init; }
+
+        public TaskCompletionSource BlockNext()
+        {
+            var block = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _block = block;
+            return block;
+        }
+
+        public ValueTask Write(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+        {
+            var now = Interlocked.Increment(ref _writing);
+            lock (_gate)
+            {
+                MaxConcurrentWrites = Math.Max(MaxConcurrentWrites, now);
+            }
+
+            var message = Encoding.UTF8.GetString(text.Span);
+            if (message == FailOn)
+            {
+                Interlocked.Decrement(ref _writing);
+                throw new InvalidOperationException($"write of {message} failed");
+            }
+
+            var block = Interlocked.Exchange(ref _block, null);
+            if (block is not null)
+            {
+                return Finish(block.Task, message, binary);
+            }
+
+            if (YieldEvery > 0 && Interlocked.Increment(ref _count) % YieldEvery == 0)
+            {
+                return Finish(YieldAsync(), message, binary);
+            }
+
+            Record(message, binary);
+            Interlocked.Decrement(ref _writing);
+            return default;
+        }
+
+        private static async Task YieldAsync() => await Task.Yield();
+
+        private async ValueTask Finish(Task wait, string message, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+        {
+            await wait;
+            Record(message, binary);
+            Interlocked.Decrement(ref _writing);
+        }
+
+        private void Record(string message, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+        {
+            lock (_gate)
+            {
+                Written.Add(message);
+                foreach (var attachment in binary ?? [])
+                {
+                    Written.Add(Encoding.UTF8.GetString(attachment.Span));
+                }
+            }
+        }
+    }
+}
