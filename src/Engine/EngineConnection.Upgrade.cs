@@ -94,7 +94,7 @@ public sealed partial class EngineConnection
             await webSocket.SendAsync(s_upgrade, null, CancellationToken.None).ConfigureAwait(false);
             await polling.ForwardToAsync(webSocket).ConfigureAwait(false);
             Volatile.Write(ref _probe, null);
-            webSocket.MapSendError = _mapSendError;
+            webSocket.MapSendError = this;
             Volatile.Write(ref _transport, webSocket);
             webSocket = null;
             _switched.TrySetResult();

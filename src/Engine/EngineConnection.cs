@@ -33,7 +33,7 @@ namespace SailSocket.Engine;
 /// <item><see cref="DisposeAsync"/> is idempotent and safe to call at any time.</item>
 /// </list>
 /// </remarks>
-public sealed partial class EngineConnection : IAsyncDisposable
+public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 {
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
 
@@ -48,9 +48,6 @@ public sealed partial class EngineConnection : IAsyncDisposable
     /// <summary>The transport packets go through: the WebSocket, or polling until an upgrade completes.</summary>
     private IEngineTransport _transport;
 
-    /// <summary><see cref="SendError"/>, given to the WebSocket transport so that its sends fail the way this connection's do.</summary>
-    private readonly Func<Exception, Exception> _mapSendError;
-
     /// <summary>The first error that ended the connection; <see langword="null"/> while it is open.</summary>
     private EngineConnectionException? _closeError;
     private int _disposed;
@@ -61,10 +58,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
         _transport = transport;
         _ownedInvoker = ownedInvoker;
         _polling = transport as PollingTransport;
-        _mapSendError = SendError;
         if (transport is WebSocketTransport webSocket)
         {
-            webSocket.MapSendError = _mapSendError;
+            webSocket.MapSendError = this;
         }
 
         Handshake = handshake;
@@ -494,6 +490,9 @@ public sealed partial class EngineConnection : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Given to the WebSocket transport, so that its sends fail the way this connection's do.</summary>
+    Exception ISendErrorMap.Map(Exception error) => SendError(error);
 
     /// <summary>What the sender of a failed send sees; the connection ends with the error (without any delivery doubt).</summary>
     private EngineConnectionException SendError(Exception ex)

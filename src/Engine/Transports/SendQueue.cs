@@ -28,8 +28,9 @@ internal sealed class SendQueue
     /// <summary>The most finished waiters kept for reuse.</summary>
     internal const int MaxPooled = 32;
 
-    private readonly object _gate = new();
-    private readonly Func<ReadOnlyMemory<byte>, IReadOnlyList<ReadOnlyMemory<byte>>?, ValueTask> _write;
+    /// <summary>Guards the queue, the pool and <see cref="_busy"/>; the queue itself (internal, never locked elsewhere), to save an object per socket.</summary>
+    private readonly object _gate;
+    private readonly ISendTarget _target;
 
     /// <summary>Whether someone holds the socket: a write is running, the queue is being written, or an acquirer has it.</summary>
     private bool _busy;
@@ -40,15 +41,19 @@ internal sealed class SendQueue
     private SendWaiter? _pool;
     private int _pooledCount;
 
-    /// <summary>Creates a queue in front of a write function.</summary>
-    /// <param name="write">Writes one message (and the binary messages that follow it); called by one thread at a time.</param>
-    public SendQueue(Func<ReadOnlyMemory<byte>, IReadOnlyList<ReadOnlyMemory<byte>>?, ValueTask> write) => _write = write;
+    /// <summary>Creates a queue in front of a socket.</summary>
+    /// <param name="target">Writes one message (and the binary messages that follow it); called by one thread at a time.</param>
+    public SendQueue(ISendTarget target)
+    {
+        _target = target;
+        _gate = this;
+    }
 
     /// <summary>
     /// Turns a failed write's error into what its sender sees (and may end the connection); <see langword="null"/> passes
     /// errors as they are. Set before the queue is shared. The queue's own cancellations are not mapped.
     /// </summary>
-    public Func<Exception, Exception>? MapError { get; set; }
+    public ISendErrorMap? MapError { get; set; }
 
     /// <summary>How many waiters this queue has created (tests: reuse keeps it small).</summary>
     internal int CreatedCount { get; private set; }
@@ -256,7 +261,7 @@ internal sealed class SendQueue
     {
         try
         {
-            return _write(text, binary);
+            return _target.WriteAsync(text, binary);
         }
 #pragma warning disable CA1031 // Reported to the sender through its task.
         catch (Exception ex)
@@ -266,7 +271,7 @@ internal sealed class SendQueue
         }
     }
 
-    private Exception Map(Exception error) => MapError?.Invoke(error) ?? error;
+    private Exception Map(Exception error) => MapError?.Map(error) ?? error;
 
     private static Exception? ErrorOf(ValueTask completed)
     {

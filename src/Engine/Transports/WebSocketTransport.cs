@@ -22,7 +22,7 @@ namespace SailSocket.Engine.Transports;
 /// WebSocket itself would abort the socket.</item>
 /// </list>
 /// </remarks>
-internal sealed class WebSocketTransport : IEngineTransport
+internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
 {
     /// <summary>The type byte that starts a binary message on revision 3 (docs/protocol.md §2.5).</summary>
     private static readonly ReadOnlyMemory<byte> s_v3BinaryType = new byte[] { 0x04 };
@@ -45,7 +45,7 @@ internal sealed class WebSocketTransport : IEngineTransport
         _webSocket = webSocket;
         _pool = pool;
         _maxMessageSize = maxMessageSize;
-        _sendQueue = new SendQueue(WriteAsync);
+        _sendQueue = new SendQueue(this);
     }
 
     public string Name => "websocket";
@@ -54,7 +54,7 @@ internal sealed class WebSocketTransport : IEngineTransport
     /// Turns a failed send's error into what its sender sees (set by the connection once it uses this transport);
     /// <see langword="null"/>: errors as they are.
     /// </summary>
-    public Func<Exception, Exception>? MapSendError
+    public ISendErrorMap? MapSendError
     {
         get => _sendQueue.MapError;
         set => _sendQueue.MapError = value;
@@ -144,7 +144,7 @@ internal sealed class WebSocketTransport : IEngineTransport
         _sendQueue.SendAsync(text, binary, cancellationToken);
 
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
-    private ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
         binary is null
             // CancellationToken.None: cancelling a WebSocket send aborts the socket (conventions.md).
             ? _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)

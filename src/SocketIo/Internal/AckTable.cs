@@ -15,14 +15,8 @@ internal sealed class AckTable : ITimerTarget
     private readonly object _gate = new();
     private readonly Dictionary<int, PendingAck> _pending = [];
 
-    /// <summary>
-    /// Waiters whose emit is over, for the next emits; at most <see cref="_poolCapacity"/>. The first one waits in
-    /// <see cref="_spare"/> and the stack exists only once two are pooled: a socket making one request at a time (and an
-    /// idle socket) keeps one waiter and no collection.
-    /// </summary>
-    private PendingAck? _spare;
-    private Stack<PendingAck>? _pool;
-    private readonly int _poolCapacity;
+    /// <summary>Where waiters come from and go back to: shared by all connections, so an idle one keeps none.</summary>
+    private readonly AckWaiterPool _waiterPool;
     private readonly SharedTimer _timer;
 
     /// <summary>The most waiters at once (SocketIoNamespaceOptions.MaxPendingAcks): a caller cannot grow the table without bound.</summary>
@@ -33,29 +27,11 @@ internal sealed class AckTable : ITimerTarget
     private long _earliestDeadline = long.MaxValue;
     private Exception? _closed;
 
-    public AckTable(SharedTimer timer, int maxPending = int.MaxValue)
+    public AckTable(SharedTimer timer, int maxPending = int.MaxValue, AckWaiterPool? waiterPool = null)
     {
         _timer = timer;
         _maxPending = maxPending;
-        _poolCapacity = Math.Min(maxPending, MaxPooled);
-    }
-
-    /// <summary>The most finished waiters kept for reuse.</summary>
-    internal const int MaxPooled = 32;
-
-    /// <summary>How many waiters this table has created (tests: reuse keeps it small).</summary>
-    internal int CreatedCount { get; private set; }
-
-    /// <summary>How many finished waiters wait in the pool.</summary>
-    internal int PooledCount
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return (_spare is null ? 0 : 1) + (_pool?.Count ?? 0);
-            }
-        }
+        _waiterPool = waiterPool ?? AckWaiterPool.Shared;
     }
 
     public int Count
@@ -96,21 +72,7 @@ internal sealed class AckTable : ITimerTarget
             }
             while (_pending.ContainsKey(id));
 
-            if (_spare is not null)
-            {
-                pending = _spare;
-                _spare = null;
-            }
-            else if (_pool is { Count: > 0 })
-            {
-                pending = _pool.Pop();
-            }
-            else
-            {
-                pending = new PendingAck(this);
-                CreatedCount++;
-            }
-
+            pending = _waiterPool.Rent(this);
             pending.Prepare(id, deadline, timeout);
             _pending.Add(id, pending);
             if (deadline < _earliestDeadline)
@@ -128,22 +90,6 @@ internal sealed class AckTable : ITimerTarget
         lock (_gate)
         {
             return _pending.TryGetValue(pending.Id, out var found) && ReferenceEquals(found, pending) && _pending.Remove(pending.Id);
-        }
-    }
-
-    /// <summary>Takes back a waiter whose result has been read (or that was never sent); it must be in nobody's hands.</summary>
-    internal void Return(PendingAck pending)
-    {
-        lock (_gate)
-        {
-            if (_spare is null)
-            {
-                _spare = pending;
-            }
-            else if ((_pool?.Count ?? 0) + 1 < _poolCapacity)
-            {
-                (_pool ??= new Stack<PendingAck>()).Push(pending);
-            }
         }
     }
 

@@ -7,7 +7,7 @@ namespace SailSocket.SocketIo.Internal;
 
 /// <summary>
 /// An emit waiting for its ack: completed, failed, timed out or cancelled exactly once, and removed from the table on
-/// every path. Pooled by its <see cref="AckTable"/>: one instance serves many emits, one at a time.
+/// every path. Pooled by an <see cref="AckWaiterPool"/>: one instance serves many emits, of any connection, one at a time.
 /// </summary>
 /// <remarks>
 /// <para>Ownership: whoever removes the waiter from the table (the ack, the timer, cancellation, <see cref="AckTable.Close"/>)
@@ -18,14 +18,17 @@ namespace SailSocket.SocketIo.Internal;
 /// </remarks>
 internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
 {
-    private readonly AckTable _table;
+    private readonly AckWaiterPool _pool;
+
+    /// <summary>The table of the emit this waiter serves; <see langword="null"/> while pooled.</summary>
+    private AckTable? _table;
     private ManualResetValueTaskSourceCore<SocketIoAck> _core = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
 
     /// <summary>1 once this emit's waiter has been completed: a second completion is ignored instead of corrupting the core.</summary>
     private int _completed;
 
-    public PendingAck(AckTable table) => _table = table;
+    public PendingAck(AckWaiterPool pool) => _pool = pool;
 
     public int Id { get; private set; }
 
@@ -42,6 +45,9 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
 
     /// <summary>The state of this emit's wait (tests).</summary>
     internal ValueTaskSourceStatus Status => _core.GetStatus(_core.Version);
+
+    /// <summary>Gives the waiter to a table for one emit, or takes it back (<see langword="null"/>); only the pool calls this.</summary>
+    public void Bind(AckTable? table) => _table = table;
 
     /// <summary>Readies the waiter for one emit; called by the table under its lock on a waiter nobody else holds.</summary>
     public void Prepare(int id, long deadline, TimeSpan timeout)
@@ -84,7 +90,7 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
     /// </summary>
     public void Abandon()
     {
-        if (_table.Remove(this))
+        if (_table!.Remove(this))
         {
             // Nobody else can complete it now: back to the pool without a result.
             Release();
@@ -126,7 +132,7 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
         _cancellation.Dispose();
         _cancellation = default;
         _core.Reset();
-        _table.Return(this);
+        _pool.Return(this);
     }
 
     private bool TryBeginCompletion()
@@ -142,7 +148,8 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
 
     private void Cancel(CancellationToken token)
     {
-        if (_table.Remove(this))
+        // Registered only while the waiter serves an emit, and disposed before it goes back to the pool.
+        if (_table!.Remove(this))
         {
             Fail(new OperationCanceledException(token));
         }

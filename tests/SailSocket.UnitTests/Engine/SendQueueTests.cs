@@ -20,7 +20,7 @@ public sealed class SendQueueTests
     public async Task UncontendedSends_WriteAtOnce_AndCreateNoWaiter()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
 
         for (var i = 0; i < 100; i++)
         {
@@ -37,7 +37,7 @@ public sealed class SendQueueTests
     public async Task SendsDuringAWrite_AreWrittenInOrder_OnceItFinishes()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
         var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
@@ -57,7 +57,7 @@ public sealed class SendQueueTests
     public async Task ManyThreads_EveryMessageWrittenOnce_OneAtATime()
     {
         var socket = new RecordingSocket { YieldEvery = 7 };
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
         {
@@ -85,7 +85,7 @@ public sealed class SendQueueTests
     public async Task AFailedWrite_FailsOnlyItsSender()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
         var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
@@ -105,7 +105,7 @@ public sealed class SendQueueTests
     public async Task AnOwnWriteThatFails_ReportsItsError_AndFreesTheSocket()
     {
         var socket = new RecordingSocket { FailOn = "bad" };
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(Text("bad"), null, CancellationToken.None).AsTask());
         await queue.SendAsync(Text("after"), null, CancellationToken.None);
@@ -116,7 +116,7 @@ public sealed class SendQueueTests
     public async Task CancellingAQueuedSend_RemovesIt_WithoutWriting()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
         using var cts = new CancellationTokenSource();
 
@@ -138,7 +138,7 @@ public sealed class SendQueueTests
     public async Task AnAlreadyCancelledToken_IsRefusedOnlyWhenTheSendWouldWait()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
 
@@ -157,7 +157,7 @@ public sealed class SendQueueTests
     public async Task Acquire_WaitsForQueuedMessages_AndHoldsLaterOnesUntilRelease()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
         var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
@@ -181,7 +181,7 @@ public sealed class SendQueueTests
     public async Task AcquireOfAFreeSocket_CompletesAtOnce_AndReleaseFreesIt()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
 
         var acquire = queue.AcquireAsync(CancellationToken.None);
         Assert.True(acquire.IsCompletedSuccessfully);
@@ -199,7 +199,7 @@ public sealed class SendQueueTests
     public async Task QueuedWaiters_AreReused()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
 
         for (var round = 0; round < 50; round++)
         {
@@ -222,7 +222,7 @@ public sealed class SendQueueTests
     public async Task AttachmentsFollowTheirMessage_BeforeTheNextSender()
     {
         var socket = new RecordingSocket();
-        var queue = new SendQueue(socket.Write);
+        var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
         var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
@@ -237,7 +237,7 @@ public sealed class SendQueueTests
     private static ReadOnlyMemory<byte> Text(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>A write function that records messages; it can hold one write open, fail one message, or yield now and then.</summary>
-    private sealed class RecordingSocket
+    private sealed class RecordingSocket : ISendTarget
     {
         private readonly object _gate = new();
         private TaskCompletionSource? _block;
@@ -260,7 +260,7 @@ public sealed class SendQueueTests
             return block;
         }
 
-        public ValueTask Write(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
         {
             var now = Interlocked.Increment(ref _writing);
             lock (_gate)

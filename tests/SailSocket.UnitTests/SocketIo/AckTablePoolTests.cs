@@ -20,6 +20,11 @@ public sealed class AckTablePoolTests : IDisposable
     private static readonly TimeSpan s_resolution = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>The most waiters each test's own pool keeps.</summary>
+    private const int Capacity = 32;
+
+    /// <summary>A pool of this test's own, so that counts are not shared with other tests (the real tables share one).</summary>
+    private readonly AckWaiterPool _pool = new(Capacity);
     private readonly ManualTimeProvider _clock = new();
     private readonly SharedTimer _timer;
 
@@ -30,7 +35,7 @@ public sealed class AckTablePoolTests : IDisposable
     [Fact]
     public async Task SequentialEmits_ReuseOneWaiter()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         using var registration = _timer.Register(table);
 
         for (var i = 0; i < 1_000; i++)
@@ -42,16 +47,39 @@ public sealed class AckTablePoolTests : IDisposable
             Assert.Equal(ack, await pending.AsValueTask());
         }
 
-        Assert.Equal(1, table.CreatedCount);
-        Assert.Equal(1, table.PooledCount);
+        Assert.Equal(1, _pool.CreatedCount);
+        Assert.Equal(1, _pool.Count);
         Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public async Task Tables_ShareOnePool_SoAnIdleTableKeepsNoWaiter()
+    {
+        var first = new AckTable(_timer, waiterPool: _pool);
+        var second = new AckTable(_timer, waiterPool: _pool);
+
+        var one = first.Add(s_timeout, CancellationToken.None);
+        Assert.True(first.TryComplete(one.Id, Ack("[1]")));
+        await one.AsValueTask();
+        Assert.Equal(1, _pool.Count);
+
+        // The finished waiter of the first table serves the second; the first keeps nothing of it.
+        var two = second.Add(s_timeout, CancellationToken.None);
+        Assert.Same(one, two);
+        Assert.Equal(0, _pool.Count);
+        Assert.False(first.TryComplete(two.Id, Ack("[\"stray\"]")));
+        var ack = Ack("[2]");
+        Assert.True(second.TryComplete(two.Id, ack));
+        Assert.Equal(ack, await two.AsValueTask());
+        Assert.Equal(1, _pool.CreatedCount);
+        Assert.Equal(0, first.Count + second.Count);
     }
 
     [Fact]
     public async Task ConcurrentEmits_PoolStaysBounded()
     {
-        var table = new AckTable(_timer);
-        var waiters = new PendingAck[AckTable.MaxPooled * 2];
+        var table = new AckTable(_timer, waiterPool: _pool);
+        var waiters = new PendingAck[Capacity * 2];
         for (var i = 0; i < waiters.Length; i++)
         {
             waiters[i] = table.Add(s_timeout, CancellationToken.None);
@@ -63,14 +91,14 @@ public sealed class AckTablePoolTests : IDisposable
             _ = await pending.AsValueTask();
         }
 
-        Assert.Equal(waiters.Length, table.CreatedCount);
-        Assert.Equal(AckTable.MaxPooled, table.PooledCount);
+        Assert.Equal(waiters.Length, _pool.CreatedCount);
+        Assert.Equal(Capacity, _pool.Count);
     }
 
     [Fact]
     public async Task ReadingTheResult_InvalidatesTheOldToken()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         var pending = table.Add(s_timeout, CancellationToken.None);
         var token = pending.Version;
         table.TryComplete(pending.Id, Ack("[]"));
@@ -85,7 +113,7 @@ public sealed class AckTablePoolTests : IDisposable
     [Fact]
     public async Task LateAckAfterTimeout_DoesNotTouchTheReusedWaiter()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         using var registration = _timer.Register(table);
         var first = table.Add(TimeSpan.FromMilliseconds(200), CancellationToken.None);
         var firstId = first.Id;
@@ -106,7 +134,7 @@ public sealed class AckTablePoolTests : IDisposable
     [Fact]
     public async Task CancellingAFinishedEmitsToken_DoesNotCancelTheReusedWaiter()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         using var cts = new CancellationTokenSource();
         var first = table.Add(s_timeout, cts.Token);
         table.TryComplete(first.Id, Ack("[]"));
@@ -126,7 +154,7 @@ public sealed class AckTablePoolTests : IDisposable
     [Fact]
     public void Abandon_OfAnUnsentEmit_ReturnsTheWaiterWithoutCompletingIt()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         using var cts = new CancellationTokenSource();
         var pending = table.Add(s_timeout, cts.Token);
 
@@ -135,21 +163,21 @@ public sealed class AckTablePoolTests : IDisposable
 
         Assert.False(pending.IsCompleted);
         Assert.Equal(0, table.Count);
-        Assert.Equal(1, table.PooledCount);
+        Assert.Equal(1, _pool.Count);
         Assert.Same(pending, table.Add(s_timeout, CancellationToken.None));
     }
 
     [Fact]
     public void Abandon_AfterCloseFailedIt_KeepsItOutOfThePool()
     {
-        var table = new AckTable(_timer);
+        var table = new AckTable(_timer, waiterPool: _pool);
         var pending = table.Add(s_timeout, CancellationToken.None);
         table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone"));
 
         pending.Abandon();
 
         Assert.Equal(ValueTaskSourceStatus.Faulted, pending.Status);
-        Assert.Equal(0, table.PooledCount);
+        Assert.Equal(0, _pool.Count);
     }
 
     [Fact]
@@ -161,7 +189,7 @@ public sealed class AckTablePoolTests : IDisposable
         {
             var clock = new ManualTimeProvider();
             using var timer = new SharedTimer(s_resolution, clock);
-            var table = new AckTable(timer);
+            var table = new AckTable(timer, waiterPool: _pool);
             using var registration = timer.Register(table);
             using var cts = new CancellationTokenSource();
             var pending = table.Add(TimeSpan.FromMilliseconds(100), cts.Token);
@@ -207,7 +235,7 @@ public sealed class AckTablePoolTests : IDisposable
             outcomes++;
 
             // Read once: back in the pool, reset for the next emit, nothing left that can complete it.
-            Assert.Equal(1, table.PooledCount);
+            Assert.Equal(1, _pool.Count);
             Assert.Equal(ValueTaskSourceStatus.Pending, pending.Status);
         }
 
