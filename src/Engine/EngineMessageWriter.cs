@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 
 namespace SailSocket.Engine;
 
@@ -15,8 +16,14 @@ public sealed class EngineMessageWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumBufferSize = 256;
 
+    /// <summary>Writers kept for any thread once a thread's own slot is taken (a message rented on one thread and
+    /// disposed on another after an asynchronous send); at most <see cref="MaxShared"/>.</summary>
+    private const int MaxShared = 64;
+
     [ThreadStatic]
     private static EngineMessageWriter? s_cached;
+
+    private static readonly Stack<EngineMessageWriter> s_shared = new();
 
     private ArrayPool<byte> _pool = ArrayPool<byte>.Shared;
     private byte[]? _buffer;
@@ -38,7 +45,7 @@ public sealed class EngineMessageWriter : IBufferWriter<byte>, IDisposable
     public static EngineMessageWriter Rent(ArrayPool<byte> pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        var writer = s_cached ?? new EngineMessageWriter();
+        var writer = s_cached ?? RentShared();
         s_cached = null;
         writer._pool = pool;
         writer._buffer = pool.Rent(MinimumBufferSize);
@@ -65,7 +72,8 @@ public sealed class EngineMessageWriter : IBufferWriter<byte>, IDisposable
     /// <inheritdoc />
     public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
 
-    /// <summary>Returns the buffer to the pool. Idempotent.</summary>
+    /// <summary>Returns the buffer to the pool, and the writer for reuse. A second call does nothing, as long as no
+    /// <see cref="Rent"/> has handed the writer out again: dispose once.</summary>
     public void Dispose()
     {
         var buffer = _buffer;
@@ -77,7 +85,32 @@ public sealed class EngineMessageWriter : IBufferWriter<byte>, IDisposable
         _buffer = null;
         _written = 0;
         _pool.Return(buffer);
-        s_cached ??= this;
+        if (s_cached is null)
+        {
+            s_cached = this;
+            return;
+        }
+
+        lock (s_shared)
+        {
+            if (s_shared.Count < MaxShared)
+            {
+                s_shared.Push(this);
+            }
+        }
+    }
+
+    private static EngineMessageWriter RentShared()
+    {
+        lock (s_shared)
+        {
+            if (s_shared.TryPop(out var writer))
+            {
+                return writer;
+            }
+        }
+
+        return new EngineMessageWriter();
     }
 
     private byte[] Ensure(int sizeHint)
