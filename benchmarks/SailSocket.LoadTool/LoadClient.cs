@@ -13,6 +13,17 @@ internal interface ILoadClientFactory : IAsyncDisposable
     Task<ILoadSocket> ConnectAsync(CancellationToken cancellationToken);
 }
 
+/// <summary>The client factories by kind.</summary>
+internal static class LoadClients
+{
+    public static ILoadClientFactory Create(ClientKind kind, Uri url, LoadOptions options) => kind switch
+    {
+        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
+        ClientKind.Raw => new RawWebSocketLoadClient(url),
+        _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
+    };
+}
+
 /// <summary>One connected socket.</summary>
 internal interface ILoadSocket : IAsyncDisposable
 {

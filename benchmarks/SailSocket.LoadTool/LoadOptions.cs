@@ -37,6 +37,20 @@ internal sealed class LoadOptions
           --alloc-profile            sample allocations by type during the pipelined phase (GCAllocationTick) and
                                      report the top types; the run's own figures then include the sampler's cost
 
+        Paired comparison: two clients in one process against the same server, interleaved so that the machine's
+        drift hits both alike; reports both clients' figures and the ratios B/A (instead of --client).
+          --compare A,B              any two of raw | sailsocket | socketioclient (raw,raw: the A/A control); one
+                                     socket each, both connected throughout; --warmup W round trips on each, then
+                                     the sequential phase in alternating blocks (A B, B A, A B, …) of --block round
+                                     trips per client until each has --n, then the pipelined phase in alternating
+                                     slices of --slice seconds (--concurrency outstanding, one client active at a
+                                     time) until each has --seconds. CPU, allocation and thread-pool items are taken
+                                     around each block and slice and summed per client. Besides the ratios of the
+                                     pooled figures, the median (and quartiles) of the per-block-pair p50 ratios and
+                                     of the per-slice-pair requests/s ratios: the figures least moved by drift.
+          --block B                  sequential round trips per client per block (default 50)
+          --slice S                  seconds per pipelined slice (default 1)
+
         Soak (long) mode, SailSocket only: K sockets with reconnection on, a steady request rate spread over them
         (GET /echo?i=k checked against its answer, every --post-every-th a POST /echo with a body), and a room
         broadcast every --broadcast-seconds so that server events flow to every socket; a sample every S seconds.
@@ -88,6 +102,13 @@ internal sealed class LoadOptions
 
     public bool AllocationProfile { get; private set; }
 
+    /// <summary>With <c>--compare A,B</c>: the two clients, measured interleaved in one process.</summary>
+    public (ClientKind A, ClientKind B)? Compare { get; private set; }
+
+    public int Block { get; private set; } = 50;
+
+    public double SliceSeconds { get; private set; } = 1;
+
     public bool Soak { get; private set; }
 
     public double Minutes { get; private set; } = 10;
@@ -117,6 +138,7 @@ internal sealed class LoadOptions
     {
         var options = new LoadOptions();
         var requestPhasesAsked = false;
+        var clientAsked = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -142,13 +164,23 @@ internal sealed class LoadOptions
                     options.LiftSocketIo = true;
                     break;
                 case "--client":
-                    options.Client = Value() switch
+                    options.Client = Kind(name, Value());
+                    clientAsked = true;
+                    break;
+                case "--compare":
+                    var pair = Value().Split(',');
+                    if (pair.Length != 2)
                     {
-                        "sailsocket" => ClientKind.SailSocket,
-                        "raw" => ClientKind.Raw,
-                        "socketioclient" => ClientKind.SocketIoClient,
-                        var other => throw new ArgumentException($"--client must be sailsocket, raw or socketioclient, not '{other}'."),
-                    };
+                        throw new ArgumentException($"--compare needs two clients separated by a comma (raw,sailsocket), not '{string.Join(',', pair)}'.");
+                    }
+
+                    options.Compare = (Kind(name, pair[0]), Kind(name, pair[1]));
+                    break;
+                case "--block":
+                    options.Block = Int(name, Value(), 1, 1_000_000);
+                    break;
+                case "--slice":
+                    options.SliceSeconds = Double(name, Value(), 0.1, 3600);
                     break;
                 case "--transport":
                     options.Transport = Value() switch
@@ -250,6 +282,22 @@ internal sealed class LoadOptions
             }
         }
 
+        if (options.Compare is not null)
+        {
+            var clash = options switch
+            {
+                { Soak: true } => "--soak",
+                { Sockets: > 0 } => "--sockets",
+                { AllocationProfile: true } => "--alloc-profile",
+                _ when clientAsked => "--client",
+                _ => null,
+            };
+            if (clash is not null)
+            {
+                throw new ArgumentException($"--compare runs the two request phases for the two clients it names; it does not combine with {clash}.");
+            }
+        }
+
         if (options.RestartEverySeconds > 0 && !(options.Soak && options.LiftSails))
         {
             throw new ArgumentException("--restart-every needs --soak and --lift-sails (the tool restarts the server it lifted).");
@@ -258,6 +306,14 @@ internal sealed class LoadOptions
         options.RunRequestPhases = options.Sockets == 0 || requestPhasesAsked;
         return options;
     }
+
+    private static ClientKind Kind(string name, string text) => text switch
+    {
+        "sailsocket" => ClientKind.SailSocket,
+        "raw" => ClientKind.Raw,
+        "socketioclient" => ClientKind.SocketIoClient,
+        _ => throw new ArgumentException($"{name} must be sailsocket, raw or socketioclient, not '{text}'."),
+    };
 
     private static int Int(string name, string text, int min, int max)
     {

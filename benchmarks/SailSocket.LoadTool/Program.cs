@@ -18,7 +18,7 @@ catch (Exception ex) when (ex is ArgumentException or UriFormatException)
     return 2;
 }
 
-if (options.Transport == "polling" && options.Client == ClientKind.Raw)
+if (options.Transport == "polling" && (options.Compare is { } compared ? compared.A == ClientKind.Raw || compared.B == ClientKind.Raw : options.Client == ClientKind.Raw))
 {
     await Console.Error.WriteLineAsync("--transport polling: the raw client is a ClientWebSocket floor and speaks WebSocket only.");
     return 2;
@@ -46,12 +46,12 @@ try
 
     var url = lifted?.Url ?? options.Url!;
     var serverName = lifted?.Name ?? "external";
-    await using ILoadClientFactory factory = options.Client switch
+    if (options.Compare is { } pair)
     {
-        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
-        ClientKind.Raw => new RawWebSocketLoadClient(url),
-        _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
-    };
+        return await CompareRun.RunAsync(options, pair, url, serverName, started);
+    }
+
+    await using var factory = LoadClients.Create(options.Client, url, options);
 
     SequentialResult? sequential = null;
     PipelinedResult? pipelined = null;

@@ -116,5 +116,6 @@ internal sealed record LoadReport(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LoadReport))]
+[JsonSerializable(typeof(CompareReport))]
 [JsonSerializable(typeof(AllocationShare[]))]
 internal sealed partial class ReportJson : JsonSerializerContext;

@@ -1,0 +1,50 @@
+namespace SailSocket.LoadTool;
+
+/// <summary><c>--compare A,B</c>: connects one socket per client, runs the interleaved phases, prints the report.</summary>
+internal static class CompareRun
+{
+    /// <summary>Runs the comparison against <paramref name="url"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(LoadOptions options, (ClientKind A, ClientKind B) pair, Uri url, string serverName, DateTime started)
+    {
+        await using var factoryA = LoadClients.Create(pair.A, url, options);
+        await using var factoryB = LoadClients.Create(pair.B, url, options);
+        ComparedSequential? sequential = null;
+        ComparedPipelined? pipelined = null;
+        string? error = null;
+        try
+        {
+            using var connectBound = new CancellationTokenSource(options.Timeout);
+            await using var a = await factoryA.ConnectAsync(connectBound.Token);
+            await using var b = await factoryB.ConnectAsync(connectBound.Token);
+            if (options.N > 0)
+            {
+                sequential = await Comparison.SequentialAsync(a, b, options.N, options.Block, options.Warmup, options.Timeout);
+            }
+
+            if (options.Seconds > 0 && sequential is null or { A.FirstError: null, B.FirstError: null })
+            {
+                pipelined = await Comparison.PipelinedAsync(a, b, options.Concurrency, options.Seconds, options.SliceSeconds, options.Warmup, options.Timeout);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        var report = new CompareReport(
+            factoryA.Name,
+            factoryB.Name,
+            options.Transport,
+            serverName,
+            url.ToString(),
+            started.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            LoadReport.DescribeMachine(),
+            options.Warmup,
+            sequential,
+            pipelined,
+            error);
+        Console.Out.WriteLine(report.ToJson());
+        await Console.Error.WriteAsync(report.ToSummary());
+        return report.Succeeded ? 0 : 1;
+    }
+}

@@ -1,0 +1,94 @@
+namespace SailSocket.LoadTool;
+
+/// <summary>
+/// <c>--compare A,B</c>: the sequential and pipelined phases for two clients in one process against the same server,
+/// interleaved so that whatever the machine does meanwhile (other work on the shared cores, frequency changes) hits
+/// both alike. Only one client is active at a time; the other's socket stays connected and idle. Blocks and slices go
+/// A B, B A, A B, … so that neither client is always first in a pair.
+/// </summary>
+internal static class Comparison
+{
+    /// <summary>
+    /// W round trips of warm-up on each, then blocks of <paramref name="block"/> round trips per client, alternating,
+    /// until each has <paramref name="n"/> or a request failed. The warm-up alternates in the same blocks, so that the
+    /// code that switches between the clients is compiled (tier 1) before the measured blocks, not during them.
+    /// </summary>
+    public static async Task<ComparedSequential> SequentialAsync(ILoadSocket a, ILoadSocket b, int n, int block, int warmup, TimeSpan stallTimeout)
+    {
+        var progress = new Progress();
+        await using var watchdog = Watchdog.Start(progress, stallTimeout, a, b);
+        var warmA = new SequentialSeries(warmup);
+        var warmB = new SequentialSeries(warmup);
+        await AlternateAsync(a, warmA, b, warmB, block, 0, progress, []);
+        if ((warmA.FirstError ?? warmB.FirstError) is { } warmError)
+        {
+            throw new InvalidOperationException("warm-up: " + warmError);
+        }
+
+        var seriesA = new SequentialSeries(n);
+        var seriesB = new SequentialSeries(n);
+        var blockRatios = new List<double>();
+        Phases.Settle();
+        await AlternateAsync(a, seriesA, b, seriesB, block, warmup, progress, blockRatios);
+        return ComparedSequential.From(block, seriesA.ToResult(), seriesB.ToResult(), blockRatios);
+    }
+
+    /// <summary>Fills both series in alternating blocks (A B, B A, …) and adds each block pair's p50 ratio B/A.</summary>
+    private static async Task AlternateAsync(ILoadSocket a, SequentialSeries seriesA, ILoadSocket b, SequentialSeries seriesB, int block, int firstK, Progress progress, List<double> blockRatios)
+    {
+        for (var pair = 0; seriesA.Done < seriesA.Capacity && seriesA.FirstError is null && seriesB.FirstError is null; pair++)
+        {
+            var from = seriesA.Done;
+            var to = Math.Min(from + block, seriesA.Capacity);
+            var (first, firstSocket, second, secondSocket) = pair % 2 == 0 ? (seriesA, a, seriesB, b) : (seriesB, b, seriesA, a);
+            await first.RunBlockAsync(firstSocket, to - from, firstK, progress);
+            await second.RunBlockAsync(secondSocket, to - from, firstK, progress);
+            if (seriesA.Done == to && seriesB.Done == to && seriesA.MedianMicros(from, to) is > 0 and var medianA)
+            {
+                blockRatios.Add(seriesB.MedianMicros(from, to) / medianA);
+            }
+        }
+    }
+
+    /// <summary>
+    /// W pipelined requests of warm-up on each, then slices of <paramref name="slice"/> seconds per client with
+    /// <paramref name="concurrency"/> outstanding, alternating, until each has run <paramref name="seconds"/> or a
+    /// request failed.
+    /// </summary>
+    public static async Task<ComparedPipelined> PipelinedAsync(ILoadSocket a, ILoadSocket b, int concurrency, double seconds, double slice, int warmup, TimeSpan stallTimeout)
+    {
+        var progress = new Progress();
+        await using var watchdog = Watchdog.Start(progress, stallTimeout, a, b);
+        var seriesA = new PipelinedSeries(concurrency);
+        var seriesB = new PipelinedSeries(concurrency);
+        var sliceRatios = new List<double>();
+        if (await seriesA.WarmAsync(a, warmup, progress) && await seriesB.WarmAsync(b, warmup, progress))
+        {
+            Phases.Settle();
+            var done = 0.0;
+            for (var pair = 0; seconds - done > 1e-6 && !seriesA.Failed && !seriesB.Failed; pair++)
+            {
+                var length = Math.Min(slice, seconds - done);
+                double rateA, rateB;
+                if (pair % 2 == 0)
+                {
+                    rateA = await seriesA.RunSliceAsync(a, length, progress);
+                    rateB = await seriesB.RunSliceAsync(b, length, progress);
+                }
+                else
+                {
+                    rateB = await seriesB.RunSliceAsync(b, length, progress);
+                    rateA = await seriesA.RunSliceAsync(a, length, progress);
+                }
+
+                done += length;
+                if (rateA > 0 && !seriesA.Failed && !seriesB.Failed)
+                {
+                    sliceRatios.Add(rateB / rateA);
+                }
+            }
+        }
+
+        return ComparedPipelined.From(slice, seriesA.ToResult(), seriesB.ToResult(), sliceRatios);
+    }
+}
