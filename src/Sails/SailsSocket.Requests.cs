@@ -256,7 +256,7 @@ public sealed partial class SailsSocket
         SocketIoAck ack;
         try
         {
-            ack = await io.EmitWithAckValueAsync(envelope.Method, envelope, EnvelopeWriter<TData>.Instance, null, timeout, cancellationToken).ConfigureAwait(false);
+            ack = await io.EmitWithAckAsync(envelope.Method, envelope, EnvelopeWriter<TData>.Instance, null, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (SocketIoTimeoutException ex)
         {

@@ -151,27 +151,16 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <exception cref="SocketIoAckLimitException"><see cref="SocketIoOptions.MaxPendingAcks"/> emits already wait for their ack; nothing was sent.</exception>
     /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<SocketIoAck> EmitWithAckAsync<TState>(
-        string eventName,
-        TState state,
-        SocketIoArgumentsWriter<TState> writeArguments,
-        IReadOnlyList<ReadOnlyMemory<byte>>? attachments,
-        TimeSpan timeout,
-        CancellationToken cancellationToken = default) =>
-        EmitWithAckValueAsync(eventName, state, writeArguments, attachments, timeout, cancellationToken).AsTask();
-
-    /// <summary>
-    /// <see cref="EmitWithAckAsync"/> without the task: a pooled state machine awaiting a pooled ack waiter. Await the
-    /// result once (or call <see cref="ValueTask{TResult}.AsTask"/> once), never more.
-    /// </summary>
+    /// <remarks>A pooled state machine awaiting a pooled ack waiter: await the result once (or call
+    /// <see cref="ValueTask{TResult}.AsTask"/> once), never more.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<SocketIoAck> EmitWithAckValueAsync<TState>(
+    public async ValueTask<SocketIoAck> EmitWithAckAsync<TState>(
         string eventName,
         TState state,
         SocketIoArgumentsWriter<TState> writeArguments,
         IReadOnlyList<ReadOnlyMemory<byte>>? attachments,
         TimeSpan timeout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventName);
         ArgumentNullException.ThrowIfNull(writeArguments);

@@ -215,7 +215,7 @@ public abstract class NamespaceScenarios : IAsyncLifetime
 
         var tooLarge = new byte[SocketIoFixtureServer.MaxHttpBufferSize + 1];
         await Assert.ThrowsAsync<EngineMessageTooLargeException>(
-            () => main.EmitWithAckAsync("echo", 0, static (writer, _) => SocketIoPacketWriter.WritePlaceholder(writer, 0), [tooLarge], TimeSpan.FromSeconds(20), Bound.Seconds(25)));
+            () => main.EmitWithAckAsync("echo", 0, static (writer, _) => SocketIoPacketWriter.WritePlaceholder(writer, 0), [tooLarge], TimeSpan.FromSeconds(20), Bound.Seconds(25)).AsTask());
 
         Assert.Equal(0, main.PendingAckCount);
         Assert.Equal("""["after"]""", await EchoJsonAsync(main, "after"));
@@ -299,7 +299,7 @@ public abstract class NamespaceScenarios : IAsyncLifetime
         var reasons = Channel.CreateUnbounded<SocketIoDisconnectReason>();
         await JoinAsync(connection, new SocketIoNamespaceOptions { Namespace = "/", OnDisconnected = ex => reasons.Writer.TryWrite(ex.Reason) });
         var chat = await JoinAsync(connection, new SocketIoNamespaceOptions { Namespace = "/chat", OnDisconnected = ex => reasons.Writer.TryWrite(ex.Reason) });
-        var pending = chat.EmitWithAckAsync("never-answered", 0, static (_, _) => { }, null, TimeSpan.FromSeconds(30), Bound.Seconds(30));
+        var pending = chat.EmitWithAckAsync("never-answered", 0, static (_, _) => { }, null, TimeSpan.FromSeconds(30), Bound.Seconds(30)).AsTask();
 
         await connection.DisposeAsync().AsTask().Within(10);
 

@@ -76,5 +76,5 @@ public sealed class MaxPayloadTests
             },
             null,
             TimeSpan.FromSeconds(10),
-            Bound.Seconds(15));
+            Bound.Seconds(15)).AsTask();
 }

@@ -208,7 +208,7 @@ public abstract class TransportScenarios : IAsyncLifetime
     private static Task<SocketIoAck> EmitAsync(SocketIoClient client, string method, string url, string data)
     {
         var envelope = $$"""{"method":"{{method}}","headers":{},"data":{{data}},"url":"{{url}}"}""";
-        return client.EmitWithAckAsync(method, envelope, static (w, json) => w.WriteRawValue(json), null, TimeSpan.FromSeconds(10), Bound.Seconds(15));
+        return client.EmitWithAckAsync(method, envelope, static (w, json) => w.WriteRawValue(json), null, TimeSpan.FromSeconds(10), Bound.Seconds(15)).AsTask();
     }
 
     /// <summary>Sends the Sails envelope <c>["get",{"method":"get","headers":{},"data":{},"url":"/echo"}]</c> and returns the JWR.</summary>

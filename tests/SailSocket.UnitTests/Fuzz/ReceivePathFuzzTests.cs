@@ -122,7 +122,7 @@ public sealed class ReceivePathFuzzTests(ITestOutputHelper output)
         // The server side drains whatever the client sends (pongs, acks, the close handshake) so no write blocks.
         var drain = DrainAsync(peer.Server);
         var emits = Enumerable.Range(0, 3)
-            .Select(_ => client.EmitWithAckAsync("get", 0, static (Utf8JsonWriter w, int n) => w.WriteNumberValue(n), null, TestTimeouts.Default, CancellationToken.None))
+            .Select(_ => client.EmitWithAckAsync("get", 0, static (Utf8JsonWriter w, int n) => w.WriteNumberValue(n), null, TestTimeouts.Default, CancellationToken.None).AsTask())
             .ToArray();
 
         var broken = false;

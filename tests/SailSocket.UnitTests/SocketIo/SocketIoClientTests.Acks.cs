@@ -221,7 +221,7 @@ public sealed partial class SocketIoClientTests
                 writer.WriteEndObject();
             },
             attachments,
-            TestTimeouts.Default);
+            TestTimeouts.Default).AsTask();
 
         Assert.Equal("""451-0["post",{"url":"/echo","file":{"_placeholder":true,"num":0}}]""", await _peer.ReceiveTextAsync());
         var (type, data) = await _peer.ReceiveAsync();

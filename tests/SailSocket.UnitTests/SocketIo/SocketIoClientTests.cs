@@ -88,7 +88,7 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
 
     /// <summary>Emits <c>["get",{"url":url}]</c> with an ack.</summary>
     private static Task<SocketIoAck> GetAsync(SocketIoClient client, string url, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        client.EmitWithAckAsync("get", url, WriteUrl, null, timeout ?? TestTimeouts.Default, cancellationToken);
+        client.EmitWithAckAsync("get", url, WriteUrl, null, timeout ?? TestTimeouts.Default, cancellationToken).AsTask();
 
     private static void WriteUrl(Utf8JsonWriter writer, string url)
     {

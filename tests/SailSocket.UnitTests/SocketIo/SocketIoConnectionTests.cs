@@ -425,7 +425,7 @@ public sealed partial class SocketIoConnectionTests : IAsyncLifetime
 
     /// <summary>Emits <c>["&lt;eventName&gt;"]</c> with an ack.</summary>
     private static Task<SocketIoAck> EmitAsync(SocketIoClient client, string eventName) =>
-        client.EmitWithAckAsync(eventName, 0, static (_, _) => { }, null, TestTimeouts.Default);
+        client.EmitWithAckAsync(eventName, 0, static (_, _) => { }, null, TestTimeouts.Default).AsTask();
 
     private async Task<(string Namespace, string Name, string Arguments, byte[][] Attachments)> NextEventAsync()
     {
