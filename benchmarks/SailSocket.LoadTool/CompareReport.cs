@@ -132,7 +132,7 @@ internal sealed record CompareReport(
 
         if (Pipelined is { } p)
         {
-            text.AppendLine(c, $"  pipelined    {p.A.Concurrency} outstanding, slices of {p.SliceSeconds:F1} s per client, alternating");
+            text.AppendLine(c, $"  pipelined    {p.A.Concurrency} outstanding, slices of {p.SliceSeconds:0.0##} s per client, alternating");
             foreach (var (name, r) in new[] { (a, p.A), (b, p.B) })
             {
                 text.AppendLine(c, $"    {name} {r.Requests} requests in {r.Seconds:F1} s, {r.Errors} errors: {r.RequestsPerSecond:F0} requests/s; CPU {r.CpuSecondsPer10k:F3} s/10k, {r.AllocatedBytesPerRequest:F0} B and {r.ThreadPoolItemsPerRequest:F2} items per request");

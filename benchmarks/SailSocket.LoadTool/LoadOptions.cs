@@ -49,7 +49,7 @@ internal sealed class LoadOptions
                                      pooled figures, the median (and quartiles) of the per-block-pair p50 ratios and
                                      of the per-slice-pair requests/s ratios: the figures least moved by drift.
           --block B                  sequential round trips per client per block (default 50)
-          --slice S                  seconds per pipelined slice (default 1)
+          --slice S                  seconds per pipelined slice (default 0.25)
 
         Soak (long) mode, SailSocket only: K sockets with reconnection on, a steady request rate spread over them
         (GET /echo?i=k checked against its answer, every --post-every-th a POST /echo with a body), and a room
@@ -107,7 +107,7 @@ internal sealed class LoadOptions
 
     public int Block { get; private set; } = 50;
 
-    public double SliceSeconds { get; private set; } = 1;
+    public double SliceSeconds { get; private set; } = 0.25;
 
     public bool Soak { get; private set; }
 
