@@ -10,7 +10,7 @@ internal static class Comparison
 {
     /// <summary>
     /// W round trips of warm-up on each, then blocks of <paramref name="block"/> round trips per client, alternating,
-    /// until each has <paramref name="n"/> or a request failed. The warm-up alternates in the same blocks, so that the
+    /// until each has <paramref name="n"/> or a socket failed. The warm-up alternates in the same blocks, so that the
     /// code that switches between the clients is compiled (tier 1) before the measured blocks, not during them.
     /// </summary>
     public static async Task<ComparedSequential> SequentialAsync(ILoadSocket a, ILoadSocket b, int n, int block, int warmup, TimeSpan stallTimeout)
@@ -20,9 +20,10 @@ internal static class Comparison
         var warmA = new SequentialSeries(warmup);
         var warmB = new SequentialSeries(warmup);
         await AlternateAsync(a, warmA, b, warmB, block, 0, progress, []);
-        if ((warmA.FirstError ?? warmB.FirstError) is { } warmError)
+        if (warmA.Done != warmup || warmB.Done != warmup)
         {
-            throw new InvalidOperationException("warm-up: " + warmError);
+            // A socket failed during the warm-up: as in the single-client mode, that ends the run.
+            throw new InvalidOperationException("warm-up: " + (warmA.FirstError ?? warmB.FirstError));
         }
 
         var seriesA = new SequentialSeries(n);
@@ -36,14 +37,19 @@ internal static class Comparison
     /// <summary>Fills both series in alternating blocks (A B, B A, …) and adds each block pair's p50 ratio B/A.</summary>
     private static async Task AlternateAsync(ILoadSocket a, SequentialSeries seriesA, ILoadSocket b, SequentialSeries seriesB, int block, int firstK, Progress progress, List<double> blockRatios)
     {
-        for (var pair = 0; seriesA.Done < seriesA.Capacity && seriesA.FirstError is null && seriesB.FirstError is null; pair++)
+        for (var pair = 0; seriesA.Done < seriesA.Capacity; pair++)
         {
             var from = seriesA.Done;
             var to = Math.Min(from + block, seriesA.Capacity);
             var (first, firstSocket, second, secondSocket) = pair % 2 == 0 ? (seriesA, a, seriesB, b) : (seriesB, b, seriesA, a);
             await first.RunBlockAsync(firstSocket, to - from, firstK, progress);
             await second.RunBlockAsync(secondSocket, to - from, firstK, progress);
-            if (seriesA.Done == to && seriesB.Done == to && seriesA.MedianMicros(from, to) is > 0 and var medianA)
+            if (seriesA.Done != to || seriesB.Done != to)
+            {
+                return; // a socket failed; a non-200 answer is counted and the blocks go on, as in the single-client mode
+            }
+
+            if (seriesA.MedianMicros(from, to) is > 0 and var medianA)
             {
                 blockRatios.Add(seriesB.MedianMicros(from, to) / medianA);
             }
@@ -52,8 +58,9 @@ internal static class Comparison
 
     /// <summary>
     /// W pipelined requests of warm-up on each, then slices of <paramref name="slice"/> seconds per client with
-    /// <paramref name="concurrency"/> outstanding, alternating, until each has run <paramref name="seconds"/> or a
-    /// request failed.
+    /// <paramref name="concurrency"/> outstanding, alternating, until each has run <paramref name="seconds"/>. As in the
+    /// single-client mode, failed requests are counted and the phase goes on (a failure ends its worker for the rest of
+    /// the slice; each slice starts all workers again).
     /// </summary>
     public static async Task<ComparedPipelined> PipelinedAsync(ILoadSocket a, ILoadSocket b, int concurrency, double seconds, double slice, int warmup, TimeSpan stallTimeout)
     {
@@ -66,7 +73,7 @@ internal static class Comparison
         {
             Phases.Settle();
             var done = 0.0;
-            for (var pair = 0; seconds - done > 1e-6 && !seriesA.Failed && !seriesB.Failed; pair++)
+            for (var pair = 0; seconds - done > 1e-6; pair++)
             {
                 var length = Math.Min(slice, seconds - done);
                 double rateA, rateB;
@@ -82,7 +89,7 @@ internal static class Comparison
                 }
 
                 done += length;
-                if (rateA > 0 && !seriesA.Failed && !seriesB.Failed)
+                if (rateA > 0 && rateB > 0)
                 {
                     sliceRatios.Add(rateB / rateA);
                 }

@@ -21,9 +21,6 @@ internal sealed class PipelinedSeries(int concurrency)
     private double _seconds;
     private string? _firstError;
 
-    /// <summary>Whether a request failed (or the warm-up did): the series should not go on.</summary>
-    public bool Failed => _firstError is not null;
-
     /// <summary>Warm-up: <paramref name="warmup"/> requests with the same concurrency, not measured. False when one failed.</summary>
     public async Task<bool> WarmAsync(ILoadSocket socket, int warmup, Progress progress)
     {
