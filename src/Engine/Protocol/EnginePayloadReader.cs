@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace SailSocket.Engine.Protocol;
 
@@ -102,6 +103,20 @@ public static class EnginePayloadReader
                 return false;
             }
 
+            // The usual case, and the only one for a polling body: the whole packet is in one span.
+            if (TryScanV3InSpan(rest.FirstSpan, out var prefixLength, out var packetLength))
+            {
+                position = rest.GetPosition(prefixLength + packetLength);
+                if (packetLength > 0)
+                {
+                    packet = rest.Slice(prefixLength, packetLength);
+                    return true;
+                }
+
+                continue;
+            }
+
+            // Across segments, or malformed (this path finds the error and its offset).
             var reader = new SequenceReader<byte>(rest);
             long length = 0;
             var digits = 0;
@@ -123,44 +138,7 @@ public static class EnginePayloadReader
             }
 
             var start = reader.Position;
-            var startOffset = reader.Consumed;
-            long units = 0;
-            while (units < length)
-            {
-                if (!reader.TryRead(out var lead))
-                {
-                    throw new EngineProtocolException($"The packet is truncated: {length} UTF-16 code units announced, {units} present.", Offset(payload, rest.Start) + (int)reader.Consumed);
-                }
-
-                var (extra, count) = lead switch
-                {
-                    < 0x80 => (0, 1),
-                    >= 0xC2 and < 0xE0 => (1, 1),
-                    >= 0xE0 and < 0xF0 => (2, 1),
-                    >= 0xF0 and < 0xF5 => (3, 2),
-                    _ => (-1, 0),
-                };
-                if (extra < 0)
-                {
-                    throw new EngineProtocolException($"Invalid UTF-8 lead byte 0x{lead:X2} in a revision-3 packet.", Offset(payload, rest.Start) + (int)reader.Consumed - 1);
-                }
-
-                for (var i = 0; i < extra; i++)
-                {
-                    if (!reader.TryRead(out var continuation) || (continuation & 0xC0) != 0x80)
-                    {
-                        throw new EngineProtocolException("Invalid or truncated UTF-8 sequence in a revision-3 packet.", Offset(payload, rest.Start) + (int)reader.Consumed - 1);
-                    }
-                }
-
-                units += count;
-            }
-
-            if (units != length)
-            {
-                throw new EngineProtocolException($"The packet length {length} ends inside a surrogate pair.", Offset(payload, rest.Start) + (int)startOffset);
-            }
-
+            SkipUtf16Units(payload, ref reader, length, start);
             position = reader.Position;
             if (length > 0)
             {
@@ -169,6 +147,160 @@ public static class EnginePayloadReader
             }
         }
     }
+
+    /// <summary>Reads <c>&lt;n&gt;:packet</c> when all of it is well formed and inside <paramref name="span"/>.</summary>
+    /// <returns><see langword="false"/> when the packet is malformed, or does not end inside the span.</returns>
+    private static bool TryScanV3InSpan(ReadOnlySpan<byte> span, out int prefixLength, out int packetLength)
+    {
+        long length = 0;
+        var digits = 0;
+        while (digits < span.Length && digits < MaxLengthDigits && (uint)(span[digits] - '0') <= 9)
+        {
+            length = (length * 10) + (span[digits] - '0');
+            digits++;
+        }
+
+        prefixLength = digits + 1;
+        packetLength = 0;
+        if (digits == 0 || digits >= span.Length || span[digits] != (byte)':')
+        {
+            return false;
+        }
+
+        var remaining = length;
+        packetLength = ScanUtf16Units(span[prefixLength..], ref remaining);
+        return remaining == 0;
+    }
+
+    /// <summary>
+    /// Moves <paramref name="reader"/> past <paramref name="length"/> UTF-16 code units of UTF-8 text, span by span with
+    /// <see cref="ScanUtf16Units"/>; a character that it leaves (split between segments, or malformed) is read byte by byte.
+    /// </summary>
+    private static void SkipUtf16Units(in ReadOnlySequence<byte> payload, ref SequenceReader<byte> reader, long length, SequencePosition packetStart)
+    {
+        var remaining = length;
+        while (remaining > 0)
+        {
+            var span = reader.UnreadSpan;
+            if (span.IsEmpty)
+            {
+                throw Truncated(payload, reader.Position, length, length - remaining);
+            }
+
+            var scanned = ScanUtf16Units(span, ref remaining);
+            reader.Advance(scanned);
+            if (remaining > 0 && scanned < span.Length)
+            {
+                remaining -= ReadCharacter(payload, ref reader);
+            }
+        }
+
+        if (remaining < 0)
+        {
+            throw new EngineProtocolException($"The packet length {length} ends inside a surrogate pair.", Offset(payload, packetStart));
+        }
+    }
+
+    /// <summary>
+    /// Counts down <paramref name="remaining"/> UTF-16 code units over the bytes of <paramref name="span"/>: runs of ASCII (one
+    /// unit a byte) with a vectorised search, other characters one at a time (a 4-byte sequence is a surrogate pair, two
+    /// units, so <paramref name="remaining"/> may end at -1). Stops when no unit remains, at the end of the span, or before a
+    /// character that is malformed or does not end inside the span.
+    /// </summary>
+    /// <returns>The number of bytes scanned.</returns>
+    private static int ScanUtf16Units(ReadOnlySpan<byte> span, ref long remaining)
+    {
+        var i = 0;
+        while (remaining > 0 && i < span.Length)
+        {
+            var lead = span[i];
+            if (lead < 0x80)
+            {
+                var window = span.Slice(i, (int)Math.Min(remaining, span.Length - i));
+                var run = window.IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
+                run = run < 0 ? window.Length : run;
+                i += run;
+                remaining -= run;
+                continue;
+            }
+
+            var extra = ContinuationCount(lead);
+            if (extra < 0 || i + extra >= span.Length || !AreContinuations(span.Slice(i + 1, extra)))
+            {
+                break;
+            }
+
+            i += extra + 1;
+            remaining -= extra == 3 ? 2 : 1;
+        }
+
+        return i;
+    }
+
+    private static bool AreContinuations(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if ((b & 0xC0) != 0x80)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The number of continuation bytes after a non-ASCII UTF-8 lead byte, or -1 when it cannot lead.</summary>
+    private static int ContinuationCount(byte lead) => lead switch
+    {
+        >= 0xC2 and < 0xE0 => 1,
+        >= 0xE0 and < 0xF0 => 2,
+        >= 0xF0 and < 0xF5 => 3,
+        _ => -1,
+    };
+
+    /// <summary>Reads one non-ASCII character byte by byte, across segments; throws where it is malformed.</summary>
+    /// <returns>Its length in UTF-16 code units.</returns>
+    private static int ReadCharacter(in ReadOnlySequence<byte> payload, ref SequenceReader<byte> reader)
+    {
+        reader.TryPeek(out var lead);
+        var extra = ContinuationCount(lead);
+        if (extra < 0)
+        {
+            throw InvalidLead(payload, reader.Position, lead);
+        }
+
+        reader.Advance(1);
+        for (var k = 0; k < extra; k++)
+        {
+            if (!reader.TryPeek(out var continuation) || (continuation & 0xC0) != 0x80)
+            {
+                // The offending byte, or the last byte when the payload ends inside the character.
+                if (reader.End)
+                {
+                    reader.Rewind(1);
+                }
+
+                throw InvalidSequence(payload, reader.Position);
+            }
+
+            reader.Advance(1);
+        }
+
+        return extra == 3 ? 2 : 1;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static EngineProtocolException Truncated(in ReadOnlySequence<byte> payload, SequencePosition at, long length, long units) =>
+        new($"The packet is truncated: {length} UTF-16 code units announced, {units} present.", Offset(payload, at));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static EngineProtocolException InvalidLead(in ReadOnlySequence<byte> payload, SequencePosition at, byte lead) =>
+        new($"Invalid UTF-8 lead byte 0x{lead:X2} in a revision-3 packet.", Offset(payload, at));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static EngineProtocolException InvalidSequence(in ReadOnlySequence<byte> payload, SequencePosition at) =>
+        new("Invalid or truncated UTF-8 sequence in a revision-3 packet.", Offset(payload, at));
 
     private static int Offset(in ReadOnlySequence<byte> payload, SequencePosition position) => (int)payload.Slice(payload.Start, position).Length;
 }
