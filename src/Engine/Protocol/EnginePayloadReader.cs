@@ -103,42 +103,42 @@ public static class EnginePayloadReader
                 return false;
             }
 
-            // The usual case, and the only one for a polling body: the whole packet is in one span.
-            if (TryScanV3InSpan(rest.FirstSpan, out var prefixLength, out var packetLength))
+            // The usual case, and the only one for a polling body: the whole packet is in the first span.
+            var first = rest.FirstSpan;
+            var prefixLength = LengthPrefixInSpan(first, out var length);
+            var remaining = length;
+            var scanned = 0;
+            if (prefixLength > 0)
             {
-                position = rest.GetPosition(prefixLength + packetLength);
-                if (packetLength > 0)
+                scanned = ScanUtf16Units(first[prefixLength..], ref remaining);
+                if (remaining == 0)
                 {
-                    packet = rest.Slice(prefixLength, packetLength);
-                    return true;
-                }
+                    position = rest.GetPosition(prefixLength + scanned);
+                    if (length > 0)
+                    {
+                        packet = rest.Slice(prefixLength, scanned);
+                        return true;
+                    }
 
-                continue;
+                    continue;
+                }
             }
 
-            // Across segments, or malformed (this path finds the error and its offset).
+            // The packet goes on in the next segments, or is malformed: read on from where the span scan stopped.
             var reader = new SequenceReader<byte>(rest);
-            long length = 0;
-            var digits = 0;
-            byte b;
-            while (reader.TryRead(out b) && (uint)(b - '0') <= 9)
+            if (prefixLength > 0)
             {
-                if (++digits > MaxLengthDigits)
-                {
-                    throw new EngineProtocolException("The packet length has too many digits.", Offset(payload, rest.Start) + digits - 1);
-                }
-
-                length = (length * 10) + (b - '0');
+                reader.Advance(prefixLength);
             }
-
-            if (digits == 0 || b != (byte)':' || reader.Consumed != digits + 1)
+            else
             {
-                var what = reader.Consumed == digits ? "the payload ends" : $"byte 0x{b:X2} follows";
-                throw new EngineProtocolException($"Expected '<length>:' before a revision-3 packet, but {what}.", Offset(payload, rest.Start) + digits);
+                length = ReadLengthPrefix(payload, rest.Start, ref reader);
+                remaining = length;
             }
 
             var start = reader.Position;
-            SkipUtf16Units(payload, ref reader, length, start);
+            reader.Advance(scanned);
+            SkipUtf16Units(payload, ref reader, length, remaining, start);
             position = reader.Position;
             if (length > 0)
             {
@@ -148,11 +148,11 @@ public static class EnginePayloadReader
         }
     }
 
-    /// <summary>Reads <c>&lt;n&gt;:packet</c> when all of it is well formed and inside <paramref name="span"/>.</summary>
-    /// <returns><see langword="false"/> when the packet is malformed, or does not end inside the span.</returns>
-    private static bool TryScanV3InSpan(ReadOnlySpan<byte> span, out int prefixLength, out int packetLength)
+    /// <summary>Reads <c>&lt;n&gt;:</c> when it is whole inside <paramref name="span"/>.</summary>
+    /// <returns>The length of the prefix, colon included; 0 when the span does not start with a whole, valid prefix.</returns>
+    private static int LengthPrefixInSpan(ReadOnlySpan<byte> span, out long length)
     {
-        long length = 0;
+        length = 0;
         var digits = 0;
         while (digits < span.Length && digits < MaxLengthDigits && (uint)(span[digits] - '0') <= 9)
         {
@@ -160,25 +160,41 @@ public static class EnginePayloadReader
             digits++;
         }
 
-        prefixLength = digits + 1;
-        packetLength = 0;
-        if (digits == 0 || digits >= span.Length || span[digits] != (byte)':')
+        return digits > 0 && digits < span.Length && span[digits] == (byte)':' ? digits + 1 : 0;
+    }
+
+    /// <summary>Reads <c>&lt;n&gt;:</c> byte by byte across segments; throws where it is malformed.</summary>
+    private static long ReadLengthPrefix(in ReadOnlySequence<byte> payload, SequencePosition restStart, ref SequenceReader<byte> reader)
+    {
+        long length = 0;
+        var digits = 0;
+        byte b;
+        while (reader.TryRead(out b) && (uint)(b - '0') <= 9)
         {
-            return false;
+            if (++digits > MaxLengthDigits)
+            {
+                throw new EngineProtocolException("The packet length has too many digits.", Offset(payload, restStart) + digits - 1);
+            }
+
+            length = (length * 10) + (b - '0');
         }
 
-        var remaining = length;
-        packetLength = ScanUtf16Units(span[prefixLength..], ref remaining);
-        return remaining == 0;
+        if (digits == 0 || b != (byte)':' || reader.Consumed != digits + 1)
+        {
+            var what = reader.Consumed == digits ? "the payload ends" : $"byte 0x{b:X2} follows";
+            throw new EngineProtocolException($"Expected '<length>:' before a revision-3 packet, but {what}.", Offset(payload, restStart) + digits);
+        }
+
+        return length;
     }
 
     /// <summary>
-    /// Moves <paramref name="reader"/> past <paramref name="length"/> UTF-16 code units of UTF-8 text, span by span with
-    /// <see cref="ScanUtf16Units"/>; a character that it leaves (split between segments, or malformed) is read byte by byte.
+    /// Moves <paramref name="reader"/> past the <paramref name="remaining"/> UTF-16 code units of UTF-8 text left of a
+    /// packet of <paramref name="length"/>, span by span with <see cref="ScanUtf16Units"/>; a character that it leaves (split
+    /// between segments, or malformed) is read byte by byte.
     /// </summary>
-    private static void SkipUtf16Units(in ReadOnlySequence<byte> payload, ref SequenceReader<byte> reader, long length, SequencePosition packetStart)
+    private static void SkipUtf16Units(in ReadOnlySequence<byte> payload, ref SequenceReader<byte> reader, long length, long remaining, SequencePosition packetStart)
     {
-        var remaining = length;
         while (remaining > 0)
         {
             var span = reader.UnreadSpan;
