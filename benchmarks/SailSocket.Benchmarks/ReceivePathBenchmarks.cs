@@ -1,140 +1,116 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using SailSocket.Engine;
 
 namespace SailSocket.Benchmarks;
 
 /// <summary>
-/// The receive path over an in-memory stream: the same server frames (an Engine.IO open packet, then 1,000 Socket.IO
-/// events of ≈ 75 B, then a close frame) read by a bare <see cref="WebSocket"/> loop (the floor) and by
-/// <see cref="EngineConnection.ReceiveAsync"/>. Each invocation builds a fresh connection over the script; the cost
-/// is reported per message.
+/// The per-message cost of the receive path over an in-memory stream: the same server frames (1,000 Socket.IO events of
+/// ≈ 75 B, served in an endless loop after an Engine.IO open packet) read by a bare <see cref="WebSocket"/> loop (the
+/// floor), by the same loop doing what the Engine's WebSocket transport does around each read (a pooled buffer; a
+/// zero-byte read first, so that an idle socket holds no buffer), and by <see cref="EngineConnection.ReceiveAsync"/>. The sockets and the connection are opened
+/// once in the global setup, so only receives are measured; connecting is measured apart in
+/// <see cref="ReceivePathConnectBenchmarks"/>.
 /// </summary>
 public class ReceivePathBenchmarks
 {
     private const int Messages = 1000;
-    private static readonly WebSocketCreationOptions s_client = new() { IsServer = false, KeepAliveInterval = TimeSpan.Zero };
-    private byte[] _withOpen = null!;
-    private byte[] _messagesOnly = null!;
+
+    /// <summary>What the Engine's WebSocket transport rents for a message.</summary>
+    private const int ReceiveBufferSize = 4096;
+    private WebSocket _raw = null!;
+    private WebSocket _rawPooled = null!;
+    private WebSocket _rawZeroByte = null!;
+    private EngineConnection _engine = null!;
+    private byte[] _buffer = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _withOpen = Script(withOpen: true);
-        _messagesOnly = Script(withOpen: false);
-        if (Raw() != Engine())
+        var loop = ServerScript.Events(Messages);
+        _raw = ServerScript.ClientOver(new LoopingStream([], loop));
+        _rawPooled = ServerScript.ClientOver(new LoopingStream([], loop));
+        _rawZeroByte = ServerScript.ClientOver(new LoopingStream([], loop));
+        _engine = EngineConnection.ConnectAsync(ServerScript.EngineOptions(new LoopingStream(ServerScript.OpenFrame(), loop))).GetAwaiter().GetResult();
+        _buffer = new byte[4096];
+        if (Raw() != Engine() || RawPooled() != Engine() || RawZeroByte() != Engine())
         {
-            throw new InvalidOperationException("The two receive paths read different bytes.");
+            throw new InvalidOperationException("The receive paths read different bytes.");
         }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _raw.Dispose();
+        _rawPooled.Dispose();
+        _rawZeroByte.Dispose();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Messages, Description = "bare WebSocket.ReceiveAsync loop (floor)")]
     public long Raw() => RawAsync().GetAwaiter().GetResult();
+
+    [Benchmark(OperationsPerInvoke = Messages, Description = "bare loop, a pooled buffer per message")]
+    public long RawPooled() => RawPooledAsync().GetAwaiter().GetResult();
+
+    [Benchmark(OperationsPerInvoke = Messages, Description = "bare loop, zero-byte read first, then a pooled buffer (the transport's pattern)")]
+    public long RawZeroByte() => RawZeroByteAsync().GetAwaiter().GetResult();
 
     [Benchmark(OperationsPerInvoke = Messages, Description = "SailSocket EngineConnection.ReceiveAsync")]
     public long Engine() => EngineAsync().GetAwaiter().GetResult();
 
     private async Task<long> RawAsync()
     {
-        using var socket = WebSocket.CreateFromStream(new ScriptStream(_messagesOnly), s_client);
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         long total = 0;
         for (var i = 0; i < Messages; i++)
         {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            var result = await _raw.ReceiveAsync(_buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
             total += result.Count - 1; // without the Engine.IO type character, as EngineConnection hands it over
         }
 
-        ArrayPool<byte>.Shared.Return(buffer);
+        return total;
+    }
+
+    private async Task<long> RawPooledAsync()
+    {
+        long total = 0;
+        for (var i = 0; i < Messages; i++)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            var result = await _rawPooled.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            total += result.Count - 1;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return total;
+    }
+
+    private async Task<long> RawZeroByteAsync()
+    {
+        long total = 0;
+        for (var i = 0; i < Messages; i++)
+        {
+            await _rawZeroByte.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
+            var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+            var result = await _rawZeroByte.ReceiveAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            total += result.Count - 1;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         return total;
     }
 
     private async Task<long> EngineAsync()
     {
-        var connection = await EngineConnection.ConnectAsync(new EngineOptions
-        {
-            Url = new Uri("http://127.0.0.1:9/"),
-            WebSocketFactory = (_, _) => ValueTask.FromResult(WebSocket.CreateFromStream(new ScriptStream(_withOpen), s_client)),
-        }).ConfigureAwait(false);
         long total = 0;
         for (var i = 0; i < Messages; i++)
         {
-            var message = await connection.ReceiveAsync().ConfigureAwait(false);
+            var message = await _engine.ReceiveAsync().ConfigureAwait(false);
             total += message.Data.Length;
         }
 
-        await connection.DisposeAsync().ConfigureAwait(false);
         return total;
-    }
-
-    private static byte[] Script(bool withOpen)
-    {
-        using var output = new MemoryStream();
-        using var server = WebSocket.CreateFromStream(output, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        if (withOpen)
-        {
-            Send(server, """0{"sid":"bench","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}""");
-        }
-
-        for (var i = 0; i < Messages; i++)
-        {
-            Send(server, "42[\"user\",{\"verb\":\"updated\",\"id\":" + (i % 10) + ",\"data\":{\"name\":\"Kit\",\"species\":\"cat\"}}]");
-        }
-
-        server.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).GetAwaiter().GetResult();
-        return output.ToArray();
-
-        static void Send(WebSocket socket, string text) =>
-            socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).GetAwaiter().GetResult();
-    }
-
-    /// <summary>Serves a fixed script of server bytes; what the client writes is discarded.</summary>
-    private sealed class ScriptStream(byte[] script) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            var n = Math.Min(buffer.Length, script.Length - _position);
-            script.AsSpan(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => default;
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
