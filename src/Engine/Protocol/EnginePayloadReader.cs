@@ -125,24 +125,24 @@ public static class EnginePayloadReader
             }
 
             // The packet goes on in the next segments, or is malformed: read on from where the span scan stopped.
-            var reader = new SequenceReader<byte>(rest);
+            SequencePosition start;
             if (prefixLength > 0)
             {
-                reader.Advance(prefixLength);
+                start = rest.GetPosition(prefixLength);
             }
             else
             {
+                var reader = new SequenceReader<byte>(rest);
                 length = ReadLengthPrefix(payload, rest.Start, ref reader);
                 remaining = length;
+                start = reader.Position;
             }
 
-            var start = reader.Position;
-            reader.Advance(scanned);
-            SkipUtf16Units(payload, ref reader, length, remaining, start);
-            position = reader.Position;
+            var end = SkipUtf16Units(payload, rest, rest.GetPosition(scanned, start), length, remaining, start);
+            position = end;
             if (length > 0)
             {
-                packet = rest.Slice(start, reader.Position);
+                packet = rest.Slice(start, end);
                 return true;
             }
         }
@@ -189,25 +189,35 @@ public static class EnginePayloadReader
     }
 
     /// <summary>
-    /// Moves <paramref name="reader"/> past the <paramref name="remaining"/> UTF-16 code units of UTF-8 text left of a
-    /// packet of <paramref name="length"/>, span by span with <see cref="ScanUtf16Units"/>; a character that it leaves (split
+    /// Skips the <paramref name="remaining"/> UTF-16 code units left of a packet of <paramref name="length"/> units, from
+    /// <paramref name="from"/>, segment by segment with <see cref="ScanUtf16Units"/>; a character that it leaves (split
     /// between segments, or malformed) is read byte by byte.
     /// </summary>
-    private static void SkipUtf16Units(in ReadOnlySequence<byte> payload, ref SequenceReader<byte> reader, long length, long remaining, SequencePosition packetStart)
+    /// <returns>The position after the packet.</returns>
+    private static SequencePosition SkipUtf16Units(in ReadOnlySequence<byte> payload, in ReadOnlySequence<byte> rest, SequencePosition from, long length, long remaining, SequencePosition packetStart)
     {
+        var cursor = from;
+        var end = from;
         while (remaining > 0)
         {
-            var span = reader.UnreadSpan;
-            if (span.IsEmpty)
+            var segment = cursor;
+            if (!rest.TryGet(ref cursor, out var memory))
             {
-                throw Truncated(payload, reader.Position, length, length - remaining);
+                throw Truncated(payload, rest.End, length, length - remaining);
             }
 
+            var span = memory.Span;
             var scanned = ScanUtf16Units(span, ref remaining);
-            reader.Advance(scanned);
             if (remaining > 0 && scanned < span.Length)
             {
+                var reader = new SequenceReader<byte>(rest.Slice(rest.GetPosition(scanned, segment)));
                 remaining -= ReadCharacter(payload, ref reader);
+                cursor = reader.Position;
+                end = cursor;
+            }
+            else if (remaining <= 0)
+            {
+                end = rest.GetPosition(scanned, segment);
             }
         }
 
@@ -215,6 +225,8 @@ public static class EnginePayloadReader
         {
             throw new EngineProtocolException($"The packet length {length} ends inside a surrogate pair.", Offset(payload, packetStart));
         }
+
+        return end;
     }
 
     /// <summary>
