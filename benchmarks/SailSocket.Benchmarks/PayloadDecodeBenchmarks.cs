@@ -9,7 +9,8 @@ namespace SailSocket.Benchmarks;
 /// <summary>
 /// Splitting a long-polling payload of 8 packets into packets, both revisions (4: separated by 0x1e; 3: <c>len:packet</c>),
 /// contiguous and as the same bytes split into 16-byte segments (how a body arrives from the network), against the
-/// usual approach: decode to a string, split, encode each packet back to bytes.
+/// usual approach: decode to a string, split, encode each packet back to bytes. With <see cref="NonAscii"/>, the names hold
+/// characters of every UTF-8 width, which the revision-3 reader counts one by one.
 /// </summary>
 public class PayloadDecodeBenchmarks
 {
@@ -22,10 +23,14 @@ public class PayloadDecodeBenchmarks
     [Params(false, true)]
     public bool Segmented { get; set; }
 
+    /// <summary>Names with non-ASCII characters (2-, 3- and 4-byte UTF-8: on revision 3 each counts 1, 1 and 2 units).</summary>
+    [Params(false, true)]
+    public bool NonAscii { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        var packets = Enumerable.Range(0, 8).Select(k => $"42[\"user\",{{\"verb\":\"updated\",\"id\":{k},\"data\":{{\"name\":\"Kit-{k}\",\"species\":\"cat\"}}}}]").ToArray();
+        var packets = Enumerable.Range(0, 8).Select(k => $"42[\"user\",{{\"verb\":\"updated\",\"id\":{k},\"data\":{{\"name\":\"{(NonAscii ? "Kït-€😀" : "Kit-")}{k}\",\"species\":\"cat\"}}}}]").ToArray();
         var text = Revision == EngineRevision.V4
             ? string.Join('\u001e', packets)
             : string.Concat(packets.Select(p => p.Length.ToString(CultureInfo.InvariantCulture) + ":" + p));
