@@ -18,7 +18,9 @@ public sealed partial class SocketIoConnection
         {
             while (true)
             {
-                var message = await _engine.ReceiveAsync(_receiveStop.Token).ConfigureAwait(false);
+                // No token: closing the Engine connection ends the receive, and a cancellable token would cost a
+                // registration on every WebSocket read.
+                var message = await _engine.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
                 if (message.IsBinary)
                 {
                     if ((_binary ??= new BinaryPacketAssembler()).Add(message.Data.Span))

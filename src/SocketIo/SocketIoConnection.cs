@@ -37,8 +37,6 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     private readonly SharedTimer? _ownedTimer;
     /// <summary>Created by the first binary packet: a Sails connection usually never gets one, and idle sockets stay small.</summary>
     private BinaryPacketAssembler? _binary;
-    private readonly CancellationTokenSource _receiveStop = new();
-
     /// <summary>Guards the namespace registry (<see cref="_main"/>, <see cref="_others"/>, <see cref="_mainConnectedByServer"/>).</summary>
     private readonly object _gate = new();
 
@@ -160,7 +158,6 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         await CloseAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
         _ownedTimer?.Dispose();
-        _receiveStop.Dispose();
     }
 
     /// <summary>Opens the Engine.IO connection and starts the loop; <paramref name="cancellationToken"/> already carries the bound.</summary>
