@@ -20,6 +20,7 @@ internal static class LoadClients
     {
         ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
         ClientKind.Raw => new RawWebSocketLoadClient(url),
+        ClientKind.SailSocketIo => new SocketIoLayerLoadClient(url, options.Transport, options.Timeout),
         _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
     };
 }

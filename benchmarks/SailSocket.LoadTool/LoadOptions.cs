@@ -13,6 +13,9 @@ internal enum ClientKind
 
     /// <summary>The SocketIOClient NuGet package (3.0.6).</summary>
     SocketIoClient,
+
+    /// <summary>SailSocket's Socket.IO layer alone (no Sails layer): which layer a gap to the floor comes from.</summary>
+    SailSocketIo,
 }
 
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
@@ -24,7 +27,8 @@ internal sealed class LoadOptions
           --url U                    the server (http://127.0.0.1:1337); or one of:
           --lift-sails               lift the bundled Sails app (tests/sails-app) on 127.0.0.1
           --lift-socketio            lift benchmarks/socketio-ack-server on 127.0.0.1 (npm ci on first use)
-          --client C                 sailsocket (default) | raw | socketioclient
+          --client C                 sailsocket (default) | raw | socketioclient | sailsocket-io (SailSocket's
+                                     Socket.IO layer without the Sails layer: which layer a gap comes from)
           --transport T              websocket (default) | polling
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
@@ -39,7 +43,8 @@ internal sealed class LoadOptions
 
         Paired comparison: two clients in one process against the same server, interleaved so that the machine's
         drift hits both alike; reports both clients' figures and the ratios B/A (instead of --client).
-          --compare A,B              any two of raw | sailsocket | socketioclient (raw,raw: the A/A control); one
+          --compare A,B              any two of raw | sailsocket | socketioclient | sailsocket-io (raw,raw: the A/A
+                                     control); one
                                      socket each, both connected throughout; --warmup W round trips on each, then
                                      the sequential phase in alternating blocks (A B, B A, A B, …) of --block round
                                      trips per client until each has --n, then the pipelined phase in alternating
@@ -129,6 +134,7 @@ internal sealed class LoadOptions
     {
         ClientKind.SailSocket => "sailsocket",
         ClientKind.Raw => "raw",
+        ClientKind.SailSocketIo => "sailsocket-io",
         _ => "socketioclient",
     };
 
@@ -312,7 +318,8 @@ internal sealed class LoadOptions
         "sailsocket" => ClientKind.SailSocket,
         "raw" => ClientKind.Raw,
         "socketioclient" => ClientKind.SocketIoClient,
-        _ => throw new ArgumentException($"{name} must be sailsocket, raw or socketioclient, not '{text}'."),
+        "sailsocket-io" => ClientKind.SailSocketIo,
+        _ => throw new ArgumentException($"{name} must be sailsocket, raw, socketioclient or sailsocket-io, not '{text}'."),
     };
 
     private static int Int(string name, string text, int min, int max)
