@@ -51,7 +51,8 @@ internal sealed class SendQueue
 
     /// <summary>
     /// Turns a failed write's error into what its sender sees (and may end the connection); <see langword="null"/> passes
-    /// errors as they are. Set before the queue is shared. The queue's own cancellations are not mapped.
+    /// errors as they are. May be set while the queue is in use (the upgrade sets it when the connection adopts the
+    /// socket): an error is mapped with the value read when it is reported. The queue's own cancellations are not mapped.
     /// </summary>
     public ISendErrorMap? MapError { get; set; }
 
