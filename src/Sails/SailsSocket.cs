@@ -28,8 +28,8 @@ namespace SailSocket;
 /// <item>Every request has a deadline (<see cref="SailsClientOptions.RequestTimeout"/>) kept by the client's shared
 /// timer; cancelling a request's token stops waiting without touching the connection.</item>
 /// <item>Requests return a <see cref="ValueTask{TResult}"/> backed by pooled objects, so a request allocates little more
-/// than its response. Await it once; to await it twice, combine it with <see cref="Task.WhenAll(Task[])"/> or keep it,
-/// call <see cref="ValueTask{TResult}.AsTask"/> once first.</item>
+/// than its response. Await it once; to keep it, await it again or combine it (<see cref="Task.WhenAll(Task[])"/>), call
+/// <see cref="ValueTask{TResult}.AsTask"/> once first.</item>
 /// </list>
 /// </remarks>
 public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget, ISerialHandler<DispatchItem>
