@@ -203,6 +203,41 @@ public abstract class NamespaceScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_binary_emits_keep_each_packet_with_its_own_attachments()
+    {
+        // Many senders at once on one connection: over a WebSocket they meet in the send queue, and a packet's
+        // attachments must follow it before any other sender's packet (the server would otherwise pair them wrongly).
+        const int Senders = 16;
+        var connection = await OpenAsync();
+        var main = await JoinAsync(connection, "/");
+
+        var emits = Enumerable.Range(0, Senders).Select(n => Task.Run(async () =>
+        {
+            byte[][] blobs = [Pattern(100 + n, n), Pattern(3000 + (n * 7), 255 - n)];
+            var ack = await main.EmitWithAckAsync("digest", blobs, static (writer, _) =>
+            {
+                writer.WriteStartArray();
+                SocketIoPacketWriter.WritePlaceholder(writer, 0);
+                SocketIoPacketWriter.WritePlaceholder(writer, 1);
+                writer.WriteEndArray();
+            }, [.. blobs.Select(b => (ReadOnlyMemory<byte>)b)], TimeSpan.FromSeconds(20), Bound.Seconds(25));
+            return (blobs, ack);
+        })).ToArray();
+
+        foreach (var (blobs, ack) in await Task.WhenAll(emits).Within(30))
+        {
+            using var json = JsonDocument.Parse(ack.Arguments);
+            var digests = json.RootElement[0];
+            Assert.Equal(blobs.Length, digests.GetArrayLength());
+            for (var i = 0; i < blobs.Length; i++)
+            {
+                Assert.Equal(blobs[i].Length, digests[i].GetProperty("length").GetInt32());
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(blobs[i])), digests[i].GetProperty("sha256").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task Large_attachment_near_the_server_limit_round_trips_and_a_larger_one_is_refused_before_sending()
     {
         var connection = await OpenAsync();
