@@ -33,7 +33,8 @@ internal sealed class LoadOptions
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
           --seconds T                length of the pipelined phase (default 10)
-          --warmup W                 sequential round trips before measuring, and W pipelined ones (default 500)
+          --warmup W                 sequential round trips before measuring, and W pipelined ones (default 500;
+                                     for ratios against the floor use 20000, so that the JIT's tiering has finished)
           --sockets K                open K sockets (bounded connect concurrency), one request each; alone, this
                                      skips the request phases unless --n or --seconds is given too
           --connect-concurrency M    connects in flight at once in the sockets phase (default 64)
