@@ -103,14 +103,23 @@ public sealed class EventApiTests : SailsServerTestBase
     public async Task Lifecycle_handlers_can_be_removed()
     {
         var connected = 0;
+        var marker = 0;
         void OnConnected(object? sender, SailsConnectionEventArgs e) => Interlocked.Increment(ref connected);
+        void OnMarker(object? sender, SailsConnectionEventArgs e) => Interlocked.Increment(ref marker);
         await using var socket = Client.CreateSocket(new SailsSocketOptions { AutoConnect = false });
         socket.Connected += OnConnected;
         await socket.ConnectAsync(Bound.Seconds(15));
+
+        // Lifecycle events are dispatched off the receive loop: wait until the first one has been handled.
+        await Bound.Until(() => Volatile.Read(ref connected) == 1, 10);
         await socket.DisconnectAsync();
         socket.Connected -= OnConnected;
+        socket.Connected += OnMarker;
         await socket.ConnectAsync(Bound.Seconds(15));
-        await socket.GetAsync("/echo", Bound.Seconds(10));
+
+        // Handlers of one event run in order: once the marker has seen the second Connected, a handler still attached
+        // would have seen it too.
+        await Bound.Until(() => Volatile.Read(ref marker) == 1, 10);
         Assert.Equal(1, Volatile.Read(ref connected));
     }
 }
