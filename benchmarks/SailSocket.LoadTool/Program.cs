@@ -1,6 +1,6 @@
 using SailSocket.LoadTool;
 
-// The load tool of issue 5 (docs/benchmarks.md, "End-to-end: load tool"). Usage: see LoadOptions.Usage.
+// The end-to-end load tool (docs/benchmarks.md, "End-to-end: load tool"). Usage: see LoadOptions.Usage.
 LoadOptions options;
 try
 {

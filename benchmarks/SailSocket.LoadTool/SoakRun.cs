@@ -7,7 +7,7 @@ namespace SailSocket.LoadTool;
 
 /// <summary>
 /// The soak (long) mode: K SailSocket sockets with reconnection on, a steady request rate spread over them, a room
-/// broadcast so that server events flow, and a sample of memory, handles and threads every S seconds (issue 6 §6).
+/// broadcast so that server events flow, and a sample of memory, handles and threads every S seconds (docs/benchmarks.md, "Soak").
 /// </summary>
 internal sealed class SoakRun
 {
