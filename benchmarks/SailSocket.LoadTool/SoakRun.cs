@@ -333,7 +333,7 @@ internal sealed class SoakRun
         try
         {
             request = post
-                ? socket.PostAsync("/echo", new SoakEchoBody(k, "soak request body"), SoakBodyJson.Default.SoakEchoBody).AsTask()
+                ? socket.PostAsJsonAsync("/echo", new SoakEchoBody(k, "soak request body"), SoakBodyJson.Default.SoakEchoBody).AsTask()
                 : socket.GetAsync(EchoUrls.For((int)(k & int.MaxValue))).AsTask();
         }
         catch (Exception ex)
@@ -360,7 +360,7 @@ internal sealed class SoakRun
                 try
                 {
                     // Not the soak's stop token: a broadcast sent is waited for like every other request.
-                    request = socket.PostAsync("/room/broadcast", new SoakBroadcastBody(Room, EventName, new SoakTick(n)), SoakBodyJson.Default.SoakBroadcastBody, CancellationToken.None).AsTask();
+                    request = socket.PostAsJsonAsync("/room/broadcast", new SoakBroadcastBody(Room, EventName, new SoakTick(n)), SoakBodyJson.Default.SoakBroadcastBody, CancellationToken.None).AsTask();
                 }
                 catch (Exception ex)
                 {

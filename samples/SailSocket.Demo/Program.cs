@@ -35,11 +35,11 @@ async Task Show(string who, string what, ValueTask<SailsResponse> request)
 
 await Show("alice", "GET /echo?hello=world", alice.GetAsync("/echo?hello=world", ct));
 await Show("alice", "GET /pet (subscribes to pets)", alice.GetAsync("/pet", ct));
-await Show("bob", "POST /pet {name: Rex}", bob.PostAsync("/pet", new Pet("Rex", "dog"), DemoJson.Default.Pet, ct));
-await Show("bob", "PATCH /pet/1 {name: Rexy}", bob.PatchAsync("/pet/1", new Pet("Rexy", "dog"), DemoJson.Default.Pet, ct));
-await Show("alice", "POST /room/join {room: lobby}", alice.PostAsync("/room/join", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
-await Show("bob", "POST /room/join {room: lobby}", bob.PostAsync("/room/join", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
-await Show("bob", "POST /room/broadcast", bob.PostAsync("/room/broadcast", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
+await Show("bob", "POST /pet {name: Rex}", bob.PostAsJsonAsync("/pet", new Pet("Rex", "dog"), DemoJson.Default.Pet, ct));
+await Show("bob", "PATCH /pet/1 {name: Rexy}", bob.PatchAsJsonAsync("/pet/1", new Pet("Rexy", "dog"), DemoJson.Default.Pet, ct));
+await Show("alice", "POST /room/join {room: lobby}", alice.PostAsJsonAsync("/room/join", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
+await Show("bob", "POST /room/join {room: lobby}", bob.PostAsJsonAsync("/room/join", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
+await Show("bob", "POST /room/broadcast", bob.PostAsJsonAsync("/room/broadcast", new RoomRequest("lobby"), DemoJson.Default.RoomRequest, ct));
 await Show("alice", "GET /status/418", alice.GetAsync("/status/418", ct));
 await Show("alice", "DELETE /pet/1", alice.DeleteAsync("/pet/1", ct));
 

@@ -6,8 +6,8 @@ using System.Net;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Connection;
 using SailSocket.Engine;
-using SailSocket.Internal;
 
 namespace SailSocket;
 
@@ -37,7 +37,7 @@ public sealed class SailsClient : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<SailsSocket, byte> _sockets = new();
     private int _disposed;
-    private SailsSocketSettings? _defaultSettings;
+    private SocketIdentity? _defaultIdentity;
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">Defaults and shared settings; <see langword="null"/> for all defaults.</param>
@@ -66,6 +66,7 @@ public sealed class SailsClient : IAsyncDisposable
         }
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
+        Http = new SailsHttp(_http, Options.GetCookieRoute);
         Timer = new SharedTimer(Options.TimerResolution, Options.TimeProvider);
     }
 
@@ -94,6 +95,9 @@ public sealed class SailsClient : IAsyncDisposable
 
     internal HttpMessageInvoker HttpInvoker => _invoker;
 
+    /// <summary>The CSRF and cookie-route requests, through the shared handler.</summary>
+    internal SailsHttp Http { get; }
+
     /// <summary>Connects a new socket to <see cref="SailsClientOptions.Url"/> (<c>io.sails.connect()</c>).</summary>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The connected socket; dispose it (or the client) when done.</returns>
@@ -103,7 +107,7 @@ public sealed class SailsClient : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<SailsSocket> ConnectAsync(CancellationToken cancellationToken = default) =>
-        ConnectAsync(new SailsSocketOptions(), cancellationToken);
+        ConnectCoreAsync(null, cancellationToken);
 
     /// <summary>Connects a new socket to <paramref name="url"/> (<c>io.sails.connect(url)</c>).</summary>
     /// <param name="url">The Sails server, e.g. <c>http://localhost:1337</c>.</param>
@@ -117,32 +121,26 @@ public sealed class SailsClient : IAsyncDisposable
     public Task<SailsSocket> ConnectAsync(Uri url, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(url);
-        return ConnectAsync(new SailsSocketOptions { Url = url }, cancellationToken);
+        return ConnectCoreAsync(new SailsSocketOptions { Url = url }, cancellationToken);
     }
 
     /// <summary>Connects a new socket with per-socket settings (<c>io.sails.connect(url, options)</c>).</summary>
     /// <param name="options">Overrides of the client's defaults for this socket.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The connected socket.</returns>
-    /// <remarks>With reconnection enabled, a server that is down is retried with backoff until it answers or the attempts run out.</remarks>
+    /// <remarks>
+    /// With reconnection enabled, a server that is down is retried with backoff for at most
+    /// <see cref="SailsClientOptions.ConnectTimeout"/> in all; the exception then carries the latest attempt's error.
+    /// </remarks>
     /// <exception cref="ArgumentException">The options are invalid or no URL is configured.</exception>
     /// <exception cref="SailsConnectionException">The server is unreachable, refused the handshake, or is not a Socket.IO server.</exception>
     /// <exception cref="SailsTimeoutException">Connecting took longer than the connect timeout.</exception>
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<SailsSocket> ConnectAsync(SailsSocketOptions options, CancellationToken cancellationToken = default)
+    public Task<SailsSocket> ConnectAsync(SailsSocketOptions options, CancellationToken cancellationToken = default)
     {
-        var socket = CreateSocketCore(options, startConnecting: false);
-        try
-        {
-            await socket.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return socket;
-        }
-        catch
-        {
-            await socket.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        return ConnectCoreAsync(options, cancellationToken);
     }
 
     /// <summary>
@@ -156,9 +154,7 @@ public sealed class SailsClient : IAsyncDisposable
     /// <exception cref="ObjectDisposedException">The client is disposed.</exception>
     public SailsSocket CreateSocket(SailsSocketOptions? options = null)
     {
-        options ??= new SailsSocketOptions();
-        var socket = CreateSocketCore(options, startConnecting: options.AutoConnect ?? Options.AutoConnect);
-        return socket;
+        return CreateSocketCore(options, startConnecting: Options.AutoConnect);
     }
 
     /// <summary>Fetches a CSRF token over HTTP (<c>GET /csrfToken</c>), for apps with CSRF protection on.</summary>
@@ -170,50 +166,48 @@ public sealed class SailsClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The token, to send as the <c>x-csrf-token</c> request header.</returns>
     /// <remarks>
-    /// Sails refuses to hand out a CSRF token over a socket, so this goes through the client's shared HTTP handler, with the
-    /// cookies of <see cref="Cookies"/>; a session cookie the server sets is stored there, so sockets of this client that
-    /// connect afterwards belong to the session the token was made for.
+    /// A token belongs to a session, and a socket's session is fixed by the cookie its handshake sends. A session cookie
+    /// the server sets here is stored in <see cref="Cookies"/>, so only sockets of this client that connect afterwards
+    /// belong to the token's session. To keep a token right across reconnects and server restarts, fetch it for each
+    /// handshake instead: <see cref="AddCsrfTokenAsync"/> in <see cref="SailsClientOptions.ConfigureHandshake"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">No URL is configured.</exception>
     /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
+    public Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
     {
         var server = url ?? Options.Url ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass one.", nameof(url));
-        var uri = new Uri(HttpBase(server), "/csrfToken");
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        IReadOnlyList<KeyValuePair<string, string>> explicitCookie = [];
-        if (!string.IsNullOrEmpty(cookie))
-        {
-            explicitCookie = [new("Cookie", cookie)];
-            Protocol.SailsRequestValidation.CheckHeaders(explicitCookie);
-        }
+        return Http.GetCsrfTokenAsync(server, cookie, Cookies, cancellationToken);
+    }
 
-        if (EngineCookies.BuildHeader(explicitCookie, Cookies, uri) is { } header)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", header);
-        }
-
-        try
-        {
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            EngineCookies.Store(Cookies, uri, response);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new SailsConnectionException($"GET /csrfToken answered HTTP {(int)response.StatusCode}: is CSRF protection on (config/security.js)?", httpStatusCode: (int)response.StatusCode);
-            }
-
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("_csrf", out var token) && token.GetString() is { Length: > 0 } value
-                ? value
-                : throw new SailsConnectionException("GET /csrfToken answered without a \"_csrf\" token.");
-        }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            // The server's origin only: the configured URL's query or user info may hold a credential.
-            throw new SailsConnectionException($"Could not fetch a CSRF token from {SafeDescription.Origin(HttpBase(server))}: {ex.Message}", ex);
-        }
+    /// <summary>
+    /// Fetches a CSRF token for the session <paramref name="handshake"/> is about to carry and makes it the
+    /// <c>x-csrf-token</c> default request header of the connection it makes — replayed subscriptions included. Call it
+    /// from <see cref="SailsClientOptions.ConfigureHandshake"/>, which runs before every attempt, so that the token always
+    /// matches the socket's session, after a reconnect or a server restart too.
+    /// </summary>
+    /// <param name="handshake">The handshake being configured.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token.</returns>
+    /// <example>
+    /// <code>
+    /// SailsClient sails = null!;
+    /// sails = new SailsClient(new SailsClientOptions
+    /// {
+    ///     Url = new Uri("http://localhost:1337"),
+    ///     ConfigureHandshake = async (handshake, ct) => await sails.AddCsrfTokenAsync(handshake, ct),
+    /// });
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentNullException"><paramref name="handshake"/> is null.</exception>
+    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<string> AddCsrfTokenAsync(SailsHandshake handshake, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handshake);
+        var token = await Http.GetCsrfTokenAsync(handshake.Url, null, handshake.Cookies, cancellationToken).ConfigureAwait(false);
+        handshake.RequestHeaders["x-csrf-token"] = token;
+        return token;
     }
 
     /// <summary>Disposes every socket of this client, then the shared handler and timer. Idempotent.</summary>
@@ -241,119 +235,46 @@ public sealed class SailsClient : IAsyncDisposable
 
     internal void Forget(SailsSocket socket) => _sockets.TryRemove(socket, out _);
 
-    /// <summary>
-    /// Visits the cookie route (sails.io.js <c>useCORSRouteToGetCookie</c>) with the socket's stored cookies, as a browser
-    /// would, and stores what it sets in <paramref name="cookies"/>; the handshake then sends it from there.
-    /// </summary>
-    internal async Task FetchSessionCookieAsync(Uri server, CookieContainer cookies, CancellationToken cancellationToken)
+    private async Task<SailsSocket> ConnectCoreAsync(SailsSocketOptions? options, CancellationToken cancellationToken)
     {
-        var uri = new Uri(HttpBase(server), Options.GetCookieRoute);
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        if (EngineCookies.BuildHeader([], cookies, uri) is { } header)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", header);
-        }
-
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        EngineCookies.Store(cookies, uri, response);
-    }
-
-    /// <summary>
-    /// After a refused WebSocket handshake, asks once more with a plain HTTP request carrying the same upgrade headers, to
-    /// read the body that <see cref="System.Net.WebSockets.ClientWebSocket"/> does not expose (e.g. the reason a
-    /// <c>beforeConnect</c> gave). Best effort, bounded: <see langword="null"/> when nothing useful comes back.
-    /// </summary>
-    /// <remarks>
-    /// The request carries the socket's cookies as the handshake did, and the body comes back with every credential the
-    /// request carried redacted (<see cref="SecretRedaction"/>): the reason ends up in an exception message.
-    /// </remarks>
-    internal async Task<string?> FetchRefusalReasonAsync(Uri handshakeUri, IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? cookies, CancellationToken cancellationToken)
-    {
-        var http = new UriBuilder(handshakeUri) { Scheme = handshakeUri.Scheme == "wss" ? "https" : "http" }.Uri;
-        using var request = new HttpRequestMessage(HttpMethod.Get, http);
-        var sent = new List<KeyValuePair<string, string>>(headers.Count + 1);
-        foreach (var (name, value) in headers)
-        {
-            if (!string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-                sent.Add(new(name, value));
-            }
-        }
-
-        if (EngineCookies.BuildHeader(headers, cookies, http) is { } cookie)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", cookie);
-            sent.Add(new("Cookie", cookie));
-        }
-
-        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
-        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(5));
+        var socket = CreateSocketCore(options, startConnecting: false);
         try
         {
-            using var response = await _invoker.SendAsync(request, bound.Token).ConfigureAwait(false);
-            if ((int)response.StatusCode is < 400 or > 599)
-            {
-                return null;
-            }
-
-            var body = await response.Content.ReadAsStringAsync(bound.Token).ConfigureAwait(false);
-            body = SecretRedaction.Redact(body, sent, QueryOf(http)).Trim();
-            return body.Length == 0 ? null : body[..Math.Min(body.Length, 512)];
+            await socket.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            return socket;
         }
-#pragma warning disable CA1031 // Diagnostics only: the original refusal is reported whatever happens here.
-        catch (Exception)
-#pragma warning restore CA1031
+        catch
         {
-            return null;
+            await socket.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
     /// <summary>
-    /// The settings of a socket. Sockets without overrides share one resolved instance (immutable): a harness with
+    /// A socket's identity. Sockets created without options share the client's one instance (immutable): a harness with
     /// thousands of sockets then holds one copy of the headers and query, not one per socket.
     /// </summary>
-    private SailsSocketSettings ResolveSettings(SailsSocketOptions options)
+    private SocketIdentity ResolveIdentity(SailsSocketOptions? options)
     {
-        if (!options.HasOverrides)
+        if (options is not null)
         {
-            var shared = Volatile.Read(ref _defaultSettings);
-            if (shared is null)
-            {
-                shared = SailsSocketSettings.Resolve(Options, options);
-                Volatile.Write(ref _defaultSettings, shared);
-            }
-
-            return shared;
+            return SocketIdentity.Resolve(Options, options, nameof(options));
         }
 
-        return SailsSocketSettings.Resolve(Options, options);
-    }
-
-    private static List<KeyValuePair<string, string>> QueryOf(Uri uri)
-    {
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var part in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        var shared = Volatile.Read(ref _defaultIdentity);
+        if (shared is null)
         {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            pairs.Add(equals < 0 ? new(Uri.UnescapeDataString(part), string.Empty) : new(Uri.UnescapeDataString(part[..equals]), Uri.UnescapeDataString(part[(equals + 1)..])));
+            shared = SocketIdentity.Resolve(Options, null, "url");
+            Volatile.Write(ref _defaultIdentity, shared);
         }
 
-        return pairs;
+        return shared;
     }
 
-    private static Uri HttpBase(Uri server) =>
-        new UriBuilder(server.Scheme is "wss" or "https" ? "https" : "http", server.Host, server.Port).Uri;
-
-    private SailsSocket CreateSocketCore(SailsSocketOptions options, bool startConnecting)
+    private SailsSocket CreateSocketCore(SailsSocketOptions? options, bool startConnecting)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var socket = new SailsSocket(this, ResolveSettings(options));
+        var socket = new SailsSocket(this, ResolveIdentity(options));
         _sockets.TryAdd(socket, 0);
         if (Volatile.Read(ref _disposed) != 0)
         {

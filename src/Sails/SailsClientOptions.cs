@@ -75,15 +75,14 @@ public sealed class SailsClientOptions
 
     /// <summary>
     /// The most requests a socket holds while it is not connected (connecting or reconnecting); one more fails at once
-    /// with <see cref="SailsConnectionException"/>. Default 1024.
+    /// with <see cref="SailsLimitExceededException"/>. Default 1024.
     /// </summary>
     public int MaxQueuedRequests { get; init; } = 1024;
 
     /// <summary>
     /// The most requests a socket may have sent and still be waiting for the responses of; one more is refused before
-    /// anything is sent with <see cref="InvalidOperationException"/> (its inner exception is the Socket.IO layer's
-    /// <see cref="SocketIo.SocketIoAckLimitException"/>), and the socket stays connected. Each entry also lives no longer
-    /// than its request's timeout. Default 10,000.
+    /// anything is sent with <see cref="SailsLimitExceededException"/>, and the socket stays connected. Each entry also
+    /// lives no longer than its request's timeout. Default 10,000.
     /// </summary>
     public int MaxPendingRequests { get; init; } = 10_000;
 

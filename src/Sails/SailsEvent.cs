@@ -12,7 +12,7 @@ public sealed class SailsEvent
     internal SailsEvent(string name, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
         Name = name;
-        Data = data;
+        Data = new SailsJson(data);
         Attachments = attachments;
     }
 
@@ -20,7 +20,7 @@ public sealed class SailsEvent
     public string Name { get; }
 
     /// <summary>The event's data (its first argument) as raw UTF-8 JSON; empty when the event carried none.</summary>
-    public ReadOnlyMemory<byte> Data { get; }
+    public SailsJson Data { get; }
 
     /// <summary>Binary attachments referenced by placeholders in <see cref="Data"/>; usually empty.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
 
 namespace SailSocket;
 
@@ -9,12 +10,21 @@ namespace SailSocket;
 /// </summary>
 public sealed class SailsHandshake
 {
-    internal SailsHandshake(List<KeyValuePair<string, string>> headers, List<KeyValuePair<string, string>> query, int attempt)
+    private readonly Dictionary<string, string> _configuredRequestHeaders;
+    private Dictionary<string, string>? _requestHeaders;
+
+    internal SailsHandshake(Uri url, List<KeyValuePair<string, string>> headers, List<KeyValuePair<string, string>> query, int attempt, Dictionary<string, string> requestHeaders, CookieContainer cookies)
     {
+        Url = url;
         Headers = headers;
         Query = query;
         Attempt = attempt;
+        _configuredRequestHeaders = requestHeaders;
+        Cookies = cookies;
     }
+
+    /// <summary>The server this attempt connects to.</summary>
+    public Uri Url { get; }
 
     /// <summary>The HTTP headers of the handshake, starting with the configured initial connection headers.</summary>
     public IList<KeyValuePair<string, string>> Headers { get; }
@@ -27,4 +37,29 @@ public sealed class SailsHandshake
 
     /// <summary>The attempt number: 0 for the first connect, then 1, 2, … for reconnection attempts.</summary>
     public int Attempt { get; }
+
+    /// <summary>
+    /// The default request headers of the connection this attempt makes (case-insensitive), starting with the configured
+    /// <see cref="SailsClientOptions.Headers"/>. Set a header here — a CSRF token fetched for this handshake's session —
+    /// and every request sent on the connection carries it, replayed subscriptions included.
+    /// </summary>
+    public IDictionary<string, string> RequestHeaders => _requestHeaders ??= new(_configuredRequestHeaders, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The cookie store the handshake sends cookies from and stores the server's cookies in: the socket's own
+    /// (<see cref="SailsSocketOptions.Cookies"/>) or the client's (<see cref="SailsClient.Cookies"/>).
+    /// </summary>
+    public CookieContainer Cookies { get; }
+
+    /// <summary>The request headers as changed by the callback (the configured ones, shared, when untouched).</summary>
+    internal Dictionary<string, string> TakeRequestHeaders()
+    {
+        if (_requestHeaders is null)
+        {
+            return _configuredRequestHeaders;
+        }
+
+        Protocol.SailsRequestValidation.CheckHeaders(_requestHeaders);
+        return _requestHeaders;
+    }
 }

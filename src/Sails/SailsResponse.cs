@@ -65,7 +65,7 @@ public sealed class SailsResponse
 
     /// <summary>The body as raw UTF-8 JSON (object, array, string, number, <c>null</c>…); empty when the response had no body.</summary>
     /// <remarks>Binary values appear as <c>{"_placeholder":true,"num":k}</c>; their bytes are in <see cref="Attachments"/>.</remarks>
-    public ReadOnlyMemory<byte> Body => _json.Slice(_bodyStart, _bodyLength);
+    public SailsJson Body => new(_json.Slice(_bodyStart, _bodyLength));
 
     /// <summary>Whether the response carried a body (an explicit JSON <c>null</c> counts as a body).</summary>
     public bool HasBody => _bodyLength != 0;
@@ -167,7 +167,7 @@ public sealed class SailsResponse
     /// <returns>The summary.</returns>
     public override string ToString() => $"{StatusCode} {Summary(Body)}";
 
-    private static string Summary(ReadOnlyMemory<byte> body)
+    private static string Summary(SailsJson body)
     {
         const int MaxBody = 200;
         if (body.IsEmpty)

@@ -1,14 +1,16 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using SailSocket.Engine;
-using SailSocket.Internal;
+using SailSocket.Connection;
+using SailSocket.Errors;
+using SailSocket.Events;
+using SailSocket.Requests;
 using SailSocket.SocketIo;
 
 namespace SailSocket;
 
 /// <summary>
-/// One socket to a Sails app (the seed's <c>SailsSocket</c>): requests with <see cref="GetAsync(string, CancellationToken)"/>,
+/// One socket to a Sails app (sails.io.js's <c>SailsSocket</c>): requests with <see cref="GetAsync(string, CancellationToken)"/>,
 /// <see cref="PostAsync(string, CancellationToken)"/> and friends, and server events with <see cref="On"/>.
 /// Create it with <see cref="SailsClient.ConnectAsync(CancellationToken)"/> (connected when returned) or
 /// <see cref="SailsClient.CreateSocket"/> (connects in the background; requests wait in a queue).
@@ -25,65 +27,96 @@ namespace SailSocket;
 /// <item>Event handlers and lifecycle events run on the thread pool, one at a time per socket, in the order things
 /// happened — never on the receive loop, so a slow or throwing handler cannot stall the socket (exceptions go to
 /// <see cref="HandlerException"/>).</item>
-/// <item>Every request has a deadline (<see cref="SailsClientOptions.RequestTimeout"/>) kept by the client's shared
-/// timer; cancelling a request's token stops waiting without touching the connection.</item>
-/// <item>Requests return a <see cref="ValueTask{TResult}"/> backed by pooled objects, so a request allocates little more
-/// than its response. Await it once; to keep it, await it again or combine it (<see cref="Task.WhenAll(Task[])"/>), call
-/// <see cref="ValueTask{TResult}.AsTask"/> once first.</item>
+/// <item>Every request has a deadline (<see cref="SailsClientOptions.RequestTimeout"/>); cancelling a request's token
+/// stops waiting without touching the connection.</item>
+/// <item>Requests return <see cref="ValueTask{TResult}"/> (await each once; call <see cref="ValueTask{TResult}.AsTask"/>
+/// once to keep or combine one); everything else that is asynchronous returns <see cref="Task"/>.</item>
 /// </list>
 /// </remarks>
-public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget, ISerialHandler<DispatchItem>
+public sealed partial class SailsSocket : IAsyncDisposable
 {
     private readonly SailsClient _owner;
-    private readonly SailsSocketSettings _settings;
-
-    /// <summary>
-    /// The shared timer's ticks expire queued requests: a socket registers with it when it first queues a request (under
-    /// <see cref="_gate"/>), so an idle socket that never queued holds no registration and costs no tick.
-    /// </summary>
-    private IDisposable? _timerRegistration;
-
-    /// <summary>Guards the state, the current connection, the connect loop and the request queue.</summary>
-    private readonly object _gate = new();
-    private SailsSocketState _state = SailsSocketState.Disconnected;
-
-    /// <summary>The live connection; set from the moment it connects until its loss is handled.</summary>
-    private SocketIoClient? _io;
-
-    /// <summary>The attempt number of <see cref="_io"/>; callbacks of older connections are ignored.</summary>
-    private int _ioGeneration;
-    private int _lastGeneration;
-    private string _id = string.Empty;
+    private readonly ConnectionSupervisor _supervisor;
+    private readonly RequestQueue _queue;
+    private readonly RequestSender _sender;
+    private readonly EventRouter _events;
+    private readonly SubscriptionRegistry _subscriptions = new();
     private int _disposed;
 
-    internal SailsSocket(SailsClient owner, SailsSocketSettings settings)
+    internal SailsSocket(SailsClient owner, SocketIdentity identity)
     {
         _owner = owner;
-        _settings = settings;
-        _dispatcher = new SerialDispatcher<DispatchItem>(this);
+        Url = identity.Url;
+        _queue = new RequestQueue(owner.Options.MaxQueuedRequests, owner.Options.TimeProvider);
+        _sender = new RequestSender(_queue, owner.Options);
+        _events = new EventRouter(owner.Options, (e, ex) => Raise(HandlerException, new SailsHandlerExceptionEventArgs(e, ex)));
+        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, new Observer(this));
     }
 
     /// <summary>The server this socket connects to.</summary>
-    public Uri Url => _settings.Url;
+    public Uri Url { get; }
 
     /// <summary>The socket id on the server (<c>sails.sockets.getId(req)</c>) of the current or last connection; empty before the first.</summary>
     /// <remarks>The id changes on every reconnect: the server sees a new socket, without the old one's rooms.</remarks>
-    public string Id => Volatile.Read(ref _id);
+    public string Id => _supervisor.Latest?.Id ?? string.Empty;
 
     /// <summary>Where the socket is in its life.</summary>
-    public SailsSocketState State
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _state;
-            }
-        }
-    }
+    public SailsSocketState State => _supervisor.State;
 
     /// <summary>Whether the socket is connected.</summary>
     public bool IsConnected => State == SailsSocketState.Connected;
+
+    /// <summary>Raised when the socket connects: the first time and after every reconnect (socket.io <c>connect</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Connected;
+
+    /// <summary>Raised once each time the socket stops being connected, after requests in flight have failed.</summary>
+    public event EventHandler<SailsDisconnectedEventArgs>? Disconnected;
+
+    /// <summary>Raised before each reconnection attempt, with its number and delay (socket.io <c>reconnecting</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Reconnecting;
+
+    /// <summary>Raised when a reconnection attempt succeeds, with its number (socket.io <c>reconnect</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? Reconnected;
+
+    /// <summary>Raised when a connection attempt fails, with the error (socket.io <c>connect_error</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? ConnectError;
+
+    /// <summary>Raised when reconnection gives up after its last attempt (socket.io <c>reconnect_failed</c>).</summary>
+    public event EventHandler<SailsConnectionEventArgs>? ReconnectFailed;
+
+    /// <summary>Connects the socket if it is not connected (and waits for a connect already under way).</summary>
+    /// <param name="cancellationToken">Stops waiting; the connect goes on in the background.</param>
+    /// <returns>A task that completes when the socket is connected.</returns>
+    /// <remarks>
+    /// Without reconnection one attempt is made, bounded by <see cref="SailsClientOptions.ConnectTimeout"/>. With
+    /// reconnection on, failed attempts are retried with backoff, and the wait as a whole is bounded by
+    /// <see cref="SailsClientOptions.ConnectTimeout"/> too (the attempts go on in the background); a wait that times out
+    /// or is cancelled carries the latest attempt's error as its inner exception.
+    /// </remarks>
+    /// <exception cref="SailsConnectionException">Connecting failed and no (further) attempt will be made.</exception>
+    /// <exception cref="SailsTimeoutException">The socket did not connect within the connect timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => _supervisor.ConnectAsync(cancellationToken);
+
+    /// <summary>Drops the current connection (if any) and connects anew at once, with reconnection's backoff if that fails.</summary>
+    /// <param name="cancellationToken">Stops waiting; reconnection goes on in the background.</param>
+    /// <returns>A task that completes when the socket is connected again.</returns>
+    /// <remarks>Requests in flight on the old connection fail with <see cref="SailsRequestInterruptedException"/>.</remarks>
+    /// <exception cref="SailsConnectionException">Reconnecting failed and no further attempt will be made.</exception>
+    /// <exception cref="SailsTimeoutException">The socket did not connect within the connect timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task ReconnectAsync(CancellationToken cancellationToken = default) => _supervisor.ReconnectAsync(cancellationToken);
+
+    /// <summary>
+    /// Disconnects from the server and stops reconnecting. Requests waiting for a response fail with
+    /// <see cref="SailsRequestInterruptedException"/>, queued ones with <see cref="SailsConnectionException"/>.
+    /// <see cref="ConnectAsync"/> connects again. Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Bounds the wait for earlier sends before the disconnect packet.</param>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public Task DisconnectAsync(CancellationToken cancellationToken = default) => _supervisor.DisconnectAsync(cancellationToken);
 
     /// <summary>Disposes the socket: disconnects, fails queued requests, releases everything. Idempotent.</summary>
     /// <returns>A task that completes when everything is released.</returns>
@@ -94,37 +127,49 @@ public sealed partial class SailsSocket : IAsyncDisposable, ITimerTarget, ISeria
             return;
         }
 
-        await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
-        IDisposable? timerRegistration;
-        lock (_gate)
-        {
-            _state = SailsSocketState.Closed;
-            timerRegistration = _timerRegistration;
-            _timerRegistration = null;
-        }
-
-        timerRegistration?.Dispose();
-        CompleteEventStreams();
+        await _supervisor.CloseAsync().ConfigureAwait(false);
+        _events.Close();
         _owner.Forget(this);
     }
 
-    void ITimerTarget.OnTick(long timestamp) => ExpireQueuedRequests(timestamp);
+    /// <summary>Starts connecting in the background (auto-connect); failures are reported by <see cref="ConnectError"/>.</summary>
+    internal void StartConnecting() => _supervisor.StartConnecting();
 
-    void ISerialHandler<DispatchItem>.Handle(DispatchItem item) => Dispatch(item);
+    private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args) => handler?.Invoke(this, args);
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-
-    private static Exception MapConnectError(Exception ex, SailsSocketSettings settings)
+    /// <summary>Turns the supervisor's news into lifecycle events, replays and the queue flush, in order, on the dispatcher.</summary>
+    private sealed class Observer(SailsSocket socket) : IConnectionObserver
     {
-        var where = SafeDescription.Origin(settings.Url);
-        return ex switch
+        public void OnReconnecting(int attempt, TimeSpan? delay) =>
+            socket._events.Post(socket.Reconnecting, () => socket.Raise(socket.Reconnecting, delay is { } d ? new SailsConnectionEventArgs(attempt, d) : new SailsConnectionEventArgs(attempt)));
+
+        public void OnAttemptFailed(int attempt, Exception error) =>
+            socket._events.Post(socket.ConnectError, () => socket.Raise(socket.ConnectError, new SailsConnectionEventArgs(attempt, exception: error)));
+
+        public async Task OnConnectedAsync(LiveConnection connection)
         {
-            EngineConnectionException engine => new SailsConnectionException($"Could not connect to the Sails server at {where}: {engine.Message}", engine, engine.HttpStatusCode),
-            SailsConnectionException => ex,
-            EngineTimeoutException or SocketIoTimeoutException => new SailsTimeoutException($"Connecting to the Sails server at {where} took longer than {settings.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", ex),
-            SocketIoConnectException or SocketIoDisconnectedException => new SailsConnectionException($"Could not connect to the Sails server at {where}: {ex.Message}", ex),
-            System.Net.Http.HttpRequestException => new SailsConnectionException($"Could not fetch the session cookie from {where}: {ex.Message}", ex),
-            _ => ex,
-        };
+            var attempt = connection.Attempt;
+            socket._events.Post(socket.Connected, () => socket.Raise(socket.Connected, new SailsConnectionEventArgs(attempt)));
+            if (attempt > 0)
+            {
+                socket._events.Post(socket.Reconnected, () => socket.Raise(socket.Reconnected, new SailsConnectionEventArgs(attempt)));
+
+                // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
+                await socket._subscriptions.ReplayAsync(connection, socket._sender, socket._owner.Options.RequestTimeout, ReportReplay).ConfigureAwait(false);
+            }
+
+            socket._queue.Flush(connection);
+        }
+
+        public void OnLost(LiveConnection connection, SocketIoDisconnectedException reason) =>
+            socket._events.Post(socket.Disconnected, () => socket.Raise(socket.Disconnected, new SailsDisconnectedEventArgs(SailsErrors.Disconnect(reason), reason)));
+
+        public void OnGaveUp(int attempt, Exception error) =>
+            socket._events.Post(socket.ReconnectFailed, () => socket.Raise(socket.ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
+
+        public void OnEvent(in SocketIoEvent socketEvent) => socket._events.OnSocketIoEvent(socketEvent);
+
+        private void ReportReplay(SailsSubscription subscription, SailsResponse? response, Exception? error) =>
+            socket._events.Post(socket.Resubscribed, () => socket.Raise(socket.Resubscribed, new SailsResubscribedEventArgs(subscription, response, error)));
     }
 }

@@ -80,7 +80,8 @@ public sealed class ConnectionTests : SailsServerTestBase
     [Fact]
     public async Task Request_timeout_comes_from_the_shared_timer_and_leaves_the_socket_usable()
     {
-        await using var socket = await Client.ConnectAsync(new SailsSocketOptions { RequestTimeout = TimeSpan.FromMilliseconds(500) }, Bound.Seconds(15));
+        await using var client = new SailsClient(new SailsClientOptions { Url = Server.Url, RequestTimeout = TimeSpan.FromMilliseconds(500), ConnectTimeout = TimeSpan.FromSeconds(10) });
+        await using var socket = await client.ConnectAsync(Bound.Seconds(15));
         var started = DateTime.UtcNow;
         await Assert.ThrowsAsync<SailsTimeoutException>(() => socket.GetAsync("/never", Bound.Seconds(10)).AsTask());
         var elapsed = DateTime.UtcNow - started;

@@ -21,10 +21,10 @@ public sealed class EventTests : SailsServerTestBase
         outsider.On("chat", _ => Interlocked.Increment(ref outsiderGot));
 
         var ct = Bound.Seconds(15);
-        Assert.Equal(200, (await alice.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct)).StatusCode);
-        Assert.Equal(200, (await bob.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct)).StatusCode);
+        Assert.Equal(200, (await alice.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct)).StatusCode);
+        Assert.Equal(200, (await bob.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct)).StatusCode);
         var data = JsonSerializer.SerializeToElement(new ChatMessage("hi"), TestJson.Default.ChatMessage);
-        await bob.PostAsync("/room/broadcast", new RoomData(room, "chat", data), TestJson.Default.RoomData, ct);
+        await bob.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat", data), TestJson.Default.RoomData, ct);
 
         var a = await aliceGot.Task.Within(10);
         var b = await bobGot.Task.Within(10);
@@ -49,9 +49,9 @@ public sealed class EventTests : SailsServerTestBase
         alice.On("chat", e => aliceGot.TrySetResult(e));
         bob.On("chat", _ => Interlocked.Increment(ref bobGot));
         var ct = Bound.Seconds(15);
-        await alice.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
-        await bob.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
-        await bob.PostAsync("/room/broadcast", new RoomData(room, "chat", OmitSender: true), TestJson.Default.RoomData, ct);
+        await alice.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
+        await bob.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
+        await bob.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat", OmitSender: true), TestJson.Default.RoomData, ct);
         await aliceGot.Task.Within(10);
         await bob.GetAsync("/echo", ct);
         await Task.Delay(200);
@@ -68,8 +68,8 @@ public sealed class EventTests : SailsServerTestBase
         socket.On("message", e => message.TrySetResult(e));
         socket.On("direct", e => direct.TrySetResult(e));
         var ct = Bound.Seconds(15);
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
-        await socket.PostAsync("/room/broadcast-default", new RoomData(room), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/broadcast-default", new RoomData(room), TestJson.Default.RoomData, ct);
         await socket.GetAsync("/push-to-me", ct);
         Assert.Equal("default event name", (await message.Task.Within(10)).ReadDataAsElement().GetProperty("text").GetString());
         Assert.Equal("you", (await direct.Task.Within(10)).ReadDataAsElement().GetProperty("hello").GetString());
@@ -86,14 +86,14 @@ public sealed class EventTests : SailsServerTestBase
 
         // find subscribes the watcher to creations (autoWatch) and to every returned record.
         Assert.Equal(200, (await watcher.GetAsync("/pet", ct)).StatusCode);
-        var created = (await actor.PostAsync("/pet", new PetData("Pubsub"), TestJson.Default.PetData, ct)).ReadBody(TestJson.Default.Pet)!;
+        var created = (await actor.PostAsJsonAsync("/pet", new PetData("Pubsub"), TestJson.Default.PetData, ct)).ReadBody(TestJson.Default.Pet)!;
         var createdEvent = Take(events, e => e.Id == created.Id);
         Assert.Equal("created", createdEvent.Verb);
         Assert.Equal("Pubsub", createdEvent.Data.GetProperty("name").GetString());
 
         // The watcher subscribes to the new record, then sees it updated and destroyed.
         await watcher.GetAsync($"/pet/{created.Id}", ct);
-        await actor.PatchAsync($"/pet/{created.Id}", new PetData("Pubsub2"), TestJson.Default.PetData, ct);
+        await actor.PatchAsJsonAsync($"/pet/{created.Id}", new PetData("Pubsub2"), TestJson.Default.PetData, ct);
         Assert.Equal("updated", Take(events, e => e.Id == created.Id).Verb);
         await actor.DeleteAsync($"/pet/{created.Id}", ct);
         Assert.Equal("destroyed", Take(events, e => e.Id == created.Id).Verb);
@@ -112,9 +112,9 @@ public sealed class EventTests : SailsServerTestBase
         var registration = socket.On("chat", _ => Interlocked.Increment(ref second));
         socket.On("chat", third.Add);
         var ct = Bound.Seconds(15);
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
 
-        await socket.PostAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, ct);
         Assert.True(third.TryTake(out _, TimeSpan.FromSeconds(10)));
         Assert.Equal(1, Volatile.Read(ref first));
         Assert.Equal(1, Volatile.Read(ref second));
@@ -123,7 +123,7 @@ public sealed class EventTests : SailsServerTestBase
         registration.Dispose();
         Assert.True(socket.Off("chat", First));
         Assert.False(socket.Off("chat", First));
-        await socket.PostAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, ct);
         Assert.True(third.TryTake(out _, TimeSpan.FromSeconds(10)));
         Assert.Equal(1, Volatile.Read(ref first));
         Assert.Equal(1, Volatile.Read(ref second));
@@ -150,11 +150,11 @@ public sealed class EventTests : SailsServerTestBase
             }
         });
         var ct = Bound.Seconds(30);
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
         for (var i = 0; i < 20; i++)
         {
             var data = JsonSerializer.SerializeToElement(new ChatMessage(i.ToString()), TestJson.Default.ChatMessage);
-            await socket.PostAsync("/room/broadcast", new RoomData(room, "chat", data), TestJson.Default.RoomData, ct);
+            await socket.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat", data), TestJson.Default.RoomData, ct);
         }
 
         for (var i = 0; i < 20; i++)

@@ -40,11 +40,11 @@ public sealed class RequestTests : SailsServerTestBase
         var ct = Bound.Seconds(10);
         var response = verb switch
         {
-            "get" => await socket.GetAsync("/echo", data, TestJson.Default.PetData, ct),
-            "post" => await socket.PostAsync("/echo", data, TestJson.Default.PetData, ct),
-            "put" => await socket.PutAsync("/echo", data, TestJson.Default.PetData, ct),
-            "patch" => await socket.PatchAsync("/echo", data, TestJson.Default.PetData, ct),
-            _ => await socket.DeleteAsync("/echo", data, TestJson.Default.PetData, ct),
+            "get" => await socket.GetAsJsonAsync("/echo", data, TestJson.Default.PetData, ct),
+            "post" => await socket.PostAsJsonAsync("/echo", data, TestJson.Default.PetData, ct),
+            "put" => await socket.PutAsJsonAsync("/echo", data, TestJson.Default.PetData, ct),
+            "patch" => await socket.PatchAsJsonAsync("/echo", data, TestJson.Default.PetData, ct),
+            _ => await socket.DeleteAsJsonAsync("/echo", data, TestJson.Default.PetData, ct),
         };
 
         Assert.Equal(200, response.StatusCode);
@@ -80,11 +80,11 @@ public sealed class RequestTests : SailsServerTestBase
     {
         await using var socket = await ConnectAsync();
         var ct = Bound.Seconds(20);
-        var created = await socket.PostAsync("/pet", new PetData("Crud", "cat"), TestJson.Default.PetData, ct);
+        var created = await socket.PostAsJsonAsync("/pet", new PetData("Crud", "cat"), TestJson.Default.PetData, ct);
         Assert.Equal(200, created.StatusCode);
         var pet = created.ReadBody(TestJson.Default.Pet)!;
 
-        var updated = await socket.PatchAsync($"/pet/{pet.Id}", new PetData("Crud2"), TestJson.Default.PetData, ct);
+        var updated = await socket.PatchAsJsonAsync($"/pet/{pet.Id}", new PetData("Crud2"), TestJson.Default.PetData, ct);
         Assert.Equal("Crud2", updated.ReadBody(TestJson.Default.Pet)!.Name);
 
         var fetched = await socket.GetAsync($"/pet/{pet.Id}", ct);
@@ -217,7 +217,7 @@ public sealed class RequestTests : SailsServerTestBase
     public async Task Unicode_survives_both_ways()
     {
         await using var socket = await ConnectAsync();
-        var response = await socket.PostAsync("/unicode", new TextData("é😀"), TestJson.Default.TextData, Bound.Seconds(10));
+        var response = await socket.PostAsJsonAsync("/unicode", new TextData("é😀"), TestJson.Default.TextData, Bound.Seconds(10));
         var reply = response.ReadBody(TestJson.Default.UnicodeReply)!;
         Assert.Equal("héllo wörld ✓ 😀", reply.Text);
         Assert.Equal("é😀", reply.Received);

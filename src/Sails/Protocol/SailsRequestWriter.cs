@@ -36,6 +36,12 @@ internal readonly struct SailsEnvelope<TData>
     public TData Data { get; }
 
     public JsonTypeInfo<TData>? DataTypeInfo { get; }
+
+    /// <summary>The same request with the default headers of the connection it is sent on.</summary>
+    /// <param name="defaultHeaders">The connection's default request headers.</param>
+    /// <returns>The envelope to write.</returns>
+    public SailsEnvelope<TData> WithDefaultHeaders(Dictionary<string, string> defaultHeaders) =>
+        new(Method, Url, Headers, defaultHeaders, RawData, Data, DataTypeInfo, OmittedDefaultHeaders);
 }
 
 /// <summary>Writes the Sails request envelope, the single argument of a request event. Pure.</summary>

@@ -14,12 +14,12 @@ public sealed class ErrorTests : SailsServerTestBase
         Assert.Same(ok, ok.EnsureSuccessStatusCode());
         Assert.Equal(302, (await socket.GetAsync("/redirect", Bound.Seconds(10))).EnsureSuccessStatusCode().StatusCode);
 
-        var error = await Assert.ThrowsAsync<SailsRequestException>(() => socket.GetAsync("/bad-request", TestJson.Default.Pet, Bound.Seconds(10)).AsTask());
+        var error = await Assert.ThrowsAsync<SailsRequestException>(() => socket.GetFromJsonAsync("/bad-request", TestJson.Default.Pet, Bound.Seconds(10)).AsTask());
         Assert.Equal(400, error.StatusCode);
         Assert.Equal("bad input", error.Response.ReadBodyAsElement().GetProperty("problem").GetString());
         Assert.Contains("GET /bad-request", error.Message);
 
-        var pet = await socket.GetAsync("/pet?limit=1", TestJson.Default.PetArray, Bound.Seconds(10));
+        var pet = await socket.GetFromJsonAsync("/pet?limit=1", TestJson.Default.PetArray, Bound.Seconds(10));
         Assert.NotNull(pet);
     }
 
@@ -27,7 +27,7 @@ public sealed class ErrorTests : SailsServerTestBase
     public async Task Data_that_does_not_serialise_is_refused_before_anything_is_sent()
     {
         await using var socket = await ConnectAsync();
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => socket.PostAsync("/echo", new NotANumber(double.NaN), TestJson.Default.NotANumber, Bound.Seconds(10)).AsTask());
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => socket.PostAsJsonAsync("/echo", new NotANumber(double.NaN), TestJson.Default.NotANumber, Bound.Seconds(10)).AsTask());
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
     }
@@ -39,7 +39,7 @@ public sealed class ErrorTests : SailsServerTestBase
         await using var client = new SailsClient(new SailsClientOptions { Url = server.Url });
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));
         var big = new TextData(new string('x', 5000));
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => socket.PostAsync("/echo", big, TestJson.Default.TextData, Bound.Seconds(10)).AsTask());
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => socket.PostAsJsonAsync("/echo", big, TestJson.Default.TextData, Bound.Seconds(10)).AsTask());
         Assert.Contains("4000", error.Message);
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);

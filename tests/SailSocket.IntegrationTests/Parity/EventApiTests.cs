@@ -10,7 +10,7 @@ public sealed class EventApiTests : SailsServerTestBase
     {
         await using var socket = await ConnectAsync();
         var room = "room-" + Guid.NewGuid().ToString("N");
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var received = new List<int>();
         var consumer = Task.Run(async () =>
@@ -30,7 +30,7 @@ public sealed class EventApiTests : SailsServerTestBase
             }
         });
         await Task.Delay(100);
-        Assert.Equal(1000, (await socket.PostAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20))).ReadBodyAsElement().GetProperty("sent").GetInt32());
+        Assert.Equal(1000, (await socket.PostAsJsonAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20))).ReadBodyAsElement().GetProperty("sent").GetInt32());
         await consumer.Within(60);
         Assert.Equal(Enumerable.Range(0, 1000), received);
     }
@@ -48,8 +48,8 @@ public sealed class EventApiTests : SailsServerTestBase
             release.Wait(TimeSpan.FromSeconds(20));
             Interlocked.Increment(ref handled);
         });
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
-        await socket.PostAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20));
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20));
 
         // The receive loop is not held up by the stuck handler: requests are still answered.
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
@@ -70,8 +70,8 @@ public sealed class EventApiTests : SailsServerTestBase
         socket.Once("tick", e => once.Enqueue(e.ReadData(TestJson.Default.Tick)!.N));
         using var anyRegistration = socket.OnAny(e => any.Enqueue(e.Name));
         socket.On("tick", TestJson.Default.Tick, t => typed.Add(t!.N));
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
-        await socket.PostAsync("/room/burst", new BurstData(room, 3), TestJson.Default.BurstData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/burst", new BurstData(room, 3), TestJson.Default.BurstData, Bound.Seconds(10));
         for (var i = 0; i < 3; i++)
         {
             Assert.True(typed.TryTake(out var n, TimeSpan.FromSeconds(10)));
@@ -81,7 +81,7 @@ public sealed class EventApiTests : SailsServerTestBase
         Assert.Equal([0], once);
         Assert.Equal(["tick", "tick", "tick"], any);
         anyRegistration.Dispose();
-        await socket.PostAsync("/room/burst", new BurstData(room, 1), TestJson.Default.BurstData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/burst", new BurstData(room, 1), TestJson.Default.BurstData, Bound.Seconds(10));
         Assert.True(typed.TryTake(out _, TimeSpan.FromSeconds(10)));
         Assert.Equal(3, any.Count);
         Assert.Single(once);
@@ -106,7 +106,8 @@ public sealed class EventApiTests : SailsServerTestBase
         var marker = 0;
         void OnConnected(object? sender, SailsConnectionEventArgs e) => Interlocked.Increment(ref connected);
         void OnMarker(object? sender, SailsConnectionEventArgs e) => Interlocked.Increment(ref marker);
-        await using var socket = Client.CreateSocket(new SailsSocketOptions { AutoConnect = false });
+        await using var client = new SailsClient(new SailsClientOptions { Url = Server.Url, AutoConnect = false, ConnectTimeout = TimeSpan.FromSeconds(10) });
+        await using var socket = client.CreateSocket();
         socket.Connected += OnConnected;
         await socket.ConnectAsync(Bound.Seconds(15));
 

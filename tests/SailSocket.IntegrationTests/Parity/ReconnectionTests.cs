@@ -17,7 +17,7 @@ public sealed class ReconnectionTests
         var errors = new ConcurrentQueue<SailsConnectionEventArgs>();
         socket.ConnectError += (_, e) => errors.Enqueue(e);
         var ct = Bound.Seconds(60);
-        var posts = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"early-{i}"), TestJson.Default.PetData, ct).AsTask()).ToArray();
+        var posts = Enumerable.Range(0, 3).Select(i => socket.PostAsJsonAsync("/pet", new PetData($"early-{i}"), TestJson.Default.PetData, ct).AsTask()).ToArray();
         Assert.NotEqual(SailsSocketState.Connected, socket.State);
 
         await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["PORT"] = port.ToString() });
@@ -27,7 +27,7 @@ public sealed class ReconnectionTests
         Assert.NotEmpty(errors);
 
         // Exactly once: the fresh server holds exactly the three pets, created in the order they were requested.
-        var pets = await socket.GetAsync("/pet?sort=id%20ASC", TestJson.Default.PetArray, ct);
+        var pets = await socket.GetFromJsonAsync("/pet?sort=id%20ASC", TestJson.Default.PetArray, ct);
         Assert.Equal(["early-0", "early-1", "early-2"], pets!.Select(p => p.Name));
     }
 
@@ -57,7 +57,7 @@ public sealed class ReconnectionTests
 
         await server.DisposeAsync();
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => inFlight.Within(10));
-        var queued = Enumerable.Range(0, 3).Select(i => socket.PostAsync("/pet", new PetData($"queued-{i}"), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()).ToArray();
+        var queued = Enumerable.Range(0, 3).Select(i => socket.PostAsJsonAsync("/pet", new PetData($"queued-{i}"), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()).ToArray();
         await Task.Delay(700);
         Assert.Equal(SailsSocketState.Reconnecting, socket.State);
 
@@ -71,10 +71,10 @@ public sealed class ReconnectionTests
 
         // The replayed join put the new socket id back in the room: a broadcast reaches it.
         await using var other = await client.ConnectAsync(Bound.Seconds(15));
-        await other.PostAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, Bound.Seconds(10));
+        await other.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat"), TestJson.Default.RoomData, Bound.Seconds(10));
         Assert.True(chats.TryTake(out _, TimeSpan.FromSeconds(10)));
 
-        var pets = await socket.GetAsync("/pet", TestJson.Default.PetArray, Bound.Seconds(10));
+        var pets = await socket.GetFromJsonAsync("/pet", TestJson.Default.PetArray, Bound.Seconds(10));
         Assert.Equal(3, pets!.Length);
         Assert.Contains("disconnected:TransportClose", lifecycle);
         Assert.Contains("reconnecting:1", lifecycle);
@@ -167,7 +167,9 @@ public sealed class ReconnectionTests
         var timed = socket.RequestAsync(new SailsRequest("get", "/echo") { Timeout = TimeSpan.FromMilliseconds(500) }, Bound.Seconds(10)).AsTask();
         using var cts = new CancellationTokenSource();
         var cancelled = socket.GetAsync("/echo", cts.Token).AsTask();
-        await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/echo", Bound.Seconds(10)).AsTask());
+        var full = await Assert.ThrowsAsync<SailsLimitExceededException>(() => socket.GetAsync("/echo", Bound.Seconds(10)).AsTask());
+        Assert.Equal(nameof(SailsClientOptions.MaxQueuedRequests), full.OptionName);
+        Assert.Equal(2, full.Limit);
 
         cts.Cancel();
         var cancellation = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.Within(5));

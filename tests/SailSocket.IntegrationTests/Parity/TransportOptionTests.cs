@@ -20,9 +20,10 @@ public sealed class TransportOptionTests : SailsServerTestBase
     [MemberData(nameof(Combinations))]
     public async Task Requests_events_and_binary_work_on_every_transport_and_revision(EngineTransports transports, EngineRevisionSelection revision)
     {
-        await using var socket = await Client.ConnectAsync(new SailsSocketOptions { Transports = transports, Revision = revision }, Bound.Seconds(20));
+        await using var client = new SailsClient(new SailsClientOptions { Url = Server.Url, Transports = transports, Revision = revision, RequestTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(10) });
+        await using var socket = await client.ConnectAsync(Bound.Seconds(20));
         var ct = Bound.Seconds(20);
-        var echo = (await socket.PostAsync("/echo", new PetData("Rex", "dog"), TestJson.Default.PetData, ct)).ReadBody(TestJson.Default.EchoReply)!;
+        var echo = (await socket.PostAsJsonAsync("/echo", new PetData("Rex", "dog"), TestJson.Default.PetData, ct)).ReadBody(TestJson.Default.EchoReply)!;
         Assert.Equal(socket.Id, echo.SocketId);
         Assert.Equal("Rex", echo.Body.GetProperty("name").GetString());
 
@@ -34,7 +35,7 @@ public sealed class TransportOptionTests : SailsServerTestBase
         Assert.True((await socket.GetAsync("/binary", ct)).TryGetBinaryBody(out var bytes));
         Assert.Equal(new byte[] { 1, 2, 3, 250 }, bytes.ToArray());
 
-        var unicode = await socket.PostAsync("/unicode", new TextData("é😀"), TestJson.Default.TextData, ct);
+        var unicode = await socket.PostAsJsonAsync("/unicode", new TextData("é😀"), TestJson.Default.TextData, ct);
         Assert.Equal("é😀", unicode.ReadBody(TestJson.Default.UnicodeReply)!.Received);
     }
 }

@@ -86,7 +86,7 @@ public sealed class EventByteLimitTests
     private static async Task<string> JoinAsync(SailsSocket socket)
     {
         var room = "bytes-" + Guid.NewGuid().ToString("N");
-        await socket.PostAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
+        await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
         return room;
     }
 
@@ -96,7 +96,7 @@ public sealed class EventByteLimitTests
         var posts = Enumerable.Range(0, Events).Select(n =>
         {
             using var data = JsonDocument.Parse($$"""{"n":{{n}},"pad":"{{pad}}"}""");
-            return sender.PostAsync("/room/broadcast", new RoomData(room, "big", data.RootElement.Clone()), TestJson.Default.RoomData, Bound.Seconds(30)).AsTask();
+            return sender.PostAsJsonAsync("/room/broadcast", new RoomData(room, "big", data.RootElement.Clone()), TestJson.Default.RoomData, Bound.Seconds(30)).AsTask();
         }).ToArray();
         Assert.All(await Task.WhenAll(posts).Within(30), r => Assert.Equal(200, r.StatusCode));
     }

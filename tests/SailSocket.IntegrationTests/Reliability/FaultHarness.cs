@@ -96,7 +96,7 @@ internal sealed class FaultHarness : IAsyncDisposable
         await using var client = new SailsClient(new SailsClientOptions { Url = server.Url });
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));
         var where = Uri.EscapeDataString($$$"""{"name":{"startsWith":"{{{prefix}}}"}}""");
-        var pets = await socket.GetAsync($"/pet?where={where}&limit=1000&sort=id%20ASC", TestJson.Default.PetArray, Bound.Seconds(15));
+        var pets = await socket.GetFromJsonAsync($"/pet?where={where}&limit=1000&sort=id%20ASC", TestJson.Default.PetArray, Bound.Seconds(15));
         return [.. pets!.Select(p => p.Name)];
     }
 

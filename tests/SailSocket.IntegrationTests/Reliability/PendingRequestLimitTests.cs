@@ -19,8 +19,11 @@ public sealed class PendingRequestLimitTests
         var first = socket.GetAsync("/never", stop.Token).AsTask();
         var second = socket.GetAsync("/never", stop.Token).AsTask();
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => socket.GetAsync("/echo?i=3", Bound.Seconds(10)).AsTask());
+        // The same exception family as a full queue (MaxQueuedRequests): both are sibling bounds of one socket.
+        var refused = await Assert.ThrowsAsync<SailsLimitExceededException>(() => socket.GetAsync("/echo?i=3", Bound.Seconds(10)).AsTask());
         Assert.Contains("MaxPendingRequests", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(nameof(SailsClientOptions.MaxPendingRequests), refused.OptionName);
+        Assert.Equal(2, refused.Limit);
         Assert.IsType<SailSocket.SocketIo.SocketIoAckLimitException>(refused.InnerException);
         Assert.True(socket.IsConnected);
 

@@ -68,7 +68,7 @@ public sealed class ProxyCutTests
         await Bound.Until(() => socket.State == SailsSocketState.Reconnecting, 10);
 
         var queued = Enumerable.Range(0, 5)
-            .Select(i => socket.PostAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(60)).AsTask())
+            .Select(i => socket.PostAsJsonAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(60)).AsTask())
             .ToArray();
 
         // Reconnection keeps trying, with backoff, against a proxy that resets every connection.
@@ -97,7 +97,7 @@ public sealed class ProxyCutTests
         var name = prefix + new string('x', 3000); // the answer echoes it: one large WebSocket frame or GET body
 
         harness.Proxy.CutInNextChunk(FaultProxyDirection.ServerToClient, minimumLength: 2000);
-        var post = harness.Socket.PostAsync("/pet", new PetData(name), TestJson.Default.PetData, Bound.Seconds(30)).AsTask();
+        var post = harness.Socket.PostAsJsonAsync("/pet", new PetData(name), TestJson.Default.PetData, Bound.Seconds(30)).AsTask();
         var error = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => post.Within(15));
         Assert.True(error.RequestMayHaveBeenProcessed);
         Assert.False(harness.Proxy.MidChunkCutArmed);
@@ -119,7 +119,7 @@ public sealed class ProxyCutTests
 
         // The next server chunk is the POST's "ok" or the poll carrying the ack: either way the request went out whole.
         harness.Proxy.CutInNextChunk(FaultProxyDirection.ServerToClient, keepBytes: 10);
-        var post = harness.Socket.PostAsync("/pet", new PetData(prefix + "0"), TestJson.Default.PetData, Bound.Seconds(30)).AsTask();
+        var post = harness.Socket.PostAsJsonAsync("/pet", new PetData(prefix + "0"), TestJson.Default.PetData, Bound.Seconds(30)).AsTask();
         var outcome = await Record.ExceptionAsync(() => post.Within(15));
         Assert.True(outcome is null or SailsRequestInterruptedException, outcome?.ToString());
 

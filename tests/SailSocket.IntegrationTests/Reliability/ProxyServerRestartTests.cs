@@ -30,7 +30,7 @@ public sealed class ProxyServerRestartTests
             await Bound.Until(() => harnesses.All(h => h.Socket.State == SailsSocketState.Reconnecting), 10);
             var prefixes = harnesses.Select(_ => $"restart-{Guid.NewGuid():N}-").ToArray();
             var queued = harnesses.SelectMany((h, n) => Enumerable.Range(0, 3)
-                .Select(i => h.Socket.PostAsync("/pet", new PetData(prefixes[n] + i), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()))
+                .Select(i => h.Socket.PostAsJsonAsync("/pet", new PetData(prefixes[n] + i), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()))
                 .ToArray();
 
             // The proxies accept, find nothing behind them and reset: attempts fail and reconnection keeps going.

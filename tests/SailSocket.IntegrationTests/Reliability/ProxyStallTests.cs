@@ -41,7 +41,7 @@ public sealed class ProxyStallTests
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => pending.Within(5));
 
         var queued = Enumerable.Range(0, 2)
-            .Select(i => socket.PostAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(30)).AsTask())
+            .Select(i => socket.PostAsJsonAsync("/pet", new PetData(prefix + i), TestJson.Default.PetData, Bound.Seconds(30)).AsTask())
             .ToArray();
         harness.Proxy.Resume();
         Assert.All(await Task.WhenAll(queued).Within(20), r => Assert.Equal(200, r.StatusCode));

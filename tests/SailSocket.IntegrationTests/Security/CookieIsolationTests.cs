@@ -38,7 +38,8 @@ public sealed class CookieIsolationTests(SecondSailsServer second) : IClassFixtu
         var localhost = new Uri($"http://localhost:{serverB.Port}");
         foreach (var transports in new[] { SailSocket.Engine.EngineTransports.WebSocket, SailSocket.Engine.EngineTransports.Polling })
         {
-            await using var b = await other.ConnectAsync(new SailsSocketOptions { Url = localhost, Cookies = sails.Cookies, Transports = transports }, Bound.Seconds(15));
+            await using var byTransport = new SailsClient(new SailsClientOptions { ConnectTimeout = TimeSpan.FromSeconds(10), Transports = transports });
+            await using var b = await byTransport.ConnectAsync(new SailsSocketOptions { Url = localhost, Cookies = sails.Cookies }, Bound.Seconds(15));
             Assert.DoesNotContain(sid, await CookieSeenAsync(b) ?? string.Empty, StringComparison.Ordinal);
         }
 

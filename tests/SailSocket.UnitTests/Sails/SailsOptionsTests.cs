@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Connection;
 using Xunit;
 
 namespace SailSocket.UnitTests.Sails;
@@ -127,11 +128,10 @@ public sealed class SailsOptionsTests
     }
 
     [Fact]
-    public void Resolve_EmptySocketOptions_TakesEveryClientValue()
+    public void Resolve_NoSocketOptions_TakesEveryClientValue()
     {
         var query = new List<KeyValuePair<string, string>> { new("tenant", "a") };
         var initial = new List<KeyValuePair<string, string>> { new("Origin", "http://good.example") };
-        var reconnection = new SailsReconnectionOptions { Enabled = true, Attempts = 3 };
         Func<SailsHandshake, CancellationToken, ValueTask> configure = (_, _) => ValueTask.CompletedTask;
         var client = new SailsClientOptions
         {
@@ -139,41 +139,35 @@ public sealed class SailsOptionsTests
             Query = query,
             InitialConnectionHeaders = initial,
             Headers = new Dictionary<string, string> { ["X-Global"] = "G" },
-            ConnectTimeout = TimeSpan.FromSeconds(7),
-            RequestTimeout = TimeSpan.FromSeconds(9),
-            AutoConnect = false,
-            Reconnection = reconnection,
             NoSession = true,
             ConfigureHandshake = configure,
         };
 
-        var settings = SailsSocketSettings.Resolve(client, new SailsSocketOptions());
-
-        Assert.Equal(s_url, settings.Url);
-        Assert.Same(query, settings.Query);
-        Assert.Same(initial, settings.InitialConnectionHeaders);
-        Assert.Equal("G", settings.Headers["x-global"]);
-        Assert.Equal(TimeSpan.FromSeconds(7), settings.ConnectTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(9), settings.RequestTimeout);
-        Assert.False(settings.AutoConnect);
-        Assert.Same(reconnection, settings.Reconnection);
-        Assert.True(settings.NoSession);
-        Assert.Same(configure, settings.ConfigureHandshake);
+        foreach (var identity in new[] { SocketIdentity.Resolve(client, null, "url"), SocketIdentity.Resolve(client, new SailsSocketOptions(), "options") })
+        {
+            Assert.Equal(s_url, identity.Url);
+            Assert.Same(query, identity.Query);
+            Assert.Same(initial, identity.InitialConnectionHeaders);
+            Assert.Equal("G", identity.Headers["x-global"]);
+            Assert.True(identity.NoSession);
+            Assert.Null(identity.Cookies);
+            Assert.Same(configure, identity.ConfigureHandshake);
+        }
     }
 
     [Fact]
-    public void Resolve_SocketOptions_WinOverTheClient()
+    public void Resolve_SocketOptions_WinOverTheClient_AndHeadersMerge()
     {
         var query = new List<KeyValuePair<string, string>> { new("tenant", "b") };
         var initial = new List<KeyValuePair<string, string>> { new("Cookie", "sails.sid=s%3Ab") };
-        var reconnection = new SailsReconnectionOptions { Enabled = true };
+        var cookies = new System.Net.CookieContainer();
         Func<SailsHandshake, CancellationToken, ValueTask> configure = (_, _) => ValueTask.CompletedTask;
         var client = new SailsClientOptions
         {
             Url = s_url,
             Query = [new("tenant", "a")],
             InitialConnectionHeaders = [new("Cookie", "sails.sid=s%3Aa")],
-            Headers = new Dictionary<string, string> { ["x-global"] = "G", ["x-client-only"] = "C" },
+            Headers = new Dictionary<string, string> { ["x-global"] = "G", ["x-shared"] = "client" },
             NoSession = true,
             ConfigureHandshake = (_, _) => ValueTask.CompletedTask,
         };
@@ -182,29 +176,26 @@ public sealed class SailsOptionsTests
             Url = new Uri("wss://other.example:8443"),
             Query = query,
             InitialConnectionHeaders = initial,
-            Headers = new Dictionary<string, string> { ["X-Socket"] = "S" },
-            ConnectTimeout = TimeSpan.FromSeconds(1),
-            RequestTimeout = Timeout.InfiniteTimeSpan,
-            AutoConnect = false,
-            Reconnection = reconnection,
+            Headers = new Dictionary<string, string> { ["X-Socket"] = "S", ["X-Shared"] = "socket" },
             NoSession = false,
+            Cookies = cookies,
             ConfigureHandshake = configure,
         };
 
-        var settings = SailsSocketSettings.Resolve(client, socket);
+        var identity = SocketIdentity.Resolve(client, socket, "options");
 
-        Assert.Equal(new Uri("wss://other.example:8443"), settings.Url);
-        Assert.Same(query, settings.Query);
-        Assert.Same(initial, settings.InitialConnectionHeaders);
+        Assert.Equal(new Uri("wss://other.example:8443"), identity.Url);
+        Assert.Same(query, identity.Query);
+        Assert.Same(initial, identity.InitialConnectionHeaders);
 
-        // A socket's Headers replace the client's (they are "this socket's default headers"), they do not merge.
-        Assert.Equal("S", Assert.Single(settings.Headers).Value);
-        Assert.Equal(TimeSpan.FromSeconds(1), settings.ConnectTimeout);
-        Assert.Equal(Timeout.InfiniteTimeSpan, settings.RequestTimeout);
-        Assert.False(settings.AutoConnect);
-        Assert.Same(reconnection, settings.Reconnection);
-        Assert.False(settings.NoSession);
-        Assert.Same(configure, settings.ConfigureHandshake);
+        // A socket's Headers add to the client's; a name set on both takes the socket's value.
+        Assert.Equal(3, identity.Headers.Count);
+        Assert.Equal("G", identity.Headers["x-global"]);
+        Assert.Equal("S", identity.Headers["x-socket"]);
+        Assert.Equal("socket", identity.Headers["x-shared"]);
+        Assert.False(identity.NoSession);
+        Assert.Same(cookies, identity.Cookies);
+        Assert.Same(configure, identity.ConfigureHandshake);
     }
 
     [Fact]
@@ -214,30 +205,41 @@ public sealed class SailsOptionsTests
         var source = new Dictionary<string, string>(StringComparer.Ordinal) { ["X-Api-Version"] = "2" };
         var client = new SailsClientOptions { Url = s_url, Headers = source };
 
-        var settings = SailsSocketSettings.Resolve(client, new SailsSocketOptions());
+        var identity = SocketIdentity.Resolve(client, null, "url");
         source["x-later"] = "L";
 
-        Assert.NotSame(source, settings.Headers);
-        Assert.Same(StringComparer.OrdinalIgnoreCase, settings.Headers.Comparer);
-        Assert.Equal("2", settings.Headers["x-api-version"]);
-        Assert.Equal("2", settings.Headers["X-API-VERSION"]);
-        Assert.False(settings.Headers.ContainsKey("x-later"));
+        Assert.NotSame(source, identity.Headers);
+        Assert.Same(StringComparer.OrdinalIgnoreCase, identity.Headers.Comparer);
+        Assert.Equal("2", identity.Headers["x-api-version"]);
+        Assert.Equal("2", identity.Headers["X-API-VERSION"]);
+        Assert.False(identity.Headers.ContainsKey("x-later"));
     }
 
     [Fact]
-    public void Resolve_NoUrlAnywhere_ThrowsArgumentException()
+    public void Resolve_NoUrlAnywhere_ThrowsArgumentExceptionNamingTheCallersParameter()
     {
-        var ex = Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(new SailsClientOptions(), new SailsSocketOptions()));
+        var ex = Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(new SailsClientOptions(), new SailsSocketOptions(), "options"));
 
         Assert.Contains("URL", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("options", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_NoUrlAnywhere_NamesAParameterOfConnectAsync()
+    {
+        await using var client = new SailsClient();
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync());
+
+        Assert.Equal("url", ex.ParamName);
     }
 
     [Fact]
     public void Resolve_UrlOnlyOnTheSocket_Accepted()
     {
-        var settings = SailsSocketSettings.Resolve(new SailsClientOptions(), new SailsSocketOptions { Url = s_url });
+        var identity = SocketIdentity.Resolve(new SailsClientOptions(), new SailsSocketOptions { Url = s_url }, "options");
 
-        Assert.Equal(s_url, settings.Url);
+        Assert.Equal(s_url, identity.Url);
     }
 
     [Theory]
@@ -246,49 +248,13 @@ public sealed class SailsOptionsTests
     [InlineData("mailto:a@b.c")]
     public void Resolve_NonHttpUrl_ThrowsArgumentException(string url)
     {
-        Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(new SailsClientOptions(), new SailsSocketOptions { Url = new Uri(url) }));
+        Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(new SailsClientOptions(), new SailsSocketOptions { Url = new Uri(url) }, "options"));
     }
 
     [Fact]
     public void Resolve_RelativeUrl_ThrowsArgumentException()
     {
-        Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(new SailsClientOptions { Url = s_url }, new SailsSocketOptions { Url = new Uri("/socket", UriKind.Relative) }));
-    }
-
-    [Fact]
-    public void Resolve_InfiniteRequestTimeout_Allowed()
-    {
-        var settings = SailsSocketSettings.Resolve(new SailsClientOptions { Url = s_url }, new SailsSocketOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
-
-        Assert.Equal(Timeout.InfiniteTimeSpan, settings.RequestTimeout);
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-2)]
-    public void Resolve_ZeroOrNegativeRequestTimeout_Refused(int milliseconds)
-    {
-        var socket = new SailsSocketOptions { RequestTimeout = TimeSpan.FromMilliseconds(milliseconds) };
-
-        Assert.Throws<ArgumentOutOfRangeException>(() => SailsSocketSettings.Resolve(new SailsClientOptions { Url = s_url }, socket));
-    }
-
-    [Theory]
-    [InlineData(0)]
-    [InlineData(-1)]
-    public void Resolve_ZeroOrInfiniteConnectTimeout_Refused(int milliseconds)
-    {
-        var socket = new SailsSocketOptions { ConnectTimeout = TimeSpan.FromMilliseconds(milliseconds) };
-
-        Assert.Throws<ArgumentOutOfRangeException>(() => SailsSocketSettings.Resolve(new SailsClientOptions { Url = s_url }, socket));
-    }
-
-    [Fact]
-    public void Resolve_InvalidSocketReconnection_Refused()
-    {
-        var socket = new SailsSocketOptions { Reconnection = new SailsReconnectionOptions { RandomizationFactor = 2 } };
-
-        Assert.Throws<ArgumentOutOfRangeException>(() => SailsSocketSettings.Resolve(new SailsClientOptions { Url = s_url }, socket));
+        Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(new SailsClientOptions { Url = s_url }, new SailsSocketOptions { Url = new Uri("/socket", UriKind.Relative) }, "options"));
     }
 
     [Fact]
@@ -296,8 +262,8 @@ public sealed class SailsOptionsTests
     {
         var url = new SailsClientOptions { Url = s_url };
 
-        Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(url, new SailsSocketOptions { Headers = new Dictionary<string, string> { ["x-a"] = "1\n2" } }));
-        Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(url, new SailsSocketOptions { InitialConnectionHeaders = [new("Cookie", "a\rb")] }));
-        Assert.Throws<ArgumentException>(() => SailsSocketSettings.Resolve(url, new SailsSocketOptions { Headers = new Dictionary<string, string> { ["bad name"] = "1" } }));
+        Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(url, new SailsSocketOptions { Headers = new Dictionary<string, string> { ["x-a"] = "1\n2" } }, "options"));
+        Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(url, new SailsSocketOptions { InitialConnectionHeaders = [new("Cookie", "a\rb")] }, "options"));
+        Assert.Throws<ArgumentException>(() => SocketIdentity.Resolve(url, new SailsSocketOptions { Headers = new Dictionary<string, string> { ["bad name"] = "1" } }, "options"));
     }
 }

@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Engine;
+using SailSocket.Protocol;
+using SailSocket.SocketIo;
+
+namespace SailSocket.Connection;
+
+/// <summary>
+/// Turns a socket's identity and the client's settings into what one connection attempt sends: the cookie route
+/// visited, <see cref="SailsClientOptions.ConfigureHandshake"/> applied, the SDK query appended, and the lower layers'
+/// options composed. The only place that builds <see cref="EngineOptions"/> and <see cref="SocketIoOptions"/>.
+/// </summary>
+internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
+{
+    public SocketIdentity Identity { get; } = identity;
+
+    /// <summary>The options of one attempt, and the default request headers of the connection it makes.</summary>
+    /// <param name="attempt">0 for the first connect, then the reconnection attempt number.</param>
+    /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
+    /// <param name="onDisconnected">Told once when the connection ends.</param>
+    /// <param name="cancellationToken">Stops the attempt.</param>
+    /// <returns>The lower layers' options and the request headers.</returns>
+    /// <exception cref="ArgumentException">The handshake callback made an invalid header or query.</exception>
+    public async Task<(SocketIoOptions Options, Dictionary<string, string> RequestHeaders)> PrepareAsync(
+        int attempt,
+        SocketIoEventCallback onEvent,
+        Action<SocketIoDisconnectedException> onDisconnected,
+        CancellationToken cancellationToken)
+    {
+        var options = client.Options;
+        var headers = new List<KeyValuePair<string, string>>(Identity.InitialConnectionHeaders);
+        if (Identity.NoSession)
+        {
+            headers.Add(new("nosession", "true"));
+        }
+
+        var cookies = Identity.Cookies ?? client.Cookies;
+        var handshake = new SailsHandshake(Identity.Url, headers, [.. Identity.Query], attempt, Identity.Headers, cookies);
+        if (options.UseCorsRouteToGetCookie)
+        {
+            // The session cookie lands in the cookie store, which the handshake sends from.
+            await client.Http.FetchSessionCookieAsync(Identity.Url, cookies, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Identity.ConfigureHandshake is { } configure)
+        {
+            await configure(handshake, cancellationToken).ConfigureAwait(false);
+        }
+
+        SailsRequestValidation.CheckHeaders(handshake.Headers);
+        SailsRequestValidation.CheckSdkVersion(handshake.Headers, nameof(SailsClientOptions.InitialConnectionHeaders));
+        SailsRequestValidation.CheckSdkVersion(handshake.Query, nameof(SailsClientOptions.Query));
+        var requestHeaders = handshake.TakeRequestHeaders();
+
+        // sails.io.js appends the SDK metadata after the user's query (docs/protocol.md §4.1).
+        var query = new List<KeyValuePair<string, string>>(handshake.Query)
+        {
+            new("__sails_io_sdk_version", SailsSdkInfo.Version),
+            new("__sails_io_sdk_platform", SailsSdkInfo.Platform),
+            new("__sails_io_sdk_language", SailsSdkInfo.Language),
+        };
+
+        var socketIo = new SocketIoOptions
+        {
+            Engine = new EngineOptions
+            {
+                Url = Identity.Url,
+                Path = options.Path,
+                Query = query,
+                Headers = [.. handshake.Headers],
+                ConnectTimeout = options.ConnectTimeout,
+                MaxMessageSize = options.MaxMessageSize,
+                BufferPool = options.BufferPool,
+                Timer = client.Timer,
+                HttpInvoker = client.HttpInvoker,
+                Cookies = cookies,
+                WebSocketFactory = options.WebSocketFactory,
+                Transports = options.Transports,
+                Revision = options.Revision,
+                PollingRequestTimeout = options.PollingRequestTimeout,
+                UpgradeTimeout = options.UpgradeTimeout,
+            },
+            Auth = handshake.Auth,
+            ConnectTimeout = options.ConnectTimeout,
+            MaxPendingAcks = options.MaxPendingRequests,
+            Timer = client.Timer,
+            OnEvent = onEvent,
+            OnDisconnected = onDisconnected,
+        };
+        return (socketIo, requestHeaders);
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.SocketIo;
+
+namespace SailSocket.Connection;
+
+/// <summary>
+/// One connection of a socket: its Socket.IO client, the attempt that made it, and the default request headers its
+/// handshake settled. Its identity is the connection's: a callback from an older connection compares unequal, so no
+/// generation counter is needed.
+/// </summary>
+internal sealed class LiveConnection : IAsyncDisposable
+{
+    private SocketIoClient? _io;
+
+    private LiveConnection(int attempt)
+    {
+        Attempt = attempt;
+    }
+
+    /// <summary>0 for the first connect, then the reconnection attempt that made this connection.</summary>
+    public int Attempt { get; }
+
+    /// <summary>The Socket.IO client; set once connected.</summary>
+    public SocketIoClient Io => _io ?? throw new InvalidOperationException("Not connected yet.");
+
+    /// <summary>The socket id the server gave this connection.</summary>
+    public string Id => Io.Id;
+
+    /// <summary>The default headers of every request sent on this connection, replayed subscriptions included.</summary>
+    public Dictionary<string, string> RequestHeaders { get; private set; } = [];
+
+    /// <summary>Makes one connection attempt.</summary>
+    /// <param name="plan">What the attempt sends.</param>
+    /// <param name="attempt">The attempt number.</param>
+    /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
+    /// <param name="onLost">Told once, with this connection, when it ends.</param>
+    /// <param name="cancellationToken">Stops the attempt.</param>
+    /// <returns>The connection.</returns>
+    public static async Task<LiveConnection> ConnectAsync(
+        HandshakePlan plan,
+        int attempt,
+        SocketIoEventCallback onEvent,
+        Action<LiveConnection, SocketIoDisconnectedException> onLost,
+        CancellationToken cancellationToken)
+    {
+        var live = new LiveConnection(attempt);
+        var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, error => onLost(live, error), cancellationToken).ConfigureAwait(false);
+        live.RequestHeaders = requestHeaders;
+        live._io = await SocketIoClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        return live;
+    }
+
+    /// <summary>Sends the Socket.IO disconnect, then closes.</summary>
+    /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        await Io.DisconnectAsync(cancellationToken).ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _io?.DisposeAsync() ?? ValueTask.CompletedTask;
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Protocol;
+
+namespace SailSocket.Connection;
+
+/// <summary>
+/// Who one socket is to the server: its URL, handshake query and headers, default request headers, cookie store and
+/// handshake callback — its <see cref="SailsSocketOptions"/> over the client's defaults, resolved and checked once.
+/// Tuning (timeouts, transports, revision, reconnection, limits) is client-wide and read from <see cref="SailsClientOptions"/>.
+/// </summary>
+/// <remarks>Immutable. Sockets created without options share the client's one instance.</remarks>
+internal sealed class SocketIdentity
+{
+    private SocketIdentity(
+        Uri url,
+        IReadOnlyList<KeyValuePair<string, string>> query,
+        IReadOnlyList<KeyValuePair<string, string>> initialConnectionHeaders,
+        Dictionary<string, string> headers,
+        bool noSession,
+        CookieContainer? cookies,
+        Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake)
+    {
+        Url = url;
+        Query = query;
+        InitialConnectionHeaders = initialConnectionHeaders;
+        Headers = headers;
+        NoSession = noSession;
+        Cookies = cookies;
+        ConfigureHandshake = configureHandshake;
+    }
+
+    public Uri Url { get; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> InitialConnectionHeaders { get; }
+
+    /// <summary>The default request headers: the client's, then the socket's (which win by name); case-insensitive.</summary>
+    public Dictionary<string, string> Headers { get; }
+
+    public bool NoSession { get; }
+
+    /// <summary>The socket's own cookie store, or <see langword="null"/> for the client's.</summary>
+    public CookieContainer? Cookies { get; }
+
+    public Func<SailsHandshake, CancellationToken, ValueTask>? ConfigureHandshake { get; }
+
+    /// <summary>Resolves a socket's identity.</summary>
+    /// <param name="client">The client's defaults.</param>
+    /// <param name="socket">The socket's own settings, or <see langword="null"/>.</param>
+    /// <param name="urlParameter">The parameter name to blame when there is no URL.</param>
+    /// <returns>The identity.</returns>
+    /// <exception cref="ArgumentException">No URL is configured, or a setting is invalid.</exception>
+    public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter)
+    {
+        var url = socket?.Url ?? client.Url
+            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
+        SailsSocketOptions.CheckUrl(url, socket?.Url is null ? nameof(SailsClientOptions.Url) : nameof(SailsSocketOptions.Url));
+        var initialHeaders = socket?.InitialConnectionHeaders ?? client.InitialConnectionHeaders;
+        SailsRequestValidation.CheckHeaders(initialHeaders);
+
+        // Copied once into a concrete, case-insensitive dictionary: merged into every request without allocating.
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in client.Headers)
+        {
+            headers[name] = value;
+        }
+
+        if (socket?.Headers is { } own)
+        {
+            SailsRequestValidation.CheckHeaders(own);
+            foreach (var (name, value) in own)
+            {
+                headers[name] = value;
+            }
+        }
+
+        return new SocketIdentity(
+            url,
+            socket?.Query ?? client.Query,
+            initialHeaders,
+            headers,
+            socket?.NoSession ?? client.NoSession,
+            socket?.Cookies,
+            socket?.ConfigureHandshake ?? client.ConfigureHandshake);
+    }
+}

@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Connection;
+using SailSocket.Protocol;
+using SailSocket.Requests;
+
+namespace SailSocket.Events;
+
+/// <summary>
+/// The subscribing requests a socket replays after every reconnect (the server forgets a socket's rooms and model
+/// subscriptions when it reconnects with a new id), in the order they were made, before any queued request.
+/// </summary>
+/// <remarks>Its own lock; replays run outside it, on a snapshot.</remarks>
+internal sealed class SubscriptionRegistry
+{
+    private readonly List<SailsSubscription> _subscriptions = [];
+
+    /// <summary>How many subscriptions are kept.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_subscriptions)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
+    public void Add(SailsSubscription subscription)
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.Add(subscription);
+        }
+    }
+
+    public void Remove(SailsSubscription subscription)
+    {
+        lock (_subscriptions)
+        {
+            _subscriptions.Remove(subscription);
+        }
+    }
+
+    /// <summary>Sends every subscription again on <paramref name="connection"/>, one after the other, reporting each outcome.</summary>
+    /// <param name="connection">The new connection.</param>
+    /// <param name="sender">Sends the requests (with the connection's default headers).</param>
+    /// <param name="defaultTimeout">The timeout of a subscription without one of its own.</param>
+    /// <param name="report">Told each outcome: the response, or the failure.</param>
+    /// <returns>A task that completes when every replay has an outcome.</returns>
+    public async Task ReplayAsync(LiveConnection connection, RequestSender sender, TimeSpan defaultTimeout, Action<SailsSubscription, SailsResponse?, Exception?> report)
+    {
+        SailsSubscription[] subscriptions;
+        lock (_subscriptions)
+        {
+            subscriptions = [.. _subscriptions];
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            var request = subscription.Request;
+            var envelope = new SailsEnvelope<byte>(request.Method, request.Url, request.Headers, connection.RequestHeaders, request.Data, default, null, request.OmittedDefaultHeaders);
+            try
+            {
+                var response = await sender.SendOnAsync(connection, envelope, request.Timeout ?? defaultTimeout, CancellationToken.None).ConfigureAwait(false);
+                subscription.LastResponse = response;
+                report(subscription, response, null);
+            }
+#pragma warning disable CA1031 // A failed replay is reported to the application, which decides what to do.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                report(subscription, null, ex);
+            }
+        }
+    }
+}
