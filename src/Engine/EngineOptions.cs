@@ -72,6 +72,9 @@ public sealed class EngineOptions
     /// </summary>
     public SharedTimer? Timer { get; init; }
 
+    /// <summary>The clock every bound of the connection reads: <see cref="Timer"/>'s, else <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider Clock => Timer?.TimeProvider ?? TimeProvider.System;
+
     /// <summary>
     /// The HTTP handler behind every request of the connection: the WebSocket handshake and every long-polling GET and POST.
     /// Share one (over a single <see cref="SocketsHttpHandler"/>) across connections so they share its connection pool,
