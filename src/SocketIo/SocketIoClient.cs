@@ -108,8 +108,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         SocketIoConnection connection;
         try
         {

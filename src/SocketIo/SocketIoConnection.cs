@@ -93,8 +93,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             return await OpenAsync(options, bound.Token).ConfigureAwait(false);
@@ -122,8 +122,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, Timer.TimeProvider);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             return await ConnectNamespaceCoreAsync(options, ownsConnection: false, bound.Token).ConfigureAwait(false);
