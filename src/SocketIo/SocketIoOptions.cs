@@ -26,6 +26,8 @@ public sealed class SocketIoOptions
     /// <summary>The bound on the whole connect: Engine.IO handshake plus the namespace CONNECT reply. Default 20 seconds.</summary>
     /// <remarks>
     /// Measured on the clock of <see cref="Timer"/> (else the Engine options' timer, else <see cref="TimeProvider.System"/>).
+    /// An <see cref="EngineOptions.ConnectTimeout"/> that is not shorter ends with this bound: its expiry is reported as this
+    /// one, <see cref="SocketIoTimeoutException"/>.
     /// </remarks>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 

@@ -60,6 +60,17 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
         },
     };
 
+    /// <summary>
+    /// Options whose connect bounds read manual clocks: <paramref name="timer"/>'s for the Socket.IO bound, and
+    /// <paramref name="engineTimer"/>'s (default the same) for the Engine.IO one (default 5 s).
+    /// </summary>
+    private SocketIoOptions TimedOptions(SharedTimer timer, TimeSpan connectTimeout, SharedTimer? engineTimer = null, TimeSpan? engineConnectTimeout = null) => new()
+    {
+        Engine = _peer.CreateOptions(engineConnectTimeout, timer: engineTimer ?? timer),
+        Timer = timer,
+        ConnectTimeout = connectTimeout,
+    };
+
     /// <summary>Plays the server side of a connect (open packet, expect <c>40</c>, answer <c>40{"sid":"abc"}</c>) and connects.</summary>
     private async Task<SocketIoClient> ConnectAsync(SocketIoOptions? options = null, string openPacket = "", string sid = "abc")
     {
