@@ -17,7 +17,6 @@ namespace SailSocket.UnitTests.SocketIo;
 /// <see cref="SocketIoClient"/> against a scripted EIO4 / Socket.IO 5 server over an in-memory WebSocket.
 /// Every await is bounded by <see cref="TestTimeouts.Default"/>.
 /// </summary>
-[Collection(RealTimeGroup.Name)]
 public sealed partial class SocketIoClientTests : IAsyncLifetime
 {
     private readonly WebSocketPeer _peer = new();
