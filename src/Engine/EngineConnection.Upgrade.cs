@@ -71,8 +71,8 @@ public sealed partial class EngineConnection
         var paused = false;
         try
         {
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            bound.CancelAfter(_options.UpgradeTimeout);
+            using var deadline = new CancellationTokenSource(_options.UpgradeTimeout, _options.Clock);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop, deadline.Token);
             var uri = EngineUri.Build(_options, Revision, webSocket: true, Handshake.SessionId);
             var socket = await OpenWebSocketAsync(_options, uri, invoker, readRefusalBody: false, bound.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _options.BufferPool, _options.MaxMessageSize, Revision);

@@ -111,8 +111,8 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             _ => EngineRevision.V4,
         };
 
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
         // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
         var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
@@ -334,7 +334,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         var transport = Volatile.Read(ref _transport);
         if (first)
         {
-            await transport.CloseAsync(s_closeTimeout).ConfigureAwait(false);
+            await transport.CloseAsync(s_closeTimeout, _options.Clock).ConfigureAwait(false);
         }
         else
         {

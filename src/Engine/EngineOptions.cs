@@ -70,7 +70,12 @@ public sealed class EngineOptions
     /// The timer that drives the heartbeat watchdog; shared by many connections. Default: a timer owned by the connection,
     /// with a resolution of one second.
     /// </summary>
+    /// <remarks>Its <see cref="SharedTimer.TimeProvider"/> is also the clock of every other bound of the connection (connect,
+    /// upgrade, polling requests, close); <see cref="TimeProvider.System"/> when there is no timer.</remarks>
     public SharedTimer? Timer { get; init; }
+
+    /// <summary>The clock every bound of the connection reads: <see cref="Timer"/>'s, else <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider Clock => Timer?.TimeProvider ?? TimeProvider.System;
 
     /// <summary>
     /// The HTTP handler behind every request of the connection: the WebSocket handshake and every long-polling GET and POST.

@@ -103,19 +103,21 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <exception cref="EngineConnectionException">The Engine.IO connection could not be opened, or ended during the connect.</exception>
     /// <exception cref="SocketIoConnectException">The server refused the namespace (CONNECT_ERROR).</exception>
     /// <exception cref="SocketIoTimeoutException">The whole connect took longer than <see cref="SocketIoOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="EngineTimeoutException">The Engine.IO open took longer than <see cref="EngineOptions.ConnectTimeout"/>, set
+    /// shorter than <see cref="SocketIoOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<SocketIoClient> ConnectAsync(SocketIoOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         SocketIoConnection connection;
         try
         {
             connection = await SocketIoConnection.OpenAsync(options.ToConnectionOptions(), bound.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (SocketIoConnection.IsConnectTimeout(ex, options.Engine, options.ConnectTimeout, cancellationToken))
         {
             throw ConnectTimeout(options.Namespace, options.ConnectTimeout, nameof(SocketIoOptions));
         }

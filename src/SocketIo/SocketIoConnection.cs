@@ -88,18 +88,20 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="EngineConnectionException">The Engine.IO connection could not be opened.</exception>
     /// <exception cref="SocketIoTimeoutException">Opening took longer than <see cref="SocketIoConnectionOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="EngineTimeoutException">Opening took longer than <see cref="EngineOptions.ConnectTimeout"/>, set shorter
+    /// than <see cref="SocketIoConnectionOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<SocketIoConnection> ConnectAsync(SocketIoConnectionOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             return await OpenAsync(options, bound.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsConnectTimeout(ex, options.Engine, options.ConnectTimeout, cancellationToken))
         {
             throw new SocketIoTimeoutException($"Opening the connection took longer than {options.ConnectTimeout.TotalSeconds:0.###} s (SocketIoConnectionOptions.ConnectTimeout).");
         }
@@ -122,8 +124,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, Timer.TimeProvider);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             return await ConnectNamespaceCoreAsync(options, ownsConnection: false, bound.Token).ConfigureAwait(false);
@@ -159,6 +161,15 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         await _engine.DisposeAsync().ConfigureAwait(false);
         _ownedTimer?.Dispose();
     }
+
+    /// <summary>
+    /// Whether a failed open is the connect bound passing: this layer's (<paramref name="connectTimeout"/>), or an Engine.IO
+    /// bound that is not shorter. Such a bound ends with this layer's (the Sails layer passes one value as both): one
+    /// deadline, so it is reported as <see cref="SocketIoTimeoutException"/> whichever of the two timers fired first.
+    /// </summary>
+    internal static bool IsConnectTimeout(Exception ex, EngineOptions engine, TimeSpan connectTimeout, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && (ex is OperationCanceledException || (ex is EngineTimeoutException && engine.ConnectTimeout >= connectTimeout));
 
     /// <summary>Opens the Engine.IO connection and starts the loop; <paramref name="cancellationToken"/> already carries the bound.</summary>
     internal static async Task<SocketIoConnection> OpenAsync(SocketIoConnectionOptions options, CancellationToken cancellationToken)

@@ -10,6 +10,11 @@ public sealed class SocketIoConnectionOptions
     public required EngineOptions Engine { get; init; }
 
     /// <summary>The bound on opening the connection (the Engine.IO handshake). Default 20 seconds.</summary>
+    /// <remarks>
+    /// Measured on the clock of <see cref="Timer"/> (else the Engine options' timer, else <see cref="TimeProvider.System"/>).
+    /// An <see cref="EngineOptions.ConnectTimeout"/> that is not shorter ends with this bound: its expiry is reported as this
+    /// one, <see cref="SocketIoTimeoutException"/>.
+    /// </remarks>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
@@ -20,6 +25,9 @@ public sealed class SocketIoConnectionOptions
     /// connection with a resolution of 100 ms.
     /// </summary>
     public SharedTimer? Timer { get; init; }
+
+    /// <summary>The clock the connect bound reads: the one <see cref="Timer"/> falls back along, else <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider Clock => (Timer ?? Engine.Timer)?.TimeProvider ?? TimeProvider.System;
 
     /// <summary>
     /// Called once when the connection ends, after every namespace client on it has been told

@@ -24,6 +24,11 @@ public sealed class SocketIoOptions
     public ReadOnlyMemory<byte> Auth { get; init; }
 
     /// <summary>The bound on the whole connect: Engine.IO handshake plus the namespace CONNECT reply. Default 20 seconds.</summary>
+    /// <remarks>
+    /// Measured on the clock of <see cref="Timer"/> (else the Engine options' timer, else <see cref="TimeProvider.System"/>).
+    /// An <see cref="EngineOptions.ConnectTimeout"/> that is not shorter ends with this bound: its expiry is reported as this
+    /// one, <see cref="SocketIoTimeoutException"/>.
+    /// </remarks>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
@@ -41,6 +46,9 @@ public sealed class SocketIoOptions
     /// resolution of 100 ms.
     /// </summary>
     public SharedTimer? Timer { get; init; }
+
+    /// <summary>The clock the connect bound reads: the one <see cref="Timer"/> falls back along, else <see cref="TimeProvider.System"/>.</summary>
+    internal TimeProvider Clock => (Timer ?? Engine.Timer)?.TimeProvider ?? TimeProvider.System;
 
     /// <summary>
     /// Called on the receive loop for every server event, in order. Must be quick and must copy what it keeps; exceptions

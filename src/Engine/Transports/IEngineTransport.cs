@@ -29,8 +29,8 @@ internal interface IEngineTransport : IDisposable
     /// <summary>Sends one text packet (type character included) and, right after it, binary messages (Socket.IO attachments).</summary>
     ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken);
 
-    /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/>, then aborts it.</summary>
-    ValueTask CloseAsync(TimeSpan timeout);
+    /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/> on <paramref name="clock"/>, then aborts it.</summary>
+    ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock);
 
     /// <summary>Aborts the transport: pending receives and sends fail at once.</summary>
     void Abort();

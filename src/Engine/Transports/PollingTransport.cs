@@ -47,6 +47,9 @@ internal sealed class PollingTransport : IEngineTransport
     private readonly EngineRevision _revision;
     private readonly string _uriPrefix;
     private readonly TimeSpan _requestTimeout;
+
+    /// <summary>The clock <see cref="_requestTimeout"/> is measured on (<see cref="EngineOptions.Clock"/>).</summary>
+    private readonly TimeProvider _clock;
     private readonly long _maxPayload;
     private readonly CancellationTokenSource _abort = new();
 
@@ -79,6 +82,7 @@ internal sealed class PollingTransport : IEngineTransport
         _revision = revision;
         _uriPrefix = EngineUri.Build(options, revision, webSocket: false, sessionId).AbsoluteUri + "&t=";
         _requestTimeout = requestTimeout;
+        _clock = options.Clock;
         _maxPayload = maxPayload;
     }
 
@@ -344,7 +348,7 @@ internal sealed class PollingTransport : IEngineTransport
         }
     }
 
-    public async ValueTask CloseAsync(TimeSpan timeout)
+    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock)
     {
         bool forwarded;
         lock (_gate)
@@ -357,7 +361,7 @@ internal sealed class PollingTransport : IEngineTransport
             try
             {
                 // docs/protocol.md §2.8: a close packet in a POST ends the session at once.
-                await SendAsync("1"u8.ToArray(), null, CancellationToken.None).AsTask().WaitAsync(timeout).ConfigureAwait(false);
+                await SendAsync("1"u8.ToArray(), null, CancellationToken.None).AsTask().WaitAsync(timeout, clock).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or EngineConnectionException or HttpRequestException or OperationCanceledException or IOException)
             {
@@ -622,8 +626,8 @@ internal sealed class PollingTransport : IEngineTransport
 
     private async Task<(byte[] Body, int Length)> GetAsync(CancellationToken cancellationToken)
     {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token);
-        bound.CancelAfter(_requestTimeout);
+        using var deadline = new CancellationTokenSource(_requestTimeout, _clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abort.Token, deadline.Token);
         try
         {
             var cookie = EngineCookies.BuildHeader(_headers, _cookies, _cookieUri);
@@ -645,8 +649,8 @@ internal sealed class PollingTransport : IEngineTransport
 
     private async Task PostAsync(ReadOnlyMemory<byte> payload)
     {
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        bound.CancelAfter(_requestTimeout);
+        using var deadline = new CancellationTokenSource(_requestTimeout, _clock);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, deadline.Token);
         try
         {
             using var content = new ReadOnlyMemoryContent(payload);

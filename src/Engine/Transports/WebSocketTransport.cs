@@ -165,12 +165,12 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
         }
     }
 
-    /// <summary>Starts the WebSocket closing handshake, bounded by <paramref name="timeout"/>, then aborts.</summary>
-    public async ValueTask CloseAsync(TimeSpan timeout)
+    /// <summary>Starts the WebSocket closing handshake, bounded by <paramref name="timeout"/> on <paramref name="clock"/>, then aborts.</summary>
+    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock)
     {
         if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var bound = new CancellationTokenSource(timeout);
+            using var bound = new CancellationTokenSource(timeout, clock);
             try
             {
                 await _sendQueue.AcquireAsync(bound.Token).ConfigureAwait(false);

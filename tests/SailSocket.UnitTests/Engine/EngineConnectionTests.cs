@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Diagnostics;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,7 +13,6 @@ namespace SailSocket.UnitTests.Engine;
 /// <see cref="EngineConnection"/> against a scripted server over an in-memory WebSocket (conventions.md rule 32).
 /// Every await is bounded by <see cref="TestTimeouts.Default"/>.
 /// </summary>
-[Collection(RealTimeGroup.Name)]
 public sealed partial class EngineConnectionTests : IAsyncLifetime
 {
     private readonly WebSocketPeer _peer = new();
@@ -60,6 +58,4 @@ public sealed partial class EngineConnectionTests : IAsyncLifetime
     }
 
     private static string Text(EngineMessage message) => Encoding.UTF8.GetString(message.Data.Span);
-
-    private static Stopwatch StartStopwatch() => Stopwatch.StartNew();
 }

@@ -134,8 +134,15 @@ public sealed class SerialDispatcherTests
         Array.Fill(lastSeen, -1);
         var outOfOrder = 0;
         using var done = new ManualResetEventSlim();
+        using var drained = new ManualResetEventSlim();
         var dispatcher = new SerialDispatcher<(int Thread, int Seq)>(item =>
         {
+            if (item.Thread < 0)
+            {
+                drained.Set();
+                return;
+            }
+
             if (Interlocked.Increment(ref running) != 1)
             {
                 Interlocked.Increment(ref overlaps);
@@ -187,9 +194,11 @@ public sealed class SerialDispatcherTests
         Assert.Equal(0, outOfOrder);
         Assert.All(lastSeen, last => Assert.Equal(PerThread - 1, last));
 
-        // Nothing runs after the last item: no duplicate deliveries.
-        Thread.Sleep(TestTimeouts.Quiet);
+        // No duplicate deliveries: a marker posted last runs after everything queued before it (the order is FIFO).
+        dispatcher.Post((-1, 0));
+        Assert.True(drained.Wait(s_drainTimeout), "the marker posted after the last item never ran");
         Assert.Equal(Total, Volatile.Read(ref processed));
+        Assert.Equal(0, dispatcher.Pending);
     }
 
     [Fact]

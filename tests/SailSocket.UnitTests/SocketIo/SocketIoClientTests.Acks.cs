@@ -144,15 +144,20 @@ public sealed partial class SocketIoClientTests
     [Fact]
     public async Task EmitWithAck_Timeout_ThrowsSocketIoTimeoutAndIgnoresTheLateAck()
     {
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20));
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20), clock);
         var client = await ConnectAsync(CreateOptions(timer));
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
         var get = GetAsync(client, "/never", TimeSpan.FromMilliseconds(100));
         await _peer.ReceiveTextAsync();
 
+        // Due at 100 ms: the ticks up to 80 ms are before it, the one at 100 ms is not.
+        clock.Advance(TimeSpan.FromMilliseconds(99));
+        Assert.False(get.IsCompleted);
+        Assert.Equal(1, client.PendingAckCount);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await Assert.ThrowsAsync<SocketIoTimeoutException>(() => get.WaitAsync(TestTimeouts.Default));
-        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(90), TimeSpan.FromSeconds(2));
         Assert.Equal(0, client.PendingAckCount);
 
         await _peer.SendTextAsync("""430[{"statusCode":200}]""");
@@ -267,12 +272,14 @@ public sealed partial class SocketIoClientTests
     [Fact]
     public async Task EmitWithAck_InfiniteTimeout_WaitsForTheAck()
     {
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20));
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20), clock);
         var client = await ConnectAsync(CreateOptions(timer));
 
         var get = GetAsync(client, "/slow", Timeout.InfiniteTimeSpan);
         await _peer.ReceiveTextAsync();
-        await Task.Delay(TestTimeouts.Quiet);
+        clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(1, client.PendingAckCount);
         Assert.False(get.IsCompleted);
 
         await _peer.SendTextAsync("""430[{"statusCode":200}]""");

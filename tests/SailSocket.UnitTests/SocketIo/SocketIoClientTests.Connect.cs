@@ -69,23 +69,66 @@ public sealed partial class SocketIoClientTests
     }
 
     [Fact]
-    public async Task Connect_NoConnectReply_TimesOutWithinConnectTimeout()
+    public async Task Connect_NoConnectReply_TimesOutAtConnectTimeout()
     {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
         await _peer.SendTextAsync(WebSocketPeer.OpenPacket());
-        var connectTimeout = TimeSpan.FromMilliseconds(300);
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var connecting = SocketIoClient.ConnectAsync(TimedOptions(timer, TimeSpan.FromMilliseconds(300)));
+        Assert.Equal("40", await _peer.ReceiveTextAsync());
 
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => SocketIoClient.ConnectAsync(CreateOptions(connectTimeout: connectTimeout)).WaitAsync(TestTimeouts.Default));
+        clock.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(connecting.IsCompleted);
 
-        Assert.InRange(stopwatch.Elapsed, connectTimeout - TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(3));
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => connecting.WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]
     public async Task Connect_NoOpenPacket_TimesOutWithSocketIoTimeout()
     {
         // The Socket.IO bound (300 ms) is shorter than the Engine.IO one (5 s): the whole connect is bounded by it.
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(
-            () => SocketIoClient.ConnectAsync(CreateOptions(connectTimeout: TimeSpan.FromMilliseconds(300))).WaitAsync(TestTimeouts.Default));
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var connecting = SocketIoClient.ConnectAsync(TimedOptions(timer, TimeSpan.FromMilliseconds(300)));
+
+        clock.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(connecting.IsCompleted);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => connecting.WaitAsync(TestTimeouts.Default));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Connect_EngineBoundAsLongAsTheSocketIoOne_IsOneDeadlineReportedAsSocketIoTimeout(bool engineTimerFirst)
+    {
+        // The Sails layer passes one ConnectTimeout as both bounds: which of the two timers fires first must not decide the
+        // exception. Two clocks make each order happen on purpose.
+        var socketIoClock = new ManualTimeProvider();
+        var engineClock = new ManualTimeProvider();
+        using var socketIoTimer = new SharedTimer(TimeSpan.FromMilliseconds(100), socketIoClock);
+        using var engineTimer = new SharedTimer(TimeSpan.FromMilliseconds(100), engineClock);
+        var connecting = SocketIoClient.ConnectAsync(TimedOptions(socketIoTimer, TimeSpan.FromSeconds(1), engineTimer, TimeSpan.FromSeconds(1)));
+
+        (engineTimerFirst ? engineClock : socketIoClock).Advance(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => connecting.WaitAsync(TestTimeouts.Default));
+    }
+
+    [Fact]
+    public async Task Connect_NoOpenPacketWithinAShorterEngineBound_ThrowsEngineTimeout()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var connecting = SocketIoClient.ConnectAsync(TimedOptions(timer, TimeSpan.FromSeconds(1), timer, TimeSpan.FromMilliseconds(200)));
+
+        clock.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.False(connecting.IsCompleted);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<EngineTimeoutException>(() => connecting.WaitAsync(TestTimeouts.Default));
     }
 
     [Fact]

@@ -17,7 +17,6 @@ namespace SailSocket.UnitTests.SocketIo;
 /// <see cref="SocketIoClient"/> against a scripted EIO4 / Socket.IO 5 server over an in-memory WebSocket.
 /// Every await is bounded by <see cref="TestTimeouts.Default"/>.
 /// </summary>
-[Collection(RealTimeGroup.Name)]
 public sealed partial class SocketIoClientTests : IAsyncLifetime
 {
     private readonly WebSocketPeer _peer = new();
@@ -58,6 +57,17 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
             Interlocked.Increment(ref _disconnectedCalls);
             _disconnected.TrySetResult(ex);
         },
+    };
+
+    /// <summary>
+    /// Options whose connect bounds read manual clocks: <paramref name="timer"/>'s for the Socket.IO bound, and
+    /// <paramref name="engineTimer"/>'s (default the same) for the Engine.IO one (default 5 s).
+    /// </summary>
+    private SocketIoOptions TimedOptions(SharedTimer timer, TimeSpan connectTimeout, SharedTimer? engineTimer = null, TimeSpan? engineConnectTimeout = null) => new()
+    {
+        Engine = _peer.CreateOptions(engineConnectTimeout, timer: engineTimer ?? timer),
+        Timer = timer,
+        ConnectTimeout = connectTimeout,
     };
 
     /// <summary>Plays the server side of a connect (open packet, expect <c>40</c>, answer <c>40{"sid":"abc"}</c>) and connects.</summary>
