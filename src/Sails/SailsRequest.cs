@@ -6,7 +6,7 @@ using SailSocket.Protocol;
 
 namespace SailSocket;
 
-/// <summary>A virtual request to a Sails app: method, URL, headers and JSON data (the seed's <c>io.socket.request(…)</c>).</summary>
+/// <summary>A virtual request to a Sails app: method, URL, headers and JSON data (sails.io.js <c>io.socket.request(…)</c>).</summary>
 /// <example>
 /// <code>
 /// var request = new SailsRequest("post", "/pet") { Data = """{"name":"Rex"}"""u8.ToArray() };
