@@ -169,7 +169,7 @@ public sealed class SailsClient : IAsyncDisposable
     /// A token belongs to a session, and a socket's session is fixed by the cookie its handshake sends. A session cookie
     /// the server sets here is stored in <see cref="Cookies"/>, so only sockets of this client that connect afterwards
     /// belong to the token's session. To keep a token right across reconnects and server restarts, fetch it for each
-    /// handshake instead: <see cref="AddCsrfTokenAsync"/> in <see cref="SailsClientOptions.ConfigureHandshake"/>.
+    /// handshake instead: <see cref="SailsHandshake.AddCsrfTokenAsync"/> in <see cref="SailsClientOptions.ConfigureHandshake"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">No URL is configured.</exception>
     /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
@@ -178,36 +178,6 @@ public sealed class SailsClient : IAsyncDisposable
     {
         var server = url ?? Options.Url ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass one.", nameof(url));
         return Http.GetCsrfTokenAsync(server, cookie, Cookies, cancellationToken);
-    }
-
-    /// <summary>
-    /// Fetches a CSRF token for the session <paramref name="handshake"/> is about to carry and makes it the
-    /// <c>x-csrf-token</c> default request header of the connection it makes — replayed subscriptions included. Call it
-    /// from <see cref="SailsClientOptions.ConfigureHandshake"/>, which runs before every attempt, so that the token always
-    /// matches the socket's session, after a reconnect or a server restart too.
-    /// </summary>
-    /// <param name="handshake">The handshake being configured.</param>
-    /// <param name="cancellationToken">Cancels the request.</param>
-    /// <returns>The token.</returns>
-    /// <example>
-    /// <code>
-    /// SailsClient sails = null!;
-    /// sails = new SailsClient(new SailsClientOptions
-    /// {
-    ///     Url = new Uri("http://localhost:1337"),
-    ///     ConfigureHandshake = async (handshake, ct) => await sails.AddCsrfTokenAsync(handshake, ct),
-    /// });
-    /// </code>
-    /// </example>
-    /// <exception cref="ArgumentNullException"><paramref name="handshake"/> is null.</exception>
-    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<string> AddCsrfTokenAsync(SailsHandshake handshake, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(handshake);
-        var token = await Http.GetCsrfTokenAsync(handshake.Url, null, handshake.Cookies, cancellationToken).ConfigureAwait(false);
-        handshake.RequestHeaders["x-csrf-token"] = token;
-        return token;
     }
 
     /// <summary>Disposes every socket of this client, then the shared handler and timer. Idempotent.</summary>

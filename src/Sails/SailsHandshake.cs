@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using SailSocket.Connection;
 
 namespace SailSocket;
 
@@ -11,9 +14,10 @@ namespace SailSocket;
 public sealed class SailsHandshake
 {
     private readonly Dictionary<string, string> _configuredRequestHeaders;
+    private readonly SailsHttp _http;
     private Dictionary<string, string>? _requestHeaders;
 
-    internal SailsHandshake(Uri url, List<KeyValuePair<string, string>> headers, List<KeyValuePair<string, string>> query, int attempt, Dictionary<string, string> requestHeaders, CookieContainer cookies)
+    internal SailsHandshake(Uri url, List<KeyValuePair<string, string>> headers, List<KeyValuePair<string, string>> query, int attempt, Dictionary<string, string> requestHeaders, CookieContainer cookies, SailsHttp http)
     {
         Url = url;
         Headers = headers;
@@ -21,6 +25,7 @@ public sealed class SailsHandshake
         Attempt = attempt;
         _configuredRequestHeaders = requestHeaders;
         Cookies = cookies;
+        _http = http;
     }
 
     /// <summary>The server this attempt connects to.</summary>
@@ -50,6 +55,36 @@ public sealed class SailsHandshake
     /// (<see cref="SailsSocketOptions.Cookies"/>) or the client's (<see cref="SailsClient.Cookies"/>).
     /// </summary>
     public CookieContainer Cookies { get; }
+
+    /// <summary>
+    /// Fetches a CSRF token (<c>GET /csrfToken</c>) for the session this handshake is about to carry, and makes it the
+    /// <c>x-csrf-token</c> header of <see cref="RequestHeaders"/>: every request of the connection carries it, replayed
+    /// subscriptions included. Call it from <see cref="SailsClientOptions.ConfigureHandshake"/>, which runs before every
+    /// attempt, so that the token matches the socket's session after a reconnect or a server restart too.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token.</returns>
+    /// <remarks>
+    /// The request carries the cookies of <see cref="Cookies"/>, and a session cookie the server sets lands there, so the
+    /// handshake then sends the session the token belongs to.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// var options = new SailsClientOptions
+    /// {
+    ///     Url = new Uri("http://localhost:1337"),
+    ///     ConfigureHandshake = async (handshake, ct) => await handshake.AddCsrfTokenAsync(ct),
+    /// };
+    /// </code>
+    /// </example>
+    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<string> AddCsrfTokenAsync(CancellationToken cancellationToken = default)
+    {
+        var token = await _http.GetCsrfTokenAsync(Url, null, Cookies, cancellationToken).ConfigureAwait(false);
+        RequestHeaders["x-csrf-token"] = token;
+        return token;
+    }
 
     /// <summary>The request headers as changed by the callback (the configured ones, shared, when untouched).</summary>
     internal Dictionary<string, string> TakeRequestHeaders()

@@ -38,7 +38,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
         }
 
         var cookies = Identity.Cookies ?? client.Cookies;
-        var handshake = new SailsHandshake(Identity.Url, headers, [.. Identity.Query], attempt, Identity.Headers, cookies);
+        var handshake = new SailsHandshake(Identity.Url, headers, [.. Identity.Query], attempt, Identity.Headers, cookies, client.Http);
         if (options.UseCorsRouteToGetCookie)
         {
             // The session cookie lands in the cookie store, which the handshake sends from.
