@@ -49,7 +49,7 @@ public sealed partial class SailsSocket : IAsyncDisposable
         Url = identity.Url;
         _queue = new RequestQueue(owner.Options.MaxQueuedRequests, owner.Options.TimeProvider);
         _sender = new RequestSender(_queue, owner.Options);
-        _events = new EventRouter(owner.Options, (e, ex) => Raise(HandlerException, new SailsHandlerExceptionEventArgs(e, ex)));
+        _events = new EventRouter(owner.Options, this);
         _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, new Observer(this));
     }
 
@@ -134,6 +134,9 @@ public sealed partial class SailsSocket : IAsyncDisposable
 
     /// <summary>Starts connecting in the background (auto-connect); failures are reported by <see cref="ConnectError"/>.</summary>
     internal void StartConnecting() => _supervisor.StartConnecting();
+
+    /// <summary>A handler threw (on the dispatcher): reported, and the next event still runs.</summary>
+    internal void OnHandlerFailed(SailsEvent socketEvent, Exception error) => Raise(HandlerException, new SailsHandlerExceptionEventArgs(socketEvent, error));
 
     private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args) => handler?.Invoke(this, args);
 

@@ -30,11 +30,15 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     };
 
     private readonly SailsClientOptions _options;
-    private readonly Action<SailsEvent, Exception> _onHandlerFailed;
+    private readonly SailsSocket _owner;
     private readonly object _handlersGate = new();
-    private readonly Dictionary<string, Action<SailsEvent>[]> _handlers = new(StringComparer.Ordinal);
     private readonly SerialDispatcher<DispatchItem> _dispatcher;
-    private readonly List<EventStream> _streams = [];
+
+    /// <summary>Handlers by event name; created by the first registration, so a socket without handlers holds none.</summary>
+    private Dictionary<string, Action<SailsEvent>[]>? _handlers;
+
+    /// <summary>The streams that have not ended; created by the first.</summary>
+    private List<EventStream>? _streams;
     private Action<SailsEvent>[] _anyHandlers = [];
     private long _dropped;
     private bool _closed;
@@ -44,11 +48,11 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
 
     /// <summary>Creates a router.</summary>
     /// <param name="options">The bounds.</param>
-    /// <param name="onHandlerFailed">Told, on the dispatcher, when a handler throws.</param>
-    public EventRouter(SailsClientOptions options, Action<SailsEvent, Exception> onHandlerFailed)
+    /// <param name="owner">The socket: the sender of lifecycle events, told when a handler throws.</param>
+    public EventRouter(SailsClientOptions options, SailsSocket owner)
     {
         _options = options;
-        _onHandlerFailed = onHandlerFailed;
+        _owner = owner;
         _dispatcher = new SerialDispatcher<DispatchItem>(this);
     }
 
@@ -67,14 +71,15 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
         ArgumentNullException.ThrowIfNull(handler);
         lock (_handlersGate)
         {
-            if (_handlers.TryGetValue(eventName, out var existing))
+            var handlers = _handlers ??= new(StringComparer.Ordinal);
+            if (handlers.TryGetValue(eventName, out var existing))
             {
                 CheckListenerCount(existing.Length, eventName);
-                _handlers[eventName] = [.. existing, handler];
+                handlers[eventName] = [.. existing, handler];
             }
             else
             {
-                _handlers[eventName] = [handler];
+                handlers[eventName] = [handler];
             }
         }
 
@@ -100,18 +105,18 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     {
         lock (_handlersGate)
         {
-            if (!_handlers.TryGetValue(eventName, out var existing) || Array.IndexOf(existing, handler) is var index && index < 0)
+            if (_handlers is not { } handlers || !handlers.TryGetValue(eventName, out var existing) || Array.IndexOf(existing, handler) is var index && index < 0)
             {
                 return false;
             }
 
             if (existing.Length == 1)
             {
-                _handlers.Remove(eventName);
+                handlers.Remove(eventName);
             }
             else
             {
-                _handlers[eventName] = [.. existing.Where((_, i) => i != index)];
+                handlers[eventName] = [.. existing.Where((_, i) => i != index)];
             }
 
             return true;
@@ -123,7 +128,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     {
         lock (_handlersGate)
         {
-            return _handlers.Remove(eventName);
+            return _handlers?.Remove(eventName) ?? false;
         }
     }
 
@@ -132,8 +137,8 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     {
         lock (_handlersGate)
         {
-            var any = _handlers.Count > 0 || _anyHandlers.Length > 0;
-            _handlers.Clear();
+            var any = _handlers is { Count: > 0 } || _anyHandlers.Length > 0;
+            _handlers?.Clear();
             _anyHandlers = [];
             return any;
         }
@@ -142,14 +147,14 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     /// <summary>Keeps a stream until it ends, so that <see cref="Close"/> can end it; false once closed.</summary>
     public bool Track(EventStream stream)
     {
-        lock (_streams)
+        lock (_handlersGate)
         {
             if (_closed)
             {
                 return false;
             }
 
-            _streams.Add(stream);
+            (_streams ??= []).Add(stream);
             return true;
         }
     }
@@ -157,9 +162,9 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     /// <summary>Forgets an ended stream.</summary>
     public void Untrack(EventStream stream)
     {
-        lock (_streams)
+        lock (_handlersGate)
         {
-            _streams.Remove(stream);
+            _streams?.Remove(stream);
         }
     }
 
@@ -167,10 +172,10 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     public void Close()
     {
         EventStream[] streams;
-        lock (_streams)
+        lock (_handlersGate)
         {
             _closed = true;
-            streams = [.. _streams];
+            streams = _streams is { } list ? [.. list] : [];
         }
 
         foreach (var stream in streams)
@@ -305,7 +310,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     {
         lock (_handlersGate)
         {
-            return _handlers.GetValueOrDefault(eventName);
+            return _handlers?.GetValueOrDefault(eventName);
         }
     }
 
@@ -324,7 +329,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
                 SailsEventSource.Log.HandlerFailed(socketEvent.Name, ex.GetType().Name);
             }
 
-            _onHandlerFailed(socketEvent, ex);
+            _owner.OnHandlerFailed(socketEvent, ex);
         }
     }
 

@@ -15,33 +15,36 @@ namespace SailSocket.Events;
 /// <remarks>Its own lock; replays run outside it, on a snapshot.</remarks>
 internal sealed class SubscriptionRegistry
 {
-    private readonly List<SailsSubscription> _subscriptions = [];
+    private readonly object _gate = new();
+
+    /// <summary>Created by the first subscription: a socket that never subscribes holds no list.</summary>
+    private List<SailsSubscription>? _subscriptions;
 
     /// <summary>How many subscriptions are kept.</summary>
     public int Count
     {
         get
         {
-            lock (_subscriptions)
+            lock (_gate)
             {
-                return _subscriptions.Count;
+                return _subscriptions?.Count ?? 0;
             }
         }
     }
 
     public void Add(SailsSubscription subscription)
     {
-        lock (_subscriptions)
+        lock (_gate)
         {
-            _subscriptions.Add(subscription);
+            (_subscriptions ??= []).Add(subscription);
         }
     }
 
     public void Remove(SailsSubscription subscription)
     {
-        lock (_subscriptions)
+        lock (_gate)
         {
-            _subscriptions.Remove(subscription);
+            _subscriptions?.Remove(subscription);
         }
     }
 
@@ -54,9 +57,9 @@ internal sealed class SubscriptionRegistry
     public async Task ReplayAsync(LiveConnection connection, RequestSender sender, TimeSpan defaultTimeout, Action<SailsSubscription, SailsResponse?, Exception?> report)
     {
         SailsSubscription[] subscriptions;
-        lock (_subscriptions)
+        lock (_gate)
         {
-            subscriptions = [.. _subscriptions];
+            subscriptions = _subscriptions is { } list ? [.. list] : [];
         }
 
         foreach (var subscription in subscriptions)
