@@ -74,7 +74,7 @@ public sealed partial class EngineConnection
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
             bound.CancelAfter(_options.UpgradeTimeout);
             var uri = EngineUri.Build(_options, Revision, webSocket: true, Handshake.SessionId);
-            var socket = await OpenWebSocketAsync(_options, uri, invoker, bound.Token).ConfigureAwait(false);
+            var socket = await OpenWebSocketAsync(_options, uri, invoker, readRefusalBody: false, bound.Token).ConfigureAwait(false);
             webSocket = new WebSocketTransport(socket, _options.BufferPool, _options.MaxMessageSize, Revision);
             Volatile.Write(ref _probe, webSocket);
             stop.ThrowIfCancellationRequested();

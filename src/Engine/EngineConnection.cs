@@ -93,8 +93,8 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns>The open connection; the caller disposes it.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="EngineConnectionException">The server is unreachable, refused the handshake (with its HTTP status and,
-    /// on polling, <see cref="EngineConnectionException.HttpResponseBody"/>), or does not speak Engine.IO.</exception>
+    /// <exception cref="EngineConnectionException">The server is unreachable, refused the handshake (with its HTTP status and
+    /// <see cref="EngineConnectionException.HttpResponseBody"/>), or does not speak Engine.IO.</exception>
     /// <exception cref="EngineTimeoutException">No open packet within <see cref="EngineOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<EngineConnection> ConnectAsync(EngineOptions options, CancellationToken cancellationToken = default)
@@ -179,7 +179,9 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         WebSocketTransport? transport = null;
         try
         {
-            webSocket = await OpenWebSocketAsync(options, uri, invoker, cancellationToken).ConfigureAwait(false);
+            // Under automatic selection a refused revision 4 is retried with 3: only that refusal is reported.
+            var readRefusalBody = !(options.Revision == EngineRevisionSelection.Auto && revision == EngineRevision.V4);
+            webSocket = await OpenWebSocketAsync(options, uri, invoker, readRefusalBody, cancellationToken).ConfigureAwait(false);
             transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize, revision);
             var first = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             var handshake = ReadOpenPacket(first);
@@ -387,7 +389,9 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         return EngineHandshakeReader.Read(span[1..]);
     }
 
-    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, CancellationToken cancellationToken)
+    // readRefusalBody: whether a refused handshake is asked again to read the body of the refusal (WebSocketRefusal);
+    // not when the refusal is not what the caller will see.
+    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, bool readRefusalBody, CancellationToken cancellationToken)
     {
         if (options.WebSocketFactory is { } factory)
         {
@@ -415,7 +419,15 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         {
             var status = (int)client.HttpStatusCode;
             client.Dispose();
-            throw new EngineConnectionException(EngineConnectionError.HandshakeRefused, $"The server refused the WebSocket handshake at {uri.GetLeftPart(UriPartial.Path)} with HTTP {status}.", ex, status);
+
+            // ClientWebSocket keeps the body of the refusal to itself: ask again to read it, as polling reads its own.
+            var body = readRefusalBody ? await WebSocketRefusal.ReadBodyAsync(options, uri, invoker, cancellationToken).ConfigureAwait(false) : null;
+            throw new EngineConnectionException(
+                EngineConnectionError.HandshakeRefused,
+                $"The server refused the WebSocket handshake at {uri.GetLeftPart(UriPartial.Path)} with HTTP {status}" + (body is null ? "." : $": {body}"),
+                ex,
+                status)
+            { HttpResponseBody = body };
         }
         catch
         {

@@ -259,61 +259,6 @@ public sealed class SailsClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// After a refused WebSocket handshake, asks once more with a plain HTTP request carrying the same upgrade headers, to
-    /// read the body that <see cref="System.Net.WebSockets.ClientWebSocket"/> does not expose (e.g. the reason a
-    /// <c>beforeConnect</c> gave). Best effort, bounded: <see langword="null"/> when nothing useful comes back.
-    /// </summary>
-    /// <remarks>
-    /// The request carries the socket's cookies as the handshake did, and the body comes back with every credential the
-    /// request carried redacted (<see cref="SecretRedaction"/>): the reason ends up in an exception message.
-    /// </remarks>
-    internal async Task<string?> FetchRefusalReasonAsync(Uri handshakeUri, IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? cookies, CancellationToken cancellationToken)
-    {
-        var http = new UriBuilder(handshakeUri) { Scheme = handshakeUri.Scheme == "wss" ? "https" : "http" }.Uri;
-        using var request = new HttpRequestMessage(HttpMethod.Get, http);
-        var sent = new List<KeyValuePair<string, string>>(headers.Count + 1);
-        foreach (var (name, value) in headers)
-        {
-            if (!string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase))
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-                sent.Add(new(name, value));
-            }
-        }
-
-        if (EngineCookies.BuildHeader(headers, cookies, http) is { } cookie)
-        {
-            request.Headers.TryAddWithoutValidation("Cookie", cookie);
-            sent.Add(new("Cookie", cookie));
-        }
-
-        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
-        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
-        request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(TimeSpan.FromSeconds(5));
-        try
-        {
-            using var response = await _invoker.SendAsync(request, bound.Token).ConfigureAwait(false);
-            if ((int)response.StatusCode is < 400 or > 599)
-            {
-                return null;
-            }
-
-            var body = await response.Content.ReadAsStringAsync(bound.Token).ConfigureAwait(false);
-            body = SecretRedaction.Redact(body, sent, QueryOf(http)).Trim();
-            return body.Length == 0 ? null : body[..Math.Min(body.Length, 512)];
-        }
-#pragma warning disable CA1031 // Diagnostics only: the original refusal is reported whatever happens here.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return null;
-        }
-    }
-
-    /// <summary>
     /// The settings of a socket. Sockets without overrides share one resolved instance (immutable): a harness with
     /// thousands of sockets then holds one copy of the headers and query, not one per socket.
     /// </summary>
@@ -332,18 +277,6 @@ public sealed class SailsClient : IAsyncDisposable
         }
 
         return SailsSocketSettings.Resolve(Options, options);
-    }
-
-    private static List<KeyValuePair<string, string>> QueryOf(Uri uri)
-    {
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var part in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            pairs.Add(equals < 0 ? new(Uri.UnescapeDataString(part), string.Empty) : new(Uri.UnescapeDataString(part[..equals]), Uri.UnescapeDataString(part[(equals + 1)..])));
-        }
-
-        return pairs;
     }
 
     private static Uri HttpBase(Uri server) =>

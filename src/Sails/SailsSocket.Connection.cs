@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
-using SailSocket.Engine.Protocol;
 using SailSocket.Internal;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
@@ -284,10 +283,8 @@ public sealed partial class SailsSocket
         catch (EngineConnectionException ex) when (ex.Error == EngineConnectionError.HandshakeRefused)
         {
             // beforeConnect and onlyAllowOrigins explain themselves in the body of the refusal (docs/protocol.md §2.9).
-            // A polling refusal carries its body already; a WebSocket one needs asking (ClientWebSocket hides the body).
-            var reason = string.IsNullOrWhiteSpace(ex.HttpResponseBody)
-                ? await _owner.FetchRefusalReasonAsync(EngineUri.BuildWebSocketUri(options.Engine), options.Engine.Headers, cookies, stop).ConfigureAwait(false)
-                : ex.HttpResponseBody.Trim();
+            // Engine reads the body of the refusal on either transport, with the credentials redacted.
+            var reason = string.IsNullOrWhiteSpace(ex.HttpResponseBody) ? null : ex.HttpResponseBody.Trim();
             throw new SailsConnectionException(
                 $"The Sails server at {SafeDescription.Origin(_settings.Url)} refused the handshake with HTTP {ex.HttpStatusCode}"
                 + (reason is null ? "." : $": {reason}") + " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)",

@@ -31,7 +31,7 @@ namespace SailSocket.Engine.Transports;
 internal sealed class PollingTransport : IEngineTransport
 {
     /// <summary>The most of an error body kept for a message: Engine.IO errors are short JSON objects.</summary>
-    private const int MaxErrorBodyLength = 1024;
+    internal const int MaxErrorBodyLength = 1024;
 
     private readonly HttpMessageInvoker _invoker;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
@@ -444,7 +444,7 @@ internal sealed class PollingTransport : IEngineTransport
     }
 
     /// <summary>Reads a whole response body into a pooled buffer (the caller returns it), refusing one above <paramref name="limit"/>.</summary>
-    private static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpResponseMessage response, ArrayPool<byte> pool, int limit, bool truncate, CancellationToken cancellationToken)
+    internal static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpResponseMessage response, ArrayPool<byte> pool, int limit, bool truncate, CancellationToken cancellationToken)
     {
         var declared = response.Content.Headers.ContentLength;
         if (declared > limit && !truncate)
