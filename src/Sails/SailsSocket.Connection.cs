@@ -385,7 +385,7 @@ public sealed partial class SailsSocket
             _flushing = false;
             var reconnect = _settings.Reconnection.Enabled
                 && _state == SailsSocketState.Connected
-                && reason.Reason is SocketIoDisconnectReason.TransportClosed or SocketIoDisconnectReason.ProtocolError;
+                && reason.Reason is SocketIoDisconnectReason.TransportClose or SocketIoDisconnectReason.PingTimeout or SocketIoDisconnectReason.ProtocolError;
             if (reconnect)
             {
                 StartConnectLoop(firstAttempt: 1);

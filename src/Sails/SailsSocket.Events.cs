@@ -5,7 +5,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Channels;
-using SailSocket.Engine;
 using SailSocket.Internal;
 using SailSocket.SocketIo;
 
@@ -452,9 +451,8 @@ public sealed partial class SailsSocket
         {
             SocketIoDisconnectReason.ClientDisconnect => SailsDisconnectReason.ClientDisconnect,
             SocketIoDisconnectReason.ServerDisconnect => SailsDisconnectReason.ServerDisconnect,
+            SocketIoDisconnectReason.PingTimeout => SailsDisconnectReason.PingTimeout,
             SocketIoDisconnectReason.ProtocolError => SailsDisconnectReason.ProtocolError,
-            _ when exception.InnerException is EngineConnectionException { Error: EngineConnectionError.PingTimeout } => SailsDisconnectReason.PingTimeout,
-            _ when exception.InnerException is EngineConnectionException { Error: EngineConnectionError.ProtocolError or EngineConnectionError.MessageTooLarge } => SailsDisconnectReason.ProtocolError,
             _ => SailsDisconnectReason.TransportClose,
         };
 

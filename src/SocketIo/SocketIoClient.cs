@@ -377,13 +377,13 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         if (ex.MayHaveBeenDelivered)
         {
             return new SocketIoDisconnectedException(
-                disconnected?.Reason ?? SocketIoDisconnectReason.TransportClosed,
+                disconnected?.Reason ?? SocketIoDisconnectedException.ReasonOf(ex.Error),
                 $"The connection ended while the packet was being sent: the server may or may not have received it. ({ex.Message})",
                 ex,
                 afterSend: true);
         }
 
-        return disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
+        return disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectedException.ReasonOf(ex.Error), $"The connection ended: {ex.Message}", ex);
     }
 
     private void ThrowIfDisconnected()

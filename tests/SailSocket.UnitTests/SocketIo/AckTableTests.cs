@@ -274,7 +274,7 @@ public sealed class AckTableTests : IDisposable
     {
         var a = _table.Add(s_timeout, CancellationToken.None);
         var b = _table.Add(s_timeout, CancellationToken.None);
-        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone");
 
         _table.Close(error);
 
@@ -290,7 +290,7 @@ public sealed class AckTableTests : IDisposable
         var first = new SocketIoDisconnectedException(SocketIoDisconnectReason.ServerDisconnect, "first");
         _table.Close(first);
 
-        _table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "second"));
+        _table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "second"));
 
         Assert.Same(first, Assert.Throws<SocketIoDisconnectedException>(() => _table.Add(s_timeout, CancellationToken.None)));
     }
@@ -299,7 +299,7 @@ public sealed class AckTableTests : IDisposable
     public void Close_ThenTickAndLateAck_ChangeNothing()
     {
         var pending = _table.Add(s_timeout, CancellationToken.None);
-        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone");
         _table.Close(error);
 
         _clock.Advance(s_timeout * 2);

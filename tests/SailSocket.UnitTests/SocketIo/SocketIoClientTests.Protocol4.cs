@@ -101,7 +101,7 @@ public sealed partial class SocketIoClientTests
         await _peer.SendBinaryAsync([0x01, 0x02]);
 
         var reason = await DisconnectedAsync();
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
+        Assert.Equal(SocketIoDisconnectReason.ProtocolError, reason.Reason);
         var engine = Assert.IsType<EngineConnectionException>(reason.InnerException);
         Assert.Equal(EngineConnectionError.ProtocolError, engine.Error);
     }
