@@ -4,7 +4,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
-using SailSocket.Engine;
 using SailSocket.Internal;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
@@ -284,7 +283,7 @@ public sealed partial class SailsSocket
         {
             throw new SailsProtocolException($"The response to {Describe(envelope)} is malformed: {ex.Message}", ex);
         }
-        catch (EngineMessageTooLargeException ex)
+        catch (SocketIoMessageTooLargeException ex)
         {
             throw new ArgumentException($"{Describe(envelope)} was not sent: {ex.Message}", nameof(envelope), ex);
         }

@@ -149,7 +149,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
     /// <exception cref="SocketIoTimeoutException">No ack within <paramref name="timeout"/>.</exception>
     /// <exception cref="SocketIoAckLimitException"><see cref="SocketIoOptions.MaxPendingAcks"/> emits already wait for their ack; nothing was sent.</exception>
-    /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>A pooled state machine awaiting a pooled ack waiter: await the result once (or call
     /// <see cref="ValueTask{TResult}.AsTask"/> once), never more.</remarks>
@@ -185,6 +185,10 @@ public sealed partial class SocketIoClient : IAsyncDisposable
             {
                 throw SendFailure(ex);
             }
+            catch (EngineMessageTooLargeException ex)
+            {
+                throw TooLarge(ex);
+            }
         }
         catch
         {
@@ -212,7 +216,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
     /// <returns>A task that completes when the packet has been handed to the transport.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected.</exception>
-    /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     public async Task EmitAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventName);
@@ -229,6 +233,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
     /// <returns>A task that completes when the ack has been handed to the transport.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     public async Task AckAsync<TState>(long ackId, TState state, SocketIoArgumentsWriter<TState>? writeArguments, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ackId);
@@ -368,7 +373,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         {
             throw SendFailure(ex);
         }
+        catch (EngineMessageTooLargeException ex)
+        {
+            throw TooLarge(ex);
+        }
     }
+
+    /// <summary>A packet the server would refuse, in this layer's terms: Engine.IO exceptions stay below this layer's contract.</summary>
+    private static SocketIoMessageTooLargeException TooLarge(EngineMessageTooLargeException ex) => new(ex.Size, ex.Limit, ex);
 
     /// <summary>What a failed send surfaces as: after-send when the packet may have been delivered.</summary>
     private SocketIoDisconnectedException SendFailure(EngineConnectionException ex)

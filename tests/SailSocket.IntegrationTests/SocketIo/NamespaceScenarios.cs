@@ -249,7 +249,7 @@ public abstract class NamespaceScenarios : IAsyncLifetime
         Assert.Equal(near, ack.Attachments[0].ToArray());
 
         var tooLarge = new byte[SocketIoFixtureServer.MaxHttpBufferSize + 1];
-        await Assert.ThrowsAsync<EngineMessageTooLargeException>(
+        await Assert.ThrowsAsync<SocketIoMessageTooLargeException>(
             () => main.EmitWithAckAsync("echo", 0, static (writer, _) => SocketIoPacketWriter.WritePlaceholder(writer, 0), [tooLarge], TimeSpan.FromSeconds(20), Bound.Seconds(25)).AsTask());
 
         Assert.Equal(0, main.PendingAckCount);

@@ -197,7 +197,7 @@ public sealed partial class SocketIoClientTests
     {
         var client = await ConnectAsync(openPacket: WebSocketPeer.OpenPacket(maxPayload: 64));
 
-        await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => GetAsync(client, "/" + new string('x', 100)).WaitAsync(TestTimeouts.Default));
+        await Assert.ThrowsAsync<SocketIoMessageTooLargeException>(() => GetAsync(client, "/" + new string('x', 100)).WaitAsync(TestTimeouts.Default));
 
         Assert.Equal(0, client.PendingAckCount);
         Assert.True(client.IsConnected);
