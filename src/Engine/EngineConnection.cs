@@ -83,6 +83,9 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     /// <summary>Why the connection ended; <see langword="null"/> while it is open.</summary>
     public EngineConnectionError? CloseReason => Volatile.Read(ref _closeError)?.Error;
 
+    /// <summary>A read-only view of this connection, for the layers above to show without handing out the connection.</summary>
+    public EngineConnectionInfo Info => new(this);
+
     /// <summary>
     /// Opens a connection with the configured transports and revision (<see cref="EngineOptions.Transports"/>,
     /// <see cref="EngineOptions.Revision"/>): a WebSocket handshake then the open packet, or a polling handshake GET whose

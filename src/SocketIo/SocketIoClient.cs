@@ -66,8 +66,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <summary>The Engine.IO handshake of the connection underneath.</summary>
     public EngineHandshake EngineHandshake => _connection.Engine.Handshake;
 
-    /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state).</summary>
-    public EngineConnection Engine => _connection.Engine;
+    /// <summary>The Engine.IO connection underneath, read-only: its revision, transport, handshake and upgrade state.</summary>
+    public EngineConnectionInfo Engine => _connection.Engine;
 
     /// <summary>The Socket.IO connection this namespace client runs over (shared with other namespaces, or its own).</summary>
     public SocketIoConnection Connection => _connection;

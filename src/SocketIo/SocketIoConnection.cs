@@ -65,8 +65,8 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
         Timer = options.Timer ?? options.Engine.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromMilliseconds(100)));
     }
 
-    /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state, handshake).</summary>
-    public EngineConnection Engine => _engine;
+    /// <summary>The Engine.IO connection underneath, read-only: its revision, transport, handshake and upgrade state.</summary>
+    public EngineConnectionInfo Engine => _engine.Info;
 
     /// <summary>
     /// The Socket.IO protocol revision: 5 over Engine.IO 4, 4 over Engine.IO 3 (docs/protocol.md §3.9).
