@@ -66,11 +66,17 @@ public sealed class EngineOptions
     /// <summary>The pool that receive and send buffers are rented from. Default <see cref="ArrayPool{T}.Shared"/>.</summary>
     public ArrayPool<byte> BufferPool { get; init; } = ArrayPool<byte>.Shared;
 
+    /// <summary>The clock of the heartbeat watchdog. Default <see cref="System.TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>
-    /// The timer that drives the heartbeat watchdog; shared by many connections. Default: a timer owned by the connection,
-    /// with a resolution of one second.
+    /// How often the heartbeat deadlines are checked: a dead server is noticed up to this late. Default one second.
     /// </summary>
-    public SharedTimer? Timer { get; init; }
+    /// <remarks>
+    /// Every connection of the process with the same <see cref="TimeProvider"/> and resolution is checked by one shared
+    /// timer, which runs only while a connection is open: 10,000 connections cost one timer, not 10,000.
+    /// </remarks>
+    public TimeSpan TimerResolution { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The HTTP handler behind every request of the connection: the WebSocket handshake and every long-polling GET and POST.
@@ -137,6 +143,8 @@ public sealed class EngineOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 16, nameof(MaxMessageSize));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(UpgradeTimeout, TimeSpan.Zero, nameof(UpgradeTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         if (PollingRequestTimeout is { } pollingTimeout)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollingTimeout, TimeSpan.Zero, nameof(PollingRequestTimeout));

@@ -259,7 +259,8 @@ public sealed partial class SailsSocket
                 ConnectTimeout = _settings.ConnectTimeout,
                 MaxMessageSize = _owner.Options.MaxMessageSize,
                 BufferPool = _owner.Options.BufferPool,
-                Timer = _owner.Timer,
+                TimeProvider = _owner.Options.TimeProvider,
+                TimerResolution = _owner.Options.TimerResolution,
                 HttpInvoker = _owner.HttpInvoker,
                 Cookies = cookies,
                 WebSocketFactory = _owner.Options.WebSocketFactory,
@@ -271,7 +272,7 @@ public sealed partial class SailsSocket
             Auth = handshake.Auth,
             ConnectTimeout = _settings.ConnectTimeout,
             MaxPendingAcks = _owner.Options.MaxPendingRequests,
-            Timer = _owner.Timer,
+            TimerResolution = _owner.Options.TimerResolution,
             OnEvent = OnSocketIoEvent,
             OnDisconnected = error => OnConnectionLost(generation, error),
         };

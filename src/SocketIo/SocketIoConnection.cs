@@ -34,7 +34,6 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 {
     private readonly SocketIoConnectionOptions _options;
     private readonly EngineConnection _engine;
-    private readonly SharedTimer? _ownedTimer;
     /// <summary>Created by the first binary packet: a Sails connection usually never gets one, and idle sockets stay small.</summary>
     private BinaryPacketAssembler? _binary;
     /// <summary>Guards the namespace registry (<see cref="_main"/>, <see cref="_others"/>, <see cref="_mainConnectedByServer"/>).</summary>
@@ -62,7 +61,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     {
         _options = options;
         _engine = engine;
-        Timer = options.Timer ?? options.Engine.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromMilliseconds(100)));
+        Timer = SharedTimer.Acquire(options.Engine.TimeProvider, options.TimerResolution);
     }
 
     /// <summary>The Engine.IO connection underneath, read-only: its revision, transport, handshake and upgrade state.</summary>
@@ -76,7 +75,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     /// <summary>Whether the connection is open: nothing has ended it yet.</summary>
     public bool IsOpen => Volatile.Read(ref _closed) is null && _engine.IsOpen;
 
-    /// <summary>The timer that drives the namespaces' ack deadlines.</summary>
+    /// <summary>The timer that drives the namespaces' ack deadlines: leased for the process-wide one, released on dispose.</summary>
     internal SharedTimer Timer { get; }
 
     internal SocketIoConnectionOptions Options => _options;
@@ -157,7 +156,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 
         await CloseAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
-        _ownedTimer?.Dispose();
+        Timer.Release();
     }
 
     /// <summary>Opens the Engine.IO connection and starts the loop; <paramref name="cancellationToken"/> already carries the bound.</summary>

@@ -15,11 +15,18 @@ public sealed class SocketIoConnectionOptions
     /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
     public int MaxAttachments { get; init; } = 10;
 
+    /// <summary>The default of <see cref="TimerResolution"/>: 100 ms.</summary>
+    public static readonly TimeSpan DefaultTimerResolution = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
-    /// The timer that drives ack deadlines of every namespace. Default: the Engine options' timer, or one owned by the
-    /// connection with a resolution of 100 ms.
+    /// How often the ack deadlines of every namespace are checked, on the clock of <see cref="EngineOptions.TimeProvider"/>:
+    /// an emit times out up to this late. Default 100 ms (<see cref="DefaultTimerResolution"/>).
     /// </summary>
-    public SharedTimer? Timer { get; init; }
+    /// <remarks>
+    /// Every connection of the process with the same clock and resolution is checked by one shared timer, which runs only
+    /// while an emit may wait for its ack.
+    /// </remarks>
+    public TimeSpan TimerResolution { get; init; } = DefaultTimerResolution;
 
     /// <summary>
     /// Called once when the connection ends, after every namespace client on it has been told
@@ -35,5 +42,6 @@ public sealed class SocketIoConnectionOptions
         Engine.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
     }
 }

@@ -37,10 +37,14 @@ public sealed class SocketIoOptions
     public int MaxPendingAcks { get; init; } = SocketIoNamespaceOptions.DefaultMaxPendingAcks;
 
     /// <summary>
-    /// The timer that drives ack deadlines. Default: the Engine options' timer, or one owned by the client with a
-    /// resolution of 100 ms.
+    /// How often ack deadlines are checked, on the clock of <see cref="EngineOptions.TimeProvider"/>: an emit times out up
+    /// to this late. Default 100 ms (<see cref="SocketIoConnectionOptions.DefaultTimerResolution"/>).
     /// </summary>
-    public SharedTimer? Timer { get; init; }
+    /// <remarks>
+    /// Every connection of the process with the same clock and resolution is checked by one shared timer, which runs only
+    /// while an emit may wait for its ack.
+    /// </remarks>
+    public TimeSpan TimerResolution { get; init; } = SocketIoConnectionOptions.DefaultTimerResolution;
 
     /// <summary>
     /// Called on the receive loop for every server event, in order. Must be quick and must copy what it keeps; exceptions
@@ -77,6 +81,7 @@ public sealed class SocketIoOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingAcks, 1, nameof(MaxPendingAcks));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
     }
 
     /// <summary>The connection-wide part of these options.</summary>
@@ -85,7 +90,7 @@ public sealed class SocketIoOptions
         Engine = Engine,
         ConnectTimeout = ConnectTimeout,
         MaxAttachments = MaxAttachments,
-        Timer = Timer,
+        TimerResolution = TimerResolution,
     };
 
     /// <summary>The namespace part of these options.</summary>

@@ -17,7 +17,7 @@ public sealed partial class EngineConnectionTests
     [Fact]
     public async Task Heartbeat_NoPings_ReceiveFailsWithPingTimeout()
     {
-        using var timer = new SharedTimer(s_heartbeatResolution);
+        var timer = new TimerSettings(s_heartbeatResolution);
 
         // Started before the connection exists, so the 200 ms window cannot begin before the stopwatch does.
         var stopwatch = StartStopwatch();
@@ -34,7 +34,7 @@ public sealed partial class EngineConnectionTests
     {
         // Manual clock: deterministic. The window is 1500 ms; five pings 1000 ms apart span 5 s.
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 1000, pingTimeout: 500));
         var receive = connection.ReceiveAsync().AsTask();
 
@@ -60,7 +60,7 @@ public sealed partial class EngineConnectionTests
     public async Task Heartbeat_DeadConnection_UnregistersFromTheSharedTimer()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 1000, pingTimeout: 500));
         Assert.Equal(1, clock.ActiveTimerCount);
 
@@ -80,7 +80,7 @@ public sealed partial class EngineConnectionTests
     public async Task Heartbeat_Dispose_UnregistersFromTheSharedTimer()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer));
         Assert.Equal(1, clock.ActiveTimerCount);
 

@@ -7,6 +7,7 @@ using SailSocket.SocketIo;
 using SailSocket.SocketIo.Internal;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
+using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 
 namespace SailSocket.UnitTests.SocketIo;
 

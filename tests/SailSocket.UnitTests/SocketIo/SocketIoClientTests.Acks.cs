@@ -144,7 +144,7 @@ public sealed partial class SocketIoClientTests
     [Fact]
     public async Task EmitWithAck_Timeout_ThrowsSocketIoTimeoutAndIgnoresTheLateAck()
     {
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20));
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(20));
         var client = await ConnectAsync(CreateOptions(timer));
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
 
@@ -267,7 +267,7 @@ public sealed partial class SocketIoClientTests
     [Fact]
     public async Task EmitWithAck_InfiniteTimeout_WaitsForTheAck()
     {
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20));
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(20));
         var client = await ConnectAsync(CreateOptions(timer));
 
         var get = GetAsync(client, "/slow", Timeout.InfiniteTimeSpan);

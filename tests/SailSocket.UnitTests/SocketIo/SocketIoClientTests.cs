@@ -41,10 +41,10 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
     /// <summary>What <see cref="SocketIoOptions.OnEvent"/> saw, copied off the receive buffer during the callback.</summary>
     private sealed record ReceivedEvent(string Name, string Arguments, string FirstArgument, long AckId, byte[][] Attachments);
 
-    private SocketIoOptions CreateOptions(SharedTimer? timer = null, TimeSpan? connectTimeout = null, ReadOnlyMemory<byte> auth = default) => new()
+    private SocketIoOptions CreateOptions(TimerSettings? timer = null, TimeSpan? connectTimeout = null, ReadOnlyMemory<byte> auth = default) => new()
     {
         Engine = _peer.CreateOptions(),
-        Timer = timer,
+        TimerResolution = timer?.Resolution ?? SocketIoConnectionOptions.DefaultTimerResolution,
         Auth = auth,
         ConnectTimeout = connectTimeout ?? TestTimeouts.Default,
         OnEvent = (in SocketIoEvent e) => _events.Writer.TryWrite(new ReceivedEvent(
