@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
@@ -142,7 +143,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="eventName">The event name.</param>
     /// <param name="state">Passed to <paramref name="writeArguments"/>.</param>
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
-    /// <param name="attachments">Binary attachments referenced by placeholders in the arguments, or <see langword="null"/>.</param>
+    /// <param name="attachments">Binary attachments referenced by placeholders in the arguments (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="timeout">How long to wait for the ack; <see cref="Timeout.InfiniteTimeSpan"/> to wait until the connection ends.</param>
     /// <param name="cancellationToken">Stops waiting; the emit may already have been sent.</param>
     /// <returns>The ack.</returns>
@@ -212,7 +213,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="eventName">The event name.</param>
     /// <param name="state">Passed to <paramref name="writeArguments"/>.</param>
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
-    /// <param name="attachments">Binary attachments referenced by placeholders, or <see langword="null"/>.</param>
+    /// <param name="attachments">Binary attachments referenced by placeholders (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
     /// <returns>A task that completes when the packet has been handed to the transport.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected.</exception>
@@ -224,6 +225,15 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         ThrowIfDisconnected();
         await SendEventAsync(eventName, state, writeArguments, attachments, -1, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Writes, where an argument goes, the placeholder that stands for binary attachment <paramref name="index"/>
+    /// (<c>{"_placeholder":true,"num":index}</c>, docs/protocol.md §3.7): how the arguments of an emit refer to the
+    /// attachments passed with it.
+    /// </summary>
+    /// <param name="writer">The JSON writer given to the <see cref="SocketIoArgumentsWriter{TState}"/>, positioned where a value goes.</param>
+    /// <param name="index">The index of the attachment in the emit's attachments, from 0.</param>
+    public static void WriteAttachmentPlaceholder(Utf8JsonWriter writer, int index) => SocketIoPacketWriter.WritePlaceholder(writer, index);
 
     /// <summary>Answers a server event that asked for an ack (<see cref="SocketIoEvent.AckId"/>).</summary>
     /// <typeparam name="TState">What the arguments are written from.</typeparam>
