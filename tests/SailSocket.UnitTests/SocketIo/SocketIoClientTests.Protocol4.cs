@@ -129,6 +129,7 @@ public sealed partial class SocketIoClientTests
         Assert.Equal("2", await _peer.ReceiveTextAsync());
         clock.Advance(TimeSpan.FromMilliseconds(600));
         var reason = await DisconnectedAsync();
+        Assert.Equal(SocketIoDisconnectReason.PingTimeout, reason.Reason);
         var engine = Assert.IsType<EngineConnectionException>(reason.InnerException);
         Assert.Equal(EngineConnectionError.PingTimeout, engine.Error);
     }
