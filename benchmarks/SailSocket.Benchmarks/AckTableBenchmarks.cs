@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using SailSocket.Engine;
 using SailSocket.SocketIo;
 using SailSocket.SocketIo.Internal;
+using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 
 namespace SailSocket.Benchmarks;
 

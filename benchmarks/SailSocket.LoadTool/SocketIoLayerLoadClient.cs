@@ -18,8 +18,6 @@ internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpa
     private static readonly JsonEncodedText s_data = JsonEncodedText.Encode("data");
     private static readonly JsonEncodedText s_url = JsonEncodedText.Encode("url");
 
-    private readonly SharedTimer _timer = new(TimeSpan.FromMilliseconds(100));
-
     public string Name => "sailsocket-io";
 
     public async Task<ILoadSocket> ConnectAsync(CancellationToken cancellationToken)
@@ -32,20 +30,16 @@ internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpa
                     Url = url,
                     ConnectTimeout = timeout,
                     Transports = transport == "polling" ? EngineTransports.Polling : EngineTransports.WebSocket,
-                    Timer = _timer,
+                    TimerResolution = TimeSpan.FromMilliseconds(100),
                 },
                 ConnectTimeout = timeout,
-                Timer = _timer,
+                TimerResolution = TimeSpan.FromMilliseconds(100),
             },
             cancellationToken);
         return new Socket(client, timeout);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _timer.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static void WriteEnvelope(Utf8JsonWriter writer, string requestUrl)
     {

@@ -15,12 +15,13 @@ namespace SailSocket.Engine;
 /// pingInterval + pingTimeout from its arrival.</item>
 /// </list>
 /// </content>
-public sealed partial class EngineConnection : ITimerTarget
+public sealed partial class EngineConnection
 {
     private static readonly ReadOnlyMemory<byte> s_pong = "3"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> s_ping = "2"u8.ToArray();
 
-    private SharedTimer? _ownedTimer;
+    /// <summary>The process-wide timer leased for the watchdog (<see cref="SharedTimer.Acquire"/>); <see langword="null"/> once stopped.</summary>
+    private SharedTimer? _timer;
     private IDisposable? _watchdogRegistration;
 
     /// <summary>Timestamp after which the server counts as dead; moved forward by each ping (v4) or each packet (v3).</summary>
@@ -29,7 +30,7 @@ public sealed partial class EngineConnection : ITimerTarget
     /// <summary>Revision 3: the timestamp at which this client sends its next ping.</summary>
     private long _nextPing;
 
-    void ITimerTarget.OnTick(long timestamp)
+    private void OnHeartbeatTick(long timestamp)
     {
         if (!IsOpen)
         {
@@ -53,20 +54,21 @@ public sealed partial class EngineConnection : ITimerTarget
         }
     }
 
-    private SharedTimer? CurrentTimer => _options.Timer ?? _ownedTimer;
+    private SharedTimer? CurrentTimer => Volatile.Read(ref _timer);
 
     private void StartHeartbeatWatchdog()
     {
-        var timer = _options.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromSeconds(1)));
+        var timer = SharedTimer.Acquire(_options.TimeProvider, _options.TimerResolution);
         Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingInterval + Handshake.PingTimeout));
         Volatile.Write(ref _nextPing, timer.GetDeadline(Handshake.PingInterval));
-        _watchdogRegistration = timer.Register(this);
+        _timer = timer;
+        _watchdogRegistration = timer.Register(new HeartbeatTarget(this));
     }
 
     private void StopHeartbeatWatchdog()
     {
         Interlocked.Exchange(ref _watchdogRegistration, null)?.Dispose();
-        Interlocked.Exchange(ref _ownedTimer, null)?.Dispose();
+        Interlocked.Exchange(ref _timer, null)?.Release();
     }
 
     /// <summary>Revision 3: any packet from the server proves it alive.</summary>
@@ -107,5 +109,14 @@ public sealed partial class EngineConnection : ITimerTarget
         pong[0] = (byte)'3';
         data.Span.CopyTo(pong.AsSpan(1));
         return SendCoreAsync(pong, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// What the timer calls: a private adapter, so that the public connection does not expose the tick (a caller could
+    /// otherwise declare a ping timeout by calling it with a late timestamp).
+    /// </summary>
+    private sealed class HeartbeatTarget(EngineConnection connection) : ITimerTarget
+    {
+        public void OnTick(long timestamp) => connection.OnHeartbeatTick(timestamp);
     }
 }

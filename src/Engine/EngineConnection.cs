@@ -25,7 +25,7 @@ namespace SailSocket.Engine;
 /// answered inside it, so keep it running.</item>
 /// <item><see cref="SendAsync"/>: safe to call concurrently; messages go out one at a time, in the order the send lock
 /// is acquired.</item>
-/// <item>Revision 4: a server that stops pinging for pingInterval + pingTimeout is declared dead by a <see cref="SharedTimer"/> tick.
+/// <item>Revision 4: a server that stops pinging for pingInterval + pingTimeout is declared dead by a tick of the heartbeat timer (<see cref="EngineOptions.TimerResolution"/>).
 /// Revision 3: the client pings every pingInterval from the timer, and a server that sends nothing within pingTimeout of a ping is dead.
 /// Either way
 /// the connection is aborted and every operation fails with <see cref="EngineConnectionException"/>
@@ -82,6 +82,9 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
     /// <summary>Why the connection ended; <see langword="null"/> while it is open.</summary>
     public EngineConnectionError? CloseReason => Volatile.Read(ref _closeError)?.Error;
+
+    /// <summary>A read-only view of this connection, for the layers above to show without handing out the connection.</summary>
+    public EngineConnectionInfo Info => new(this);
 
     /// <summary>
     /// Opens a connection with the configured transports and revision (<see cref="EngineOptions.Transports"/>,

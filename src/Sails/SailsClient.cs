@@ -67,7 +67,6 @@ public sealed class SailsClient : IAsyncDisposable
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Http = new SailsHttp(_http, Options.GetCookieRoute);
-        Timer = new SharedTimer(Options.TimerResolution, Options.TimeProvider);
     }
 
     /// <summary>The client's options.</summary>
@@ -91,7 +90,6 @@ public sealed class SailsClient : IAsyncDisposable
     /// <summary>The sockets this client has connected that are not yet disposed.</summary>
     public IReadOnlyCollection<SailsSocket> Sockets => _sockets.Keys.ToArray();
 
-    internal SharedTimer Timer { get; }
 
     internal HttpMessageInvoker HttpInvoker => _invoker;
 
@@ -197,7 +195,6 @@ public sealed class SailsClient : IAsyncDisposable
         }
 
         await Task.WhenAll(disposals).ConfigureAwait(false);
-        Timer.Dispose();
         _http.Dispose();
         _invoker.Dispose();
         _handler.Dispose();

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
@@ -66,8 +67,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <summary>The Engine.IO handshake of the connection underneath.</summary>
     public EngineHandshake EngineHandshake => _connection.Engine.Handshake;
 
-    /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state).</summary>
-    public EngineConnection Engine => _connection.Engine;
+    /// <summary>The Engine.IO connection underneath, read-only: its revision, transport, handshake and upgrade state.</summary>
+    public EngineConnectionInfo Engine => _connection.Engine;
 
     /// <summary>The Socket.IO connection this namespace client runs over (shared with other namespaces, or its own).</summary>
     public SocketIoConnection Connection => _connection;
@@ -144,14 +145,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="eventName">The event name.</param>
     /// <param name="state">Passed to <paramref name="writeArguments"/>.</param>
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
-    /// <param name="attachments">Binary attachments referenced by placeholders in the arguments, or <see langword="null"/>.</param>
+    /// <param name="attachments">Binary attachments referenced by placeholders in the arguments (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="timeout">How long to wait for the ack; <see cref="Timeout.InfiniteTimeSpan"/> to wait until the connection ends.</param>
     /// <param name="cancellationToken">Stops waiting; the emit may already have been sent.</param>
     /// <returns>The ack.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
     /// <exception cref="SocketIoTimeoutException">No ack within <paramref name="timeout"/>.</exception>
     /// <exception cref="SocketIoAckLimitException"><see cref="SocketIoOptions.MaxPendingAcks"/> emits already wait for their ack; nothing was sent.</exception>
-    /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <remarks>A pooled state machine awaiting a pooled ack waiter: await the result once (or call
     /// <see cref="ValueTask{TResult}.AsTask"/> once), never more.</remarks>
@@ -187,6 +188,10 @@ public sealed partial class SocketIoClient : IAsyncDisposable
             {
                 throw SendFailure(ex);
             }
+            catch (EngineMessageTooLargeException ex)
+            {
+                throw TooLarge(ex);
+            }
         }
         catch
         {
@@ -210,11 +215,11 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="eventName">The event name.</param>
     /// <param name="state">Passed to <paramref name="writeArguments"/>.</param>
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
-    /// <param name="attachments">Binary attachments referenced by placeholders, or <see langword="null"/>.</param>
+    /// <param name="attachments">Binary attachments referenced by placeholders (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
     /// <returns>A task that completes when the packet has been handed to the transport.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected.</exception>
-    /// <exception cref="EngineMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     public async Task EmitAsync<TState>(string eventName, TState state, SocketIoArgumentsWriter<TState> writeArguments, IReadOnlyList<ReadOnlyMemory<byte>>? attachments = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventName);
@@ -222,6 +227,15 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         ThrowIfDisconnected();
         await SendEventAsync(eventName, state, writeArguments, attachments, -1, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Writes, where an argument goes, the placeholder that stands for binary attachment <paramref name="index"/>
+    /// (<c>{"_placeholder":true,"num":index}</c>, docs/protocol.md §3.7): how the arguments of an emit refer to the
+    /// attachments passed with it.
+    /// </summary>
+    /// <param name="writer">The JSON writer given to the <see cref="SocketIoArgumentsWriter{TState}"/>, positioned where a value goes.</param>
+    /// <param name="index">The index of the attachment in the emit's attachments, from 0.</param>
+    public static void WriteAttachmentPlaceholder(Utf8JsonWriter writer, int index) => SocketIoPacketWriter.WritePlaceholder(writer, index);
 
     /// <summary>Answers a server event that asked for an ack (<see cref="SocketIoEvent.AckId"/>).</summary>
     /// <typeparam name="TState">What the arguments are written from.</typeparam>
@@ -231,6 +245,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
     /// <returns>A task that completes when the ack has been handed to the transport.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected.</exception>
+    /// <exception cref="SocketIoMessageTooLargeException">The packet is larger than the server accepts; nothing was sent.</exception>
     public async Task AckAsync<TState>(long ackId, TState state, SocketIoArgumentsWriter<TState>? writeArguments, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(ackId);
@@ -370,7 +385,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         {
             throw SendFailure(ex);
         }
+        catch (EngineMessageTooLargeException ex)
+        {
+            throw TooLarge(ex);
+        }
     }
+
+    /// <summary>A packet the server would refuse, in this layer's terms: Engine.IO exceptions stay below this layer's contract.</summary>
+    private static SocketIoMessageTooLargeException TooLarge(EngineMessageTooLargeException ex) => new(ex.Size, ex.Limit, ex);
 
     /// <summary>What a failed send surfaces as: after-send when the packet may have been delivered.</summary>
     private SocketIoDisconnectedException SendFailure(EngineConnectionException ex)
@@ -379,13 +401,13 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         if (ex.MayHaveBeenDelivered)
         {
             return new SocketIoDisconnectedException(
-                disconnected?.Reason ?? SocketIoDisconnectReason.TransportClosed,
+                disconnected?.Reason ?? SocketIoDisconnectedException.ReasonOf(ex.Error),
                 $"The connection ended while the packet was being sent: the server may or may not have received it. ({ex.Message})",
                 ex,
                 afterSend: true);
         }
 
-        return disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, $"The connection ended: {ex.Message}", ex);
+        return disconnected ?? new SocketIoDisconnectedException(SocketIoDisconnectedException.ReasonOf(ex.Error), $"The connection ended: {ex.Message}", ex);
     }
 
     private void ThrowIfDisconnected()

@@ -50,7 +50,7 @@ public sealed partial class SocketIoConnection
         catch (EngineConnectionException ex)
         {
             reason = new SocketIoDisconnectedException(
-                ex.Error == EngineConnectionError.ClosedByClient ? SocketIoDisconnectReason.ClientDisconnect : SocketIoDisconnectReason.TransportClosed,
+                SocketIoDisconnectedException.ReasonOf(ex.Error),
                 $"The connection ended: {ex.Message}",
                 ex);
         }

@@ -34,7 +34,6 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 {
     private readonly SocketIoConnectionOptions _options;
     private readonly EngineConnection _engine;
-    private readonly SharedTimer? _ownedTimer;
     /// <summary>Created by the first binary packet: a Sails connection usually never gets one, and idle sockets stay small.</summary>
     private BinaryPacketAssembler? _binary;
     /// <summary>Guards the namespace registry (<see cref="_main"/>, <see cref="_others"/>, <see cref="_mainConnectedByServer"/>).</summary>
@@ -62,11 +61,11 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     {
         _options = options;
         _engine = engine;
-        Timer = options.Timer ?? options.Engine.Timer ?? (_ownedTimer = new SharedTimer(TimeSpan.FromMilliseconds(100)));
+        Timer = SharedTimer.Acquire(options.Engine.TimeProvider, options.TimerResolution);
     }
 
-    /// <summary>The Engine.IO connection underneath (its revision, transport, upgrade state, handshake).</summary>
-    public EngineConnection Engine => _engine;
+    /// <summary>The Engine.IO connection underneath, read-only: its revision, transport, handshake and upgrade state.</summary>
+    public EngineConnectionInfo Engine => _engine.Info;
 
     /// <summary>
     /// The Socket.IO protocol revision: 5 over Engine.IO 4, 4 over Engine.IO 3 (docs/protocol.md §3.9).
@@ -76,7 +75,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     /// <summary>Whether the connection is open: nothing has ended it yet.</summary>
     public bool IsOpen => Volatile.Read(ref _closed) is null && _engine.IsOpen;
 
-    /// <summary>The timer that drives the namespaces' ack deadlines.</summary>
+    /// <summary>The timer that drives the namespaces' ack deadlines: leased for the process-wide one, released on dispose.</summary>
     internal SharedTimer Timer { get; }
 
     internal SocketIoConnectionOptions Options => _options;
@@ -159,7 +158,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 
         await CloseAsync().ConfigureAwait(false);
         await _engine.DisposeAsync().ConfigureAwait(false);
-        _ownedTimer?.Dispose();
+        Timer.Release();
     }
 
     /// <summary>

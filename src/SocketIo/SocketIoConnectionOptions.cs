@@ -11,7 +11,7 @@ public sealed class SocketIoConnectionOptions
 
     /// <summary>The bound on opening the connection (the Engine.IO handshake). Default 20 seconds.</summary>
     /// <remarks>
-    /// Measured on the clock of <see cref="Timer"/> (else the Engine options' timer, else <see cref="TimeProvider.System"/>).
+    /// Measured on the Engine options' clock (<see cref="EngineOptions.TimeProvider"/>).
     /// An <see cref="EngineOptions.ConnectTimeout"/> that is not shorter ends with this bound: its expiry is reported as this
     /// one, <see cref="SocketIoTimeoutException"/>.
     /// </remarks>
@@ -20,14 +20,21 @@ public sealed class SocketIoConnectionOptions
     /// <summary>The most binary attachments one packet may announce. Default 10, the Socket.IO server's own limit.</summary>
     public int MaxAttachments { get; init; } = 10;
 
-    /// <summary>
-    /// The timer that drives ack deadlines of every namespace. Default: the Engine options' timer, or one owned by the
-    /// connection with a resolution of 100 ms.
-    /// </summary>
-    public SharedTimer? Timer { get; init; }
+    /// <summary>The default of <see cref="TimerResolution"/>: 100 ms.</summary>
+    public static readonly TimeSpan DefaultTimerResolution = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The clock the connect bound reads: the one <see cref="Timer"/> falls back along, else <see cref="TimeProvider.System"/>.</summary>
-    internal TimeProvider Clock => (Timer ?? Engine.Timer)?.TimeProvider ?? TimeProvider.System;
+    /// <summary>
+    /// How often the ack deadlines of every namespace are checked, on the clock of <see cref="EngineOptions.TimeProvider"/>:
+    /// an emit times out up to this late. Default 100 ms (<see cref="DefaultTimerResolution"/>).
+    /// </summary>
+    /// <remarks>
+    /// Every connection of the process with the same clock and resolution is checked by one shared timer, which runs only
+    /// while an emit may wait for its ack.
+    /// </remarks>
+    public TimeSpan TimerResolution { get; init; } = DefaultTimerResolution;
+
+    /// <summary>The clock the connect bound reads: the Engine options' <see cref="EngineOptions.TimeProvider"/>.</summary>
+    internal TimeProvider Clock => Engine.TimeProvider;
 
     /// <summary>
     /// Called once when the connection ends, after every namespace client on it has been told
@@ -43,5 +50,6 @@ public sealed class SocketIoConnectionOptions
         Engine.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using SailSocket.Engine;
 
 namespace SailSocket.SocketIo;
 
@@ -26,4 +27,13 @@ public sealed class SocketIoDisconnectedException : Exception
 
     /// <summary>Why the connection ended.</summary>
     public SocketIoDisconnectReason Reason { get; }
+
+    /// <summary>The one mapping from why an Engine.IO connection ended to the Socket.IO reason.</summary>
+    internal static SocketIoDisconnectReason ReasonOf(EngineConnectionError error) => error switch
+    {
+        EngineConnectionError.ClosedByClient => SocketIoDisconnectReason.ClientDisconnect,
+        EngineConnectionError.PingTimeout => SocketIoDisconnectReason.PingTimeout,
+        EngineConnectionError.ProtocolError or EngineConnectionError.MessageTooLarge => SocketIoDisconnectReason.ProtocolError,
+        _ => SocketIoDisconnectReason.TransportClose,
+    };
 }

@@ -25,7 +25,7 @@ public sealed class SocketIoOptions
 
     /// <summary>The bound on the whole connect: Engine.IO handshake plus the namespace CONNECT reply. Default 20 seconds.</summary>
     /// <remarks>
-    /// Measured on the clock of <see cref="Timer"/> (else the Engine options' timer, else <see cref="TimeProvider.System"/>).
+    /// Measured on the Engine options' clock (<see cref="EngineOptions.TimeProvider"/>).
     /// An <see cref="EngineOptions.ConnectTimeout"/> that is not shorter ends with this bound: its expiry is reported as this
     /// one, <see cref="SocketIoTimeoutException"/>.
     /// </remarks>
@@ -42,13 +42,17 @@ public sealed class SocketIoOptions
     public int MaxPendingAcks { get; init; } = SocketIoNamespaceOptions.DefaultMaxPendingAcks;
 
     /// <summary>
-    /// The timer that drives ack deadlines. Default: the Engine options' timer, or one owned by the client with a
-    /// resolution of 100 ms.
+    /// How often ack deadlines are checked, on the clock of <see cref="EngineOptions.TimeProvider"/>: an emit times out up
+    /// to this late. Default 100 ms (<see cref="SocketIoConnectionOptions.DefaultTimerResolution"/>).
     /// </summary>
-    public SharedTimer? Timer { get; init; }
+    /// <remarks>
+    /// Every connection of the process with the same clock and resolution is checked by one shared timer, which runs only
+    /// while an emit may wait for its ack.
+    /// </remarks>
+    public TimeSpan TimerResolution { get; init; } = SocketIoConnectionOptions.DefaultTimerResolution;
 
-    /// <summary>The clock the connect bound reads: the one <see cref="Timer"/> falls back along, else <see cref="TimeProvider.System"/>.</summary>
-    internal TimeProvider Clock => (Timer ?? Engine.Timer)?.TimeProvider ?? TimeProvider.System;
+    /// <summary>The clock the connect bound reads: the Engine options' <see cref="EngineOptions.TimeProvider"/>.</summary>
+    internal TimeProvider Clock => Engine.TimeProvider;
 
     /// <summary>
     /// Called on the receive loop for every server event, in order. Must be quick and must copy what it keeps; exceptions
@@ -85,6 +89,7 @@ public sealed class SocketIoOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingAcks, 1, nameof(MaxPendingAcks));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
     }
 
     /// <summary>The connection-wide part of these options.</summary>
@@ -93,7 +98,7 @@ public sealed class SocketIoOptions
         Engine = Engine,
         ConnectTimeout = ConnectTimeout,
         MaxAttachments = MaxAttachments,
-        Timer = Timer,
+        TimerResolution = TimerResolution,
     };
 
     /// <summary>The namespace part of these options.</summary>

@@ -9,7 +9,7 @@ namespace SailSocket.Engine.Protocol;
 /// Grammar (docs/protocol.md §2.4, §2.5, §2.10): revision 4 <c>"b" base64</c>; revision 3 <c>"b4" base64</c>. The server uses
 /// it in every polling payload (revision 4), on revision 3 when the client sent <c>b64=1</c> (polling and WebSocket).
 /// </remarks>
-public static class EngineBinaryPacket
+internal static class EngineBinaryPacket
 {
     /// <summary>Whether a text packet is the base64 form of a binary packet (its type character is <c>b</c>).</summary>
     /// <param name="packet">The packet, type character included.</param>

@@ -9,7 +9,7 @@ namespace SailSocket.Engine.Protocol;
 /// Grammar (docs/protocol.md §2.3): <c>{"sid":string,"upgrades":[string…],"pingInterval":ms,"pingTimeout":ms,"maxPayload":bytes}</c>.
 /// Fields are matched by name in any order; unknown fields are skipped.
 /// </remarks>
-public static class EngineHandshakeReader
+internal static class EngineHandshakeReader
 {
     /// <summary>The longest pingInterval or pingTimeout accepted: a timer's longest wait (~24.8 days, int.MaxValue ms).</summary>
     private const long MaxInterval = int.MaxValue;

@@ -2,7 +2,7 @@ namespace SailSocket.Engine.Protocol;
 
 /// <summary>The Engine.IO packet types: the first character of every text packet.</summary>
 /// <remarks>See docs/protocol.md §2.2. The numeric value is the ASCII digit minus '0'.</remarks>
-public enum EnginePacketType : byte
+internal enum EnginePacketType : byte
 {
     /// <summary><c>0</c>: the open packet, carrying the handshake JSON (server to client).</summary>
     Open = 0,

@@ -19,7 +19,7 @@ namespace SailSocket.Engine.Protocol;
 /// (see <see cref="EngineBinaryPacket"/>). Malformed input throws <see cref="EngineProtocolException"/> with the byte
 /// offset in the payload.</para>
 /// </remarks>
-public static class EnginePayloadReader
+internal static class EnginePayloadReader
 {
     /// <summary>The record separator between revision-4 packets.</summary>
     public const byte RecordSeparator = 0x1E;

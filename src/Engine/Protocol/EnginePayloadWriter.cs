@@ -10,7 +10,7 @@ namespace SailSocket.Engine.Protocol;
 /// UTF-16 code units and <c>:</c>. Binary data travels as base64 text (<see cref="EngineBinaryPacket"/>): this client
 /// never sends the revision-3 octet-stream format, and revision 4 refuses it.
 /// </remarks>
-public static class EnginePayloadWriter
+internal static class EnginePayloadWriter
 {
     /// <summary>How many bytes <see cref="WriteText"/> appends for a text packet.</summary>
     /// <param name="packet">The packet, type character included, in UTF-8.</param>

@@ -5,7 +5,7 @@ using System.Text;
 namespace SailSocket.Engine.Protocol;
 
 /// <summary>Builds Engine.IO request URLs (docs/protocol.md §2.1). Pure.</summary>
-public static class EngineUri
+internal static class EngineUri
 {
     /// <summary>The Engine.IO revision this client asks for by default.</summary>
     public const string Revision = "4";

@@ -183,7 +183,7 @@ internal sealed class ConnectionSupervisor
         {
             var last = Volatile.Read(ref _lastError);
             throw new SailsTimeoutException(
-                $"The socket did not connect to {Where} within {_options.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout); reconnection goes on in the background."
+                $"The socket did not connect to {Where} within {_options.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout)."
                 + (last is null ? string.Empty : $" Latest attempt: {last.Message}"),
                 last);
         }

@@ -74,7 +74,8 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 ConnectTimeout = options.ConnectTimeout,
                 MaxMessageSize = options.MaxMessageSize,
                 BufferPool = options.BufferPool,
-                Timer = client.Timer,
+                TimeProvider = options.TimeProvider,
+                TimerResolution = options.TimerResolution,
                 HttpInvoker = client.HttpInvoker,
                 Cookies = cookies,
                 WebSocketFactory = options.WebSocketFactory,
@@ -86,7 +87,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
             Auth = handshake.Auth,
             ConnectTimeout = options.ConnectTimeout,
             MaxPendingAcks = options.MaxPendingRequests,
-            Timer = client.Timer,
+            TimerResolution = options.TimerResolution,
             OnEvent = onEvent,
             OnDisconnected = onDisconnected,
         };

@@ -5,7 +5,6 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using SailSocket.Engine;
 using SailSocket.Internal;
 using SailSocket.Protocol;
 

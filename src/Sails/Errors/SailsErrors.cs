@@ -64,7 +64,7 @@ internal static class SailsErrors
             SocketIoDisconnectedException => NotSent(method, url, error),
             SocketIoAckLimitException limit => new SailsLimitExceededException($"{request} was refused: {limit.Limit} requests already wait for their responses (SailsClientOptions.MaxPendingRequests); nothing was sent.", nameof(SailsClientOptions.MaxPendingRequests), limit.Limit, error),
             SocketIoProtocolException => new SailsProtocolException($"The response to {request} is malformed: {error.Message}", error),
-            EngineMessageTooLargeException => new ArgumentException($"{request} was not sent: {error.Message}", error),
+            SocketIoMessageTooLargeException => new ArgumentException($"{request} was not sent: {error.Message}", error),
             JsonException or NotSupportedException => new ArgumentException($"The data of {request} could not be serialised: {error.Message}", error),
             _ => null,
         };
@@ -76,16 +76,15 @@ internal static class SailsErrors
 
     /// <summary>Whether a connection lost for <paramref name="reason"/> is worth reconnecting (not a deliberate disconnect).</summary>
     public static bool IsReconnectable(SocketIoDisconnectedException reason) =>
-        reason.Reason is SocketIoDisconnectReason.TransportClosed or SocketIoDisconnectReason.ProtocolError;
+        reason.Reason is SocketIoDisconnectReason.TransportClose or SocketIoDisconnectReason.PingTimeout or SocketIoDisconnectReason.ProtocolError;
 
     /// <summary>Why a connection ended, in the Sails vocabulary.</summary>
     public static SailsDisconnectReason Disconnect(SocketIoDisconnectedException exception) => exception.Reason switch
     {
         SocketIoDisconnectReason.ClientDisconnect => SailsDisconnectReason.ClientDisconnect,
         SocketIoDisconnectReason.ServerDisconnect => SailsDisconnectReason.ServerDisconnect,
+        SocketIoDisconnectReason.PingTimeout => SailsDisconnectReason.PingTimeout,
         SocketIoDisconnectReason.ProtocolError => SailsDisconnectReason.ProtocolError,
-        _ when exception.InnerException is EngineConnectionException { Error: EngineConnectionError.PingTimeout } => SailsDisconnectReason.PingTimeout,
-        _ when exception.InnerException is EngineConnectionException { Error: EngineConnectionError.ProtocolError or EngineConnectionError.MessageTooLarge } => SailsDisconnectReason.ProtocolError,
         _ => SailsDisconnectReason.TransportClose,
     };
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using SailSocket.Engine;
+using SailSocket.Internal;
 
 namespace SailSocket.Protocol;
 

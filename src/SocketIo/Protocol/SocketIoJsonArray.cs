@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace SailSocket.SocketIo.Protocol;
 
 /// <summary>Reads the JSON arrays that events and acks carry. Pure.</summary>
-public static class SocketIoJsonArray
+internal static class SocketIoJsonArray
 {
     /// <summary>Reads the event name: the first element, which must be a string.</summary>
     /// <param name="array">The event's JSON array.</param>

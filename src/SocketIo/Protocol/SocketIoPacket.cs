@@ -8,7 +8,7 @@ namespace SailSocket.SocketIo.Protocol;
 /// <param name="Namespace">The namespace; <c>/</c> for the main namespace.</param>
 /// <param name="AckId">The ack id, or -1 when the packet has none.</param>
 /// <param name="Data">The JSON payload (may be empty).</param>
-public readonly record struct SocketIoPacket(
+internal readonly record struct SocketIoPacket(
     SocketIoPacketType Type,
     int AttachmentCount,
     string Namespace,

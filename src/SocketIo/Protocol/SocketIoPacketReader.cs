@@ -13,7 +13,7 @@ namespace SailSocket.SocketIo.Protocol;
 /// by whoever consumes it.
 /// </para>
 /// </remarks>
-public static class SocketIoPacketReader
+internal static class SocketIoPacketReader
 {
     /// <summary>The main namespace.</summary>
     public const string MainNamespace = "/";

@@ -1,7 +1,7 @@
 namespace SailSocket.SocketIo.Protocol;
 
 /// <summary>Socket.IO packet types (docs/protocol.md §3.1): the first character of a packet.</summary>
-public enum SocketIoPacketType : byte
+internal enum SocketIoPacketType : byte
 {
     /// <summary><c>0</c>: connect to a namespace (client) or connected (server, with <c>{"sid":…}</c>).</summary>
     Connect = 0,

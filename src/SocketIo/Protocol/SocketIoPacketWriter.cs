@@ -8,7 +8,7 @@ namespace SailSocket.SocketIo.Protocol;
 
 /// <summary>Encodes Socket.IO packet headers and binary placeholders. Pure: writes into an <see cref="IBufferWriter{T}"/>.</summary>
 /// <remarks>Grammar (docs/protocol.md §3.2): <c>&lt;type&gt;[&lt;attachments&gt;-][&lt;namespace&gt;,][&lt;ackId&gt;]</c>; the JSON payload follows.</remarks>
-public static class SocketIoPacketWriter
+internal static class SocketIoPacketWriter
 {
     private static readonly JsonEncodedText s_placeholder = JsonEncodedText.Encode("_placeholder");
     private static readonly JsonEncodedText s_num = JsonEncodedText.Encode("num");

@@ -52,6 +52,12 @@ public sealed class SecretLeakTests(EchoingRefusalServer echoing) : IClassFixtur
         Assert.Equal(transports == EngineTransports.WebSocket ? 400 : 403, ex.HttpStatusCode);
         Assert.Contains("Rejected; the request was", ex.Message, StringComparison.Ordinal);
         Assert.Contains(SecretRedaction.Placeholder, ex.Message, StringComparison.Ordinal);
+
+        // Engine reads the body itself on either transport (ClientWebSocket hides it on a WebSocket refusal).
+        var refusal = Assert.IsType<EngineConnectionException>(ex.InnerException);
+        Assert.Equal(EngineConnectionError.HandshakeRefused, refusal.Error);
+        Assert.Contains("Rejected; the request was", refusal.HttpResponseBody, StringComparison.Ordinal);
+        Assert.Contains(SecretRedaction.Placeholder, refusal.HttpResponseBody, StringComparison.Ordinal);
         AssertNoSecret(ex.ToString());
         AssertNoSecret(ex.ServerMessage ?? string.Empty);
         for (Exception? inner = ex; inner is not null; inner = inner.InnerException)

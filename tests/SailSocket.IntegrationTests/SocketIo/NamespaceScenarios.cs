@@ -18,7 +18,6 @@ public abstract class NamespaceScenarios : IAsyncLifetime
     private static readonly byte[] s_goodAuth = """{"token":"let-me-in"}"""u8.ToArray();
     private static readonly byte[] s_badAuth = """{"token":"guess"}"""u8.ToArray();
 
-    private readonly SharedTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly List<IAsyncDisposable> _owned = [];
     private Uri _url = null!;
 
@@ -36,8 +35,6 @@ public abstract class NamespaceScenarios : IAsyncLifetime
         {
             await _owned[i].DisposeAsync().AsTask().Within(10);
         }
-
-        _timer.Dispose();
     }
 
     [Fact]
@@ -249,7 +246,7 @@ public abstract class NamespaceScenarios : IAsyncLifetime
         Assert.Equal(near, ack.Attachments[0].ToArray());
 
         var tooLarge = new byte[SocketIoFixtureServer.MaxHttpBufferSize + 1];
-        await Assert.ThrowsAsync<EngineMessageTooLargeException>(
+        await Assert.ThrowsAsync<SocketIoMessageTooLargeException>(
             () => main.EmitWithAckAsync("echo", 0, static (writer, _) => SocketIoPacketWriter.WritePlaceholder(writer, 0), [tooLarge], TimeSpan.FromSeconds(20), Bound.Seconds(25)).AsTask());
 
         Assert.Equal(0, main.PendingAckCount);
@@ -361,7 +358,7 @@ public abstract class NamespaceScenarios : IAsyncLifetime
         Url = _url,
         Transports = Transports,
         Revision = Revision,
-        Timer = _timer,
+        TimerResolution = TimeSpan.FromMilliseconds(50),
         ConnectTimeout = TimeSpan.FromSeconds(15),
         UpgradeTimeout = TimeSpan.FromSeconds(5),
         MaxMessageSize = 4 * SocketIoFixtureServer.MaxHttpBufferSize,

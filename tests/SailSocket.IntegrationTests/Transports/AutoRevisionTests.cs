@@ -120,9 +120,9 @@ public sealed class AutoRevisionTests
         Assert.Equal(EngineRevision.V4, client.Engine.Revision);
         Assert.Equal("""[{"n":1},"two"]""", await EchoAsync(client));
         var reason = await dropped.Task.Within(15);
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
         // Both ends wait for pings the other never sends and give up after the same pingInterval + pingTimeout: whichever
         // notices first ends it.
+        Assert.Contains(reason.Reason, new[] { SocketIoDisconnectReason.TransportClose, SocketIoDisconnectReason.PingTimeout });
         Assert.Contains(Assert.IsType<EngineConnectionException>(reason.InnerException).Error, new[] { EngineConnectionError.ClosedByServer, EngineConnectionError.PingTimeout });
     }
 

@@ -50,7 +50,7 @@ public sealed class MaxPayloadTests
         }
 
         var big = new string('x', 5000);
-        var ex = await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => EchoAsync(client, big));
+        var ex = await Assert.ThrowsAsync<SocketIoMessageTooLargeException>(() => EchoAsync(client, big));
         Assert.Equal(4000, ex.Limit);
 
         var reply = await EchoAsync(client, "small");

@@ -13,7 +13,6 @@ namespace SailSocket.IntegrationTests.Transports;
 /// </summary>
 public abstract class TransportScenarios : IAsyncLifetime
 {
-    private readonly SharedTimer _timer = new(TimeSpan.FromMilliseconds(50));
     private readonly Channel<(string Name, string Arguments)> _events = Channel.CreateUnbounded<(string, string)>();
     private readonly TaskCompletionSource<SocketIoDisconnectedException> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<SocketIoClient> _clients = [];
@@ -33,8 +32,6 @@ public abstract class TransportScenarios : IAsyncLifetime
         {
             await client.DisposeAsync().AsTask().Within(10);
         }
-
-        _timer.Dispose();
     }
 
     [Fact]
@@ -187,7 +184,7 @@ public abstract class TransportScenarios : IAsyncLifetime
                 Query = SailsSdkQuery.Pairs,
                 Transports = Transports,
                 Revision = Revision,
-                Timer = _timer,
+                TimerResolution = TimeSpan.FromMilliseconds(50),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 UpgradeTimeout = TimeSpan.FromSeconds(5),
             },

@@ -34,7 +34,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     private static string OpenJson(int pingInterval = 25000, int pingTimeout = 60000, long maxPayload = 100000000) =>
         $$"""{"sid":"{{Sid}}","upgrades":["websocket"],"pingInterval":{{pingInterval}},"pingTimeout":{{pingTimeout}},"maxPayload":{{maxPayload}}}""";
 
-    private EngineOptions Options(EngineRevisionSelection revision = EngineRevisionSelection.V4, SharedTimer? timer = null, TimeSpan? pollingTimeout = null) => new()
+    private EngineOptions Options(EngineRevisionSelection revision = EngineRevisionSelection.V4, TimerSettings? timer = null, TimeSpan? pollingTimeout = null) => new()
     {
         Url = new Uri("http://127.0.0.1:1"),
         HttpInvoker = _server.CreateInvoker(),
@@ -42,7 +42,8 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         Revision = revision,
         ConnectTimeout = TestTimeouts.Default,
         PollingRequestTimeout = pollingTimeout,
-        Timer = timer,
+        TimeProvider = timer?.TimeProvider ?? TimeProvider.System,
+        TimerResolution = timer?.Resolution ?? TimeSpan.FromSeconds(1),
     };
 
     /// <summary>Connects and answers the handshake GET with <paramref name="body"/>.</summary>
@@ -438,7 +439,7 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
     public async Task Heartbeat_V3_ClientPingsEveryPingInterval_AndAServerSilentAfterAPingIsDead()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var open = "0" + OpenJson(pingInterval: 1000, pingTimeout: 500);
         var connection = await ConnectAsync(Options(EngineRevisionSelection.V3, timer), $"{open.Length}:{open}");
         var receive = connection.ReceiveWithinAsync();

@@ -72,10 +72,9 @@ public sealed partial class EngineConnectionTests
     [Fact]
     public async Task Connect_NoOpenPacket_TimesOutAtConnectTimeout()
     {
-        // The bound reads the clock of the options' timer.
+        // The bound reads the options' clock.
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
-        var connecting = EngineConnection.ConnectAsync(_peer.CreateOptions(TimeSpan.FromMilliseconds(200), timer: timer));
+        var connecting = EngineConnection.ConnectAsync(_peer.CreateOptions(TimeSpan.FromMilliseconds(200), timer: new TimerSettings(TimeSpan.FromMilliseconds(100), clock)));
 
         clock.Advance(TimeSpan.FromMilliseconds(199));
         Assert.False(connecting.IsCompleted);

@@ -17,7 +17,7 @@ public sealed partial class EngineConnectionTests
     {
         // A 100 + 100 ms window, checked every 20 ms.
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(20), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 100, pingTimeout: 100));
         var receive = connection.ReceiveAsync().AsTask();
 
@@ -39,7 +39,7 @@ public sealed partial class EngineConnectionTests
     {
         // Manual clock: deterministic. The window is 1500 ms; five pings 1000 ms apart span 5 s.
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 1000, pingTimeout: 500));
         var receive = connection.ReceiveAsync().AsTask();
 
@@ -65,7 +65,7 @@ public sealed partial class EngineConnectionTests
     public async Task Heartbeat_DeadConnection_UnregistersFromTheSharedTimer()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer), WebSocketPeer.OpenPacket(pingInterval: 1000, pingTimeout: 500));
         Assert.Equal(1, clock.ActiveTimerCount);
 
@@ -85,7 +85,7 @@ public sealed partial class EngineConnectionTests
     public async Task Heartbeat_Dispose_UnregistersFromTheSharedTimer()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         var connection = await ConnectAsync(_peer.CreateOptions(timer: timer));
         Assert.Equal(1, clock.ActiveTimerCount);
 

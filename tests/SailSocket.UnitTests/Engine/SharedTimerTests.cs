@@ -147,6 +147,37 @@ public sealed class SharedTimerTests
         Assert.Throws<ArgumentNullException>(() => timer.Register(null!));
     }
 
+    [Fact]
+    public void Acquire_SameClockAndResolution_SharesOneTimer_UntilTheLastRelease()
+    {
+        var clock = new ManualTimeProvider();
+        var first = SharedTimer.Acquire(clock, s_resolution);
+        var second = SharedTimer.Acquire(clock, s_resolution);
+        var coarser = SharedTimer.Acquire(clock, TimeSpan.FromSeconds(1));
+        var otherClock = SharedTimer.Acquire(new ManualTimeProvider(), s_resolution);
+        Assert.Same(first, second);
+        Assert.NotSame(first, coarser);
+        Assert.NotSame(first, otherClock);
+
+        using (first.Register(new RecordingTarget()))
+        {
+            first.Release();
+            Assert.Same(second, SharedTimer.Acquire(clock, s_resolution));
+            second.Release();
+            Assert.Equal(1, clock.ActiveTimerCount);
+        }
+
+        // The last lease went: the timer is forgotten (a new one comes next time) and its clock is not kept.
+        second.Release();
+        Assert.Equal(0, clock.ActiveTimerCount);
+        var again = SharedTimer.Acquire(clock, s_resolution);
+        Assert.NotSame(first, again);
+        Assert.Throws<ObjectDisposedException>(() => first.Register(new RecordingTarget()));
+        again.Release();
+        coarser.Release();
+        otherClock.Release();
+    }
+
     private static long Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds).Ticks;
 
     private sealed class RecordingTarget : ITimerTarget

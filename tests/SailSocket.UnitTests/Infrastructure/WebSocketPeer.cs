@@ -46,7 +46,7 @@ internal sealed class WebSocketPeer : IAsyncDisposable
         $"0{{\"sid\":\"MNQeYTmC5hM-mxNWAAAB\",\"upgrades\":[],\"pingInterval\":{pingInterval},\"pingTimeout\":{pingTimeout},\"maxPayload\":{maxPayload}}}";
 
     /// <summary>Options that connect to this peer; the URL points at a port nothing listens on, so no real socket can be used.</summary>
-    public EngineOptions CreateOptions(TimeSpan? connectTimeout = null, int? maxMessageSize = null, SharedTimer? timer = null) => new()
+    public EngineOptions CreateOptions(TimeSpan? connectTimeout = null, int? maxMessageSize = null, TimerSettings? timer = null) => new()
     {
         Url = new Uri("http://127.0.0.1:1"),
         WebSocketFactory = (uri, _) =>
@@ -57,7 +57,8 @@ internal sealed class WebSocketPeer : IAsyncDisposable
         },
         ConnectTimeout = connectTimeout ?? TestTimeouts.Default,
         MaxMessageSize = maxMessageSize ?? 16 * 1024 * 1024,
-        Timer = timer,
+        TimeProvider = timer?.TimeProvider ?? TimeProvider.System,
+        TimerResolution = timer?.Resolution ?? TimeSpan.FromSeconds(1),
     };
 
     public Task SendTextAsync(string text) => SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, endOfMessage: true);

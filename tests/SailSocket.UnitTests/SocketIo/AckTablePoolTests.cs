@@ -8,6 +8,7 @@ using SailSocket.SocketIo;
 using SailSocket.SocketIo.Internal;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
+using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 
 namespace SailSocket.UnitTests.SocketIo;
 
@@ -172,7 +173,7 @@ public sealed class AckTablePoolTests : IDisposable
     {
         var table = new AckTable(_timer, waiterPool: _pool);
         var pending = table.Add(s_timeout, CancellationToken.None);
-        table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone"));
+        table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone"));
 
         pending.Abandon();
 
@@ -195,7 +196,7 @@ public sealed class AckTablePoolTests : IDisposable
             var pending = table.Add(TimeSpan.FromMilliseconds(100), cts.Token);
             var id = pending.Id;
             var ack = Ack("[]");
-            var closed = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+            var closed = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone");
 
             var racers = new Action[]
             {

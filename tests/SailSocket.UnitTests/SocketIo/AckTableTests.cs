@@ -7,6 +7,7 @@ using SailSocket.SocketIo;
 using SailSocket.SocketIo.Internal;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
+using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 
 namespace SailSocket.UnitTests.SocketIo;
 
@@ -274,7 +275,7 @@ public sealed class AckTableTests : IDisposable
     {
         var a = _table.Add(s_timeout, CancellationToken.None);
         var b = _table.Add(s_timeout, CancellationToken.None);
-        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone");
 
         _table.Close(error);
 
@@ -290,7 +291,7 @@ public sealed class AckTableTests : IDisposable
         var first = new SocketIoDisconnectedException(SocketIoDisconnectReason.ServerDisconnect, "first");
         _table.Close(first);
 
-        _table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "second"));
+        _table.Close(new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "second"));
 
         Assert.Same(first, Assert.Throws<SocketIoDisconnectedException>(() => _table.Add(s_timeout, CancellationToken.None)));
     }
@@ -299,7 +300,7 @@ public sealed class AckTableTests : IDisposable
     public void Close_ThenTickAndLateAck_ChangeNothing()
     {
         var pending = _table.Add(s_timeout, CancellationToken.None);
-        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone");
+        var error = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone");
         _table.Close(error);
 
         _clock.Advance(s_timeout * 2);

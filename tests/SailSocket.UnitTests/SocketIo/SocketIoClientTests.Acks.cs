@@ -145,7 +145,7 @@ public sealed partial class SocketIoClientTests
     public async Task EmitWithAck_Timeout_ThrowsSocketIoTimeoutAndIgnoresTheLateAck()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(20), clock);
         var client = await ConnectAsync(CreateOptions(timer));
 
         var get = GetAsync(client, "/never", TimeSpan.FromMilliseconds(100));
@@ -202,7 +202,7 @@ public sealed partial class SocketIoClientTests
     {
         var client = await ConnectAsync(openPacket: WebSocketPeer.OpenPacket(maxPayload: 64));
 
-        await Assert.ThrowsAsync<EngineMessageTooLargeException>(() => GetAsync(client, "/" + new string('x', 100)).WaitAsync(TestTimeouts.Default));
+        await Assert.ThrowsAsync<SocketIoMessageTooLargeException>(() => GetAsync(client, "/" + new string('x', 100)).WaitAsync(TestTimeouts.Default));
 
         Assert.Equal(0, client.PendingAckCount);
         Assert.True(client.IsConnected);
@@ -273,7 +273,7 @@ public sealed partial class SocketIoClientTests
     public async Task EmitWithAck_InfiniteTimeout_WaitsForTheAck()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(20), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(20), clock);
         var client = await ConnectAsync(CreateOptions(timer));
 
         var get = GetAsync(client, "/slow", Timeout.InfiniteTimeSpan);

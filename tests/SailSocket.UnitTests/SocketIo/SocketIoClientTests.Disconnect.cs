@@ -27,11 +27,11 @@ public sealed partial class SocketIoClientTests
         await (withoutStatus ? _peer.CloseWithoutStatusAsync() : _peer.CloseAsync());
 
         var ex = await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => get.WaitAsync(TestTimeouts.Default));
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, ex.Reason);
+        Assert.Equal(SocketIoDisconnectReason.TransportClose, ex.Reason);
         Assert.True(ex.AfterSend);
         Assert.Equal(EngineConnectionError.ClosedByServer, Assert.IsType<EngineConnectionException>(ex.InnerException).Error);
         var reason = await DisconnectedAsync();
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
+        Assert.Equal(SocketIoDisconnectReason.TransportClose, reason.Reason);
         Assert.False(client.IsConnected);
         Assert.Equal(0, client.PendingAckCount);
     }
@@ -122,14 +122,14 @@ public sealed partial class SocketIoClientTests
     }
 
     [Fact]
-    public async Task Disconnect_EngineProtocolError_IsTransportClosed()
+    public async Task Disconnect_EngineProtocolError_IsProtocolError()
     {
         await ConnectAsync();
 
         await _peer.SendTextAsync("9");
 
         var reason = await DisconnectedAsync();
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
+        Assert.Equal(SocketIoDisconnectReason.ProtocolError, reason.Reason);
         Assert.Equal(EngineConnectionError.ProtocolError, Assert.IsType<EngineConnectionException>(reason.InnerException).Error);
     }
 
@@ -188,7 +188,7 @@ public sealed partial class SocketIoClientTests
         await _peer.CloseWithoutStatusAsync();
 
         var ex = await Assert.ThrowsAsync<SocketIoDisconnectedException>(() => get.WaitAsync(TestTimeouts.Default));
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, ex.Reason);
+        Assert.Equal(SocketIoDisconnectReason.TransportClose, ex.Reason);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace SailSocket.UnitTests.SocketIo;
 /// <content>Socket.IO protocol 4 over Engine.IO 3 on a WebSocket (protocol.md §2.5, §3.3, §3.4, §3.9).</content>
 public sealed partial class SocketIoClientTests
 {
-    private SocketIoOptions CreateV3Options(SharedTimer? timer = null)
+    private SocketIoOptions CreateV3Options(TimerSettings? timer = null)
     {
         var options = CreateOptions(timer);
         return new SocketIoOptions
@@ -23,7 +23,8 @@ public sealed partial class SocketIoClientTests
                 WebSocketFactory = options.Engine.WebSocketFactory,
                 ConnectTimeout = options.Engine.ConnectTimeout,
                 Revision = EngineRevisionSelection.V3,
-                Timer = timer,
+                TimeProvider = timer?.TimeProvider ?? TimeProvider.System,
+                TimerResolution = timer?.Resolution ?? TimeSpan.FromSeconds(1),
             },
             OnEvent = options.OnEvent,
             OnDisconnected = options.OnDisconnected,
@@ -101,7 +102,7 @@ public sealed partial class SocketIoClientTests
         await _peer.SendBinaryAsync([0x01, 0x02]);
 
         var reason = await DisconnectedAsync();
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
+        Assert.Equal(SocketIoDisconnectReason.ProtocolError, reason.Reason);
         var engine = Assert.IsType<EngineConnectionException>(reason.InnerException);
         Assert.Equal(EngineConnectionError.ProtocolError, engine.Error);
     }
@@ -110,7 +111,7 @@ public sealed partial class SocketIoClientTests
     public async Task Protocol4_ClientPingsAndAnswersNothing_ServerPongsAreSwallowed()
     {
         var clock = new ManualTimeProvider();
-        using var timer = new SharedTimer(TimeSpan.FromMilliseconds(100), clock);
+        var timer = new TimerSettings(TimeSpan.FromMilliseconds(100), clock);
         await _peer.SendOpenAsync(pingInterval: 1000, pingTimeout: 500);
         var connecting = SocketIoClient.ConnectAsync(CreateV3Options(timer));
         await _peer.SendTextAsync("40");
@@ -128,6 +129,7 @@ public sealed partial class SocketIoClientTests
         Assert.Equal("2", await _peer.ReceiveTextAsync());
         clock.Advance(TimeSpan.FromMilliseconds(600));
         var reason = await DisconnectedAsync();
+        Assert.Equal(SocketIoDisconnectReason.PingTimeout, reason.Reason);
         var engine = Assert.IsType<EngineConnectionException>(reason.InnerException);
         Assert.Equal(EngineConnectionError.PingTimeout, engine.Error);
     }

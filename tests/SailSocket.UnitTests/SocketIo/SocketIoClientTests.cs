@@ -40,10 +40,10 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
     /// <summary>What <see cref="SocketIoOptions.OnEvent"/> saw, copied off the receive buffer during the callback.</summary>
     private sealed record ReceivedEvent(string Name, string Arguments, string FirstArgument, long AckId, byte[][] Attachments);
 
-    private SocketIoOptions CreateOptions(SharedTimer? timer = null, TimeSpan? connectTimeout = null, ReadOnlyMemory<byte> auth = default) => new()
+    private SocketIoOptions CreateOptions(TimerSettings? timer = null, TimeSpan? connectTimeout = null, ReadOnlyMemory<byte> auth = default) => new()
     {
         Engine = _peer.CreateOptions(),
-        Timer = timer,
+        TimerResolution = timer?.Resolution ?? SocketIoConnectionOptions.DefaultTimerResolution,
         Auth = auth,
         ConnectTimeout = connectTimeout ?? TestTimeouts.Default,
         OnEvent = (in SocketIoEvent e) => _events.Writer.TryWrite(new ReceivedEvent(
@@ -59,14 +59,10 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
         },
     };
 
-    /// <summary>
-    /// Options whose connect bounds read manual clocks: <paramref name="timer"/>'s for the Socket.IO bound, and
-    /// <paramref name="engineTimer"/>'s (default the same) for the Engine.IO one (default 5 s).
-    /// </summary>
-    private SocketIoOptions TimedOptions(SharedTimer timer, TimeSpan connectTimeout, SharedTimer? engineTimer = null, TimeSpan? engineConnectTimeout = null) => new()
+    /// <summary>Options whose connect bounds read a manual clock: the Socket.IO bound, and the Engine.IO one (default 5 s).</summary>
+    private SocketIoOptions TimedOptions(ManualTimeProvider clock, TimeSpan connectTimeout, TimeSpan? engineConnectTimeout = null) => new()
     {
-        Engine = _peer.CreateOptions(engineConnectTimeout, timer: engineTimer ?? timer),
-        Timer = timer,
+        Engine = _peer.CreateOptions(engineConnectTimeout, timer: new TimerSettings(TimeSpan.FromMilliseconds(100), clock)),
         ConnectTimeout = connectTimeout,
     };
 

@@ -63,7 +63,7 @@ public sealed partial class SocketIoConnectionTests : IAsyncLifetime
         Assert.Equal("main-id", main.Id);
         Assert.Equal("chat-id", chat.Id);
         Assert.Same(connection, chat.Connection);
-        Assert.Same(connection.Engine, main.Engine);
+        Assert.Equal(connection.Engine, main.Engine);
         Assert.Equal(1, _peer.FactoryCalls);
     }
 
@@ -320,9 +320,9 @@ public sealed partial class SocketIoConnectionTests : IAsyncLifetime
         await _peer.CloseWithoutStatusAsync();
 
         var reason = await closed.Task.WaitAsync(TestTimeouts.Default);
-        Assert.Equal(SocketIoDisconnectReason.TransportClosed, reason.Reason);
+        Assert.Equal(SocketIoDisconnectReason.TransportClose, reason.Reason);
         var seen = new[] { await NextDisconnectAsync(), await NextDisconnectAsync() }.OrderBy(d => d.Namespace, StringComparer.Ordinal).ToArray();
-        Assert.Equal([("/", SocketIoDisconnectReason.TransportClosed), ("/chat", SocketIoDisconnectReason.TransportClosed)], seen);
+        Assert.Equal([("/", SocketIoDisconnectReason.TransportClose), ("/chat", SocketIoDisconnectReason.TransportClose)], seen);
         Assert.False(main.IsConnected);
         Assert.False(chat.IsConnected);
         Assert.False(connection.IsOpen);

@@ -13,7 +13,8 @@ namespace SailSocket.UnitTests.SocketIo;
 /// </summary>
 public sealed partial class SocketIoPacketReaderTests
 {
-    public static TheoryData<string, SocketIoPacketType, int, string, long, string> CapturedPackets => new()
+    // SocketIoPacketType is internal: the data is exposed as IEnumerable<object[]>, the type as Enum.
+    public static IEnumerable<object[]> CapturedPackets => new TheoryData<string, SocketIoPacketType, int, string, long, string>
     {
         // §3.2
         { "0", SocketIoPacketType.Connect, 0, "/", -1, "" },
@@ -106,8 +107,9 @@ public sealed partial class SocketIoPacketReaderTests
     [Theory]
     [MemberData(nameof(CapturedPackets))]
     public void Parse_CapturedPacket_DecodesIdenticallyFromEveryVariant(
-        string text, SocketIoPacketType type, int attachments, string ns, long ackId, string data)
+        string text, Enum packetType, int attachments, string ns, long ackId, string data)
     {
+        var type = (SocketIoPacketType)packetType;
         var expectedData = Encoding.UTF8.GetBytes(data);
         var variants = 0;
         foreach (var (name, sequence) in SequenceVariants.Get(text))
@@ -133,8 +135,9 @@ public sealed partial class SocketIoPacketReaderTests
     [Theory]
     [MemberData(nameof(CapturedPackets))]
     public void Parse_MemoryOverload_MatchesSequenceOverload(
-        string text, SocketIoPacketType type, int attachments, string ns, long ackId, string data)
+        string text, Enum packetType, int attachments, string ns, long ackId, string data)
     {
+        var type = (SocketIoPacketType)packetType;
         var bytes = Encoding.UTF8.GetBytes(text);
 
         var packet = SocketIoPacketReader.Parse(bytes.AsMemory());

@@ -10,7 +10,8 @@ namespace SailSocket.UnitTests.SocketIo;
 /// <summary>Packet headers written by <see cref="SocketIoPacketWriter"/> read back identically with <see cref="SocketIoPacketReader"/>.</summary>
 public sealed class SocketIoPacketWriterTests
 {
-    public static TheoryData<SocketIoPacketType, string, long, int, string, string> Headers => new()
+    // SocketIoPacketType is internal: the data is exposed as IEnumerable<object[]>, the type as Enum.
+    public static IEnumerable<object[]> Headers => new TheoryData<SocketIoPacketType, string, long, int, string, string>
     {
         // type, namespace, ack id, attachments, payload, expected wire text
         { SocketIoPacketType.Connect, "/", -1, 0, "", "0" },
@@ -36,8 +37,9 @@ public sealed class SocketIoPacketWriterTests
 
     [Theory]
     [MemberData(nameof(Headers))]
-    public void WriteHeader_WritesTheWireFormatAndReadsBack(SocketIoPacketType type, string ns, long ackId, int attachments, string payload, string expected)
+    public void WriteHeader_WritesTheWireFormatAndReadsBack(Enum packetType, string ns, long ackId, int attachments, string payload, string expected)
     {
+        var type = (SocketIoPacketType)packetType;
         var buffer = new ArrayBufferWriter<byte>();
 
         SocketIoPacketWriter.WriteHeader(buffer, type, ns, ackId, attachments);
@@ -94,8 +96,9 @@ public sealed class SocketIoPacketWriterTests
     [InlineData(SocketIoPacketType.Event, 1)]
     [InlineData(SocketIoPacketType.Ack, 2)]
     [InlineData(SocketIoPacketType.Connect, 1)]
-    public void WriteHeader_AttachmentCountThatDoesNotFitTheType_Throws(SocketIoPacketType type, int attachments)
+    public void WriteHeader_AttachmentCountThatDoesNotFitTheType_Throws(Enum packetType, int attachments)
     {
+        var type = (SocketIoPacketType)packetType;
         var buffer = new ArrayBufferWriter<byte>();
 
         var ex = Assert.Throws<ArgumentException>(() => SocketIoPacketWriter.WriteHeader(buffer, type, "/", 1, attachments));

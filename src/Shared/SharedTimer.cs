@@ -1,7 +1,18 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 
+// Shared source (src/Shared), compiled into each assembly that needs it as its own internal type, in a namespace of
+// that assembly: no assembly sees another's internals, and a test assembly that sees all three finds no duplicate name.
+#if SAILSOCKET_ENGINE
 namespace SailSocket.Engine;
+#elif SAILSOCKET_SOCKETIO
+namespace SailSocket.SocketIo.Internal;
+#elif SAILSOCKET_SAILS
+namespace SailSocket.Internal;
+#else
+#error Define the assembly's SAILSOCKET_* constant (src/*/*.csproj).
+#endif
 
 /// <summary>
 /// One periodic timer that serves every deadline of many connections: heartbeat watchdogs and request timeouts.
@@ -14,11 +25,22 @@ namespace SailSocket.Engine;
 /// fires up to one resolution late, never early.
 /// </para>
 /// <para>The underlying timer runs only while at least one target is registered.</para>
+/// <para>
+/// Connections do not create one each: they lease the process-wide timer of their clock and resolution
+/// (<see cref="Acquire"/>, <see cref="Release"/>), so that 10,000 connections of one client share one timer per layer, and
+/// the timer goes away with its last lease (a test's manual clock is not kept alive).
+/// </para>
 /// <para>Thread safety: all members are safe to call concurrently.</para>
 /// </remarks>
-public sealed class SharedTimer : IDisposable
+internal sealed class SharedTimer : IDisposable
 {
+    /// <summary>The leased timers of this assembly, by clock and resolution; guarded by itself.</summary>
+    private static readonly Dictionary<(TimeProvider, TimeSpan), SharedTimer> s_leased = [];
+
     private readonly object _gate = new();
+
+    /// <summary>How many leases (<see cref="Acquire"/>) hold this timer; guarded by <see cref="s_leased"/>.</summary>
+    private int _leases;
     private ITimerTarget[] _targets = [];
     private ITimer? _timer;
     private bool _disposed;
@@ -31,6 +53,42 @@ public sealed class SharedTimer : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resolution, TimeSpan.Zero);
         Resolution = resolution;
         TimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Leases the timer of this clock and resolution that every connection of the process shares, creating it if none is
+    /// leased; <see cref="Release"/> once per call.
+    /// </summary>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="resolution">How often targets are checked. Must be positive.</param>
+    /// <returns>The shared timer.</returns>
+    public static SharedTimer Acquire(TimeProvider timeProvider, TimeSpan resolution)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        lock (s_leased)
+        {
+            if (!s_leased.TryGetValue((timeProvider, resolution), out var timer))
+            {
+                timer = new SharedTimer(resolution, timeProvider);
+                s_leased.Add((timeProvider, resolution), timer);
+            }
+
+            timer._leases++;
+            return timer;
+        }
+    }
+
+    /// <summary>Gives back a lease from <see cref="Acquire"/>; the last one stops and forgets the timer.</summary>
+    public void Release()
+    {
+        lock (s_leased)
+        {
+            if (--_leases == 0)
+            {
+                s_leased.Remove((TimeProvider, Resolution));
+                Dispose();
+            }
+        }
     }
 
     /// <summary>How often registered targets are checked.</summary>

@@ -1,9 +1,19 @@
 using System;
 
+// Shared source (src/Shared), compiled into each assembly that needs it as its own internal type, in a namespace of
+// that assembly: no assembly sees another's internals, and a test assembly that sees all three finds no duplicate name.
+#if SAILSOCKET_ENGINE
 namespace SailSocket.Engine;
+#elif SAILSOCKET_SOCKETIO
+namespace SailSocket.SocketIo.Internal;
+#elif SAILSOCKET_SAILS
+namespace SailSocket.Internal;
+#else
+#error Define the assembly's SAILSOCKET_* constant (src/*/*.csproj).
+#endif
 
 /// <summary>Refuses header names and values that could split or smuggle an HTTP request.</summary>
-public static class HeaderValidation
+internal static class HeaderValidation
 {
     /// <summary>Throws when a header name is not an HTTP token or a value holds CR, LF, NUL or non-ASCII characters.</summary>
     /// <param name="name">The header name.</param>

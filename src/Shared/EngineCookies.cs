@@ -5,12 +5,22 @@ using System.Net.Http;
 using System.Net.WebSockets;
 using System.Text;
 
+// Shared source (src/Shared), compiled into each assembly that needs it as its own internal type, in a namespace of
+// that assembly: no assembly sees another's internals, and a test assembly that sees all three finds no duplicate name.
+#if SAILSOCKET_ENGINE
 namespace SailSocket.Engine;
+#elif SAILSOCKET_SOCKETIO
+namespace SailSocket.SocketIo.Internal;
+#elif SAILSOCKET_SAILS
+namespace SailSocket.Internal;
+#else
+#error Define the assembly's SAILSOCKET_* constant (src/*/*.csproj).
+#endif
 
 /// <summary>
-/// The cookie rules of <see cref="EngineOptions.Cookies"/>, applied per request by the transports and by the layers
-/// above for their own HTTP requests: which <c>Cookie</c> header a request carries, and which <c>Set-Cookie</c> answers
-/// are stored.
+/// The cookie rules of <see cref="SailSocket.Engine.EngineOptions.Cookies"/>, applied per request by the Engine.IO
+/// transports and by the Sails layer for its own HTTP requests: which <c>Cookie</c> header a request carries, and which
+/// <c>Set-Cookie</c> answers are stored.
 /// </summary>
 /// <remarks>
 /// Cookies are handled per request, not by the HTTP handler: one <see cref="SocketsHttpHandler"/> serves every socket of a
@@ -20,10 +30,10 @@ namespace SailSocket.Engine;
 /// (<see cref="ArgumentException"/>), so the WebSocket handshake gets an explicit header too, and its answer's
 /// <c>Set-Cookie</c> is read from <see cref="ClientWebSocket.HttpResponseHeaders"/>.
 /// </remarks>
-public static class EngineCookies
+internal static partial class EngineCookies
 {
-    private const string CookieHeader = "Cookie";
-    private const string SetCookieHeader = "Set-Cookie";
+    internal const string CookieHeader = "Cookie";
+    internal const string SetCookieHeader = "Set-Cookie";
 
     /// <summary>
     /// The <c>Cookie</c> header for a request to <paramref name="uri"/>: the user's <c>Cookie</c> headers first (joined with
@@ -33,7 +43,7 @@ public static class EngineCookies
     /// <param name="jar">The cookie store, or <see langword="null"/> for none.</param>
     /// <param name="uri">The request URL (http, https, ws or wss).</param>
     /// <returns>The header value, or <see langword="null"/> when there is no cookie to send.</returns>
-    public static string? BuildHeader(IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? jar, Uri uri)
+    internal static string? BuildHeader(IReadOnlyList<KeyValuePair<string, string>> headers, CookieContainer? jar, Uri uri)
     {
         ArgumentNullException.ThrowIfNull(headers);
         ArgumentNullException.ThrowIfNull(uri);
@@ -85,21 +95,12 @@ public static class EngineCookies
         }
     }
 
-    /// <summary>Sets the <c>Cookie</c> header of a WebSocket handshake, replacing the user's (already part of the merged value).</summary>
-    internal static void AddTo(ClientWebSocketOptions webSocket, EngineOptions options, Uri uri)
-    {
-        if (BuildHeader(options.Headers, options.Cookies, uri) is { } header)
-        {
-            webSocket.SetRequestHeader(CookieHeader, header);
-        }
-    }
-
     /// <summary>Stores the <c>Set-Cookie</c> answers of an HTTP response to a request for <paramref name="uri"/>.</summary>
     /// <param name="jar">The cookie store, or <see langword="null"/> to store nothing.</param>
     /// <param name="uri">The request URL (http, https, ws or wss).</param>
     /// <param name="response">The response.</param>
     /// <remarks>A <c>Set-Cookie</c> with a control or non-ASCII character, a malformed one, or one for another host is ignored.</remarks>
-    public static void Store(CookieContainer? jar, Uri uri, HttpResponseMessage response)
+    internal static void Store(CookieContainer? jar, Uri uri, HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(uri);
         ArgumentNullException.ThrowIfNull(response);
@@ -107,26 +108,6 @@ public static class EngineCookies
         {
             Store(jar, uri, values);
         }
-    }
-
-    /// <summary>
-    /// Stores the <c>Set-Cookie</c> answers of a WebSocket handshake, then drops the response headers the socket kept
-    /// (<see cref="ClientWebSocketOptions.CollectHttpResponseDetails"/>): an open socket has no use for them.
-    /// </summary>
-    internal static void Store(CookieContainer? jar, Uri uri, ClientWebSocket webSocket)
-    {
-        if (jar is not null && webSocket.HttpResponseHeaders is { } headers)
-        {
-            foreach (var (name, values) in headers)
-            {
-                if (string.Equals(name, SetCookieHeader, StringComparison.OrdinalIgnoreCase))
-                {
-                    Store(jar, uri, values);
-                }
-            }
-        }
-
-        webSocket.HttpResponseHeaders = null;
     }
 
     /// <summary>Stores <c>Set-Cookie</c> values, each one on its own; one the server may not set is ignored, as a browser does.</summary>
