@@ -4,7 +4,7 @@ using SailSocket.Testing;
 namespace SailSocket.IntegrationTests.Parity;
 
 /// <summary>
-/// Sessions and CSRF as a user meets them (the recipe <c>ConfigureHandshake = (h, ct) => sails.AddCsrfTokenAsync(h, ct)</c>),
+/// Sessions and CSRF as a user meets them (the recipe <c>ConfigureHandshake = async (h, ct) => await h.AddCsrfTokenAsync(ct)</c>),
 /// against the real app with CSRF protection on (<c>CSRF=1</c>): the token is fetched for the session each handshake
 /// carries, so POSTs and replayed CSRF-protected subscriptions keep working across a server restart.
 /// </summary>
@@ -28,14 +28,12 @@ public sealed class CsrfSessionTests
     {
         await using var server = await SailsServer.StartAsync(Csrf()).Within(150);
         var tokens = new ConcurrentQueue<string>();
-        SailsClient sails = null!;
-        sails = new SailsClient(new SailsClientOptions
+        await using var sails = new SailsClient(new SailsClientOptions
         {
             Url = server.Url,
             ConnectTimeout = TimeSpan.FromSeconds(10),
-            ConfigureHandshake = async (h, ct) => tokens.Enqueue(await sails.AddCsrfTokenAsync(h, ct)),
+            ConfigureHandshake = async (h, ct) => tokens.Enqueue(await h.AddCsrfTokenAsync(ct)),
         });
-        await using var owner = sails;
         await using var socket = await sails.ConnectAsync(Bound.Seconds(15));
         var ct = Bound.Seconds(20);
 
@@ -70,7 +68,7 @@ public sealed class CsrfSessionTests
         await using var server = await SailsServer.StartAsync(Csrf()).Within(150);
         await using var sails = new SailsClient(new SailsClientOptions { Url = server.Url, ConnectTimeout = TimeSpan.FromSeconds(10) });
         await using var socket = await sails.ConnectAsync(
-            new SailsSocketOptions { ConfigureHandshake = async (h, ct) => await sails.AddCsrfTokenAsync(h, ct) },
+            new SailsSocketOptions { ConfigureHandshake = async (h, ct) => await h.AddCsrfTokenAsync(ct) },
             Bound.Seconds(15));
         Assert.Equal(200, (await socket.PostAsJsonAsync("/pet", new PetData("PerSocket"), TestJson.Default.PetData, Bound.Seconds(10))).StatusCode);
     }
@@ -81,16 +79,14 @@ public sealed class CsrfSessionTests
         var server = await SailsServer.StartAsync(Csrf()).Within(150);
         var port = server.Port;
         var tokens = new ConcurrentQueue<string>();
-        SailsClient sails = null!;
-        sails = new SailsClient(new SailsClientOptions
+        await using var sails = new SailsClient(new SailsClientOptions
         {
             Url = server.Url,
             Reconnection = s_fast,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             RequestTimeout = TimeSpan.FromSeconds(30),
-            ConfigureHandshake = async (h, ct) => tokens.Enqueue(await sails.AddCsrfTokenAsync(h, ct)),
+            ConfigureHandshake = async (h, ct) => tokens.Enqueue(await h.AddCsrfTokenAsync(ct)),
         });
-        await using var owner = sails;
         await using var socket = await sails.ConnectAsync(Bound.Seconds(15));
         var resubscribed = new BlockingCollection<SailsResubscribedEventArgs>();
         socket.Resubscribed += (_, e) => resubscribed.Add(e);

@@ -54,7 +54,7 @@ public sealed class AsyncSignatureRuleTests
 
         Assert.Contains("SailsClient.ConnectAsync", names);
         Assert.Contains("SailsClient.GetCsrfTokenAsync", names);
-        Assert.Contains("SailsClient.AddCsrfTokenAsync", names);
+        Assert.Contains("SailsHandshake.AddCsrfTokenAsync", names);
         Assert.Contains("SailsClient.DisposeAsync", names);
         Assert.Contains("SailsSocket.ConnectAsync", names);
         Assert.Contains("SailsSocket.ReconnectAsync", names);
