@@ -216,9 +216,14 @@ public sealed class EventRouterTests
         return await channel.Reader.ReadAsync(cts.Token);
     }
 
-    /// <summary>Holds the dispatcher inside a handler until released (bounded, so a failing test cannot hang).</summary>
+    /// <summary>
+    /// Holds the dispatcher inside a handler until released: bounded, so a failing test cannot hang, and generously, since
+    /// the test's pushes must all arrive while it holds (disposal releases it at once).
+    /// </summary>
     private sealed class BlockedHandler : IDisposable
     {
+        private static readonly TimeSpan MaxBlock = TimeSpan.FromSeconds(30);
+
         private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ManualResetEventSlim _release = new();
 
@@ -227,7 +232,7 @@ public sealed class EventRouterTests
         public void Block()
         {
             _entered.TrySetResult();
-            _release.Wait(TestTimeouts.Default);
+            _release.Wait(MaxBlock);
         }
 
         public void Release() => _release.Set();
