@@ -92,7 +92,7 @@ public sealed class SailsErrorsTests
         foreach (Exception error in new Exception[]
         {
             new SocketIoConnectException("/", "Not authorized"),
-            new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "closed during the handshake"),
+            new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "closed during the handshake"),
         })
         {
             var ex = Assert.IsType<SailsConnectionException>(SailsErrors.Connect(error, Server, ConnectTimeout));
@@ -142,7 +142,7 @@ public sealed class SailsErrorsTests
     [Fact]
     public void Request_DisconnectedAfterSend_IsSailsRequestInterruptedException()
     {
-        var lost = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone", afterSend: true);
+        var lost = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone", afterSend: true);
 
         var ex = Assert.IsType<SailsRequestInterruptedException>(SailsErrors.Request(lost, "post", "/pay", TimeSpan.FromSeconds(1)));
 
@@ -154,7 +154,7 @@ public sealed class SailsErrorsTests
     [Fact]
     public void Request_DisconnectedBeforeSend_IsAPlainSailsConnectionException_NotProcessed()
     {
-        var lost = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClosed, "gone", afterSend: false);
+        var lost = new SocketIoDisconnectedException(SocketIoDisconnectReason.TransportClose, "gone", afterSend: false);
 
         var ex = SailsErrors.Request(lost, "post", "/pay?card=s3cret", TimeSpan.FromSeconds(1));
 
@@ -190,7 +190,7 @@ public sealed class SailsErrorsTests
     [Fact]
     public void Request_TooLargeOrNotSerialisable_IsArgumentException()
     {
-        foreach (Exception error in new Exception[] { new EngineMessageTooLargeException(2_000_000, 1_000_000), new JsonException("cycle"), new NotSupportedException("no converter") })
+        foreach (Exception error in new Exception[] { new SocketIoMessageTooLargeException(2_000_000, 1_000_000, new EngineMessageTooLargeException(2_000_000, 1_000_000)), new JsonException("cycle"), new NotSupportedException("no converter") })
         {
             var ex = Assert.IsType<ArgumentException>(SailsErrors.Request(error, "post", "/x", TimeSpan.FromSeconds(1)));
 
@@ -208,7 +208,8 @@ public sealed class SailsErrorsTests
     }
 
     [Theory]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, true)]
+    [InlineData(SocketIoDisconnectReason.TransportClose, true)]
+    [InlineData(SocketIoDisconnectReason.PingTimeout, true)]
     [InlineData(SocketIoDisconnectReason.ProtocolError, true)]
     [InlineData(SocketIoDisconnectReason.ServerDisconnect, false)]
     [InlineData(SocketIoDisconnectReason.ClientDisconnect, false)]
@@ -218,20 +219,26 @@ public sealed class SailsErrorsTests
     }
 
     [Theory]
-    [InlineData(SocketIoDisconnectReason.ClientDisconnect, null, SailsDisconnectReason.ClientDisconnect)]
-    [InlineData(SocketIoDisconnectReason.ServerDisconnect, null, SailsDisconnectReason.ServerDisconnect)]
-    [InlineData(SocketIoDisconnectReason.ProtocolError, null, SailsDisconnectReason.ProtocolError)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, null, SailsDisconnectReason.TransportClose)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, EngineConnectionError.ClosedByServer, SailsDisconnectReason.TransportClose)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, EngineConnectionError.TransportError, SailsDisconnectReason.TransportClose)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, EngineConnectionError.PingTimeout, SailsDisconnectReason.PingTimeout)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, EngineConnectionError.ProtocolError, SailsDisconnectReason.ProtocolError)]
-    [InlineData(SocketIoDisconnectReason.TransportClosed, EngineConnectionError.MessageTooLarge, SailsDisconnectReason.ProtocolError)]
-    public void Disconnect_MapsTheReason_AndTheEngineCause(SocketIoDisconnectReason reason, EngineConnectionError? cause, SailsDisconnectReason expected)
+    [InlineData(SocketIoDisconnectReason.ClientDisconnect, SailsDisconnectReason.ClientDisconnect)]
+    [InlineData(SocketIoDisconnectReason.ServerDisconnect, SailsDisconnectReason.ServerDisconnect)]
+    [InlineData(SocketIoDisconnectReason.TransportClose, SailsDisconnectReason.TransportClose)]
+    [InlineData(SocketIoDisconnectReason.PingTimeout, SailsDisconnectReason.PingTimeout)]
+    [InlineData(SocketIoDisconnectReason.ProtocolError, SailsDisconnectReason.ProtocolError)]
+    public void Disconnect_MapsTheSocketIoReasonOneToOne(SocketIoDisconnectReason reason, SailsDisconnectReason expected)
     {
-        var inner = cause is { } error ? new EngineConnectionException(error, "cause") : null;
+        // The Socket.IO layer already folded the Engine cause into its reason: the Sails layer never looks at inner exceptions.
+        Assert.Equal(expected, SailsErrors.Disconnect(new SocketIoDisconnectedException(reason, "x", new EngineConnectionException(EngineConnectionError.TransportError, "cause"))));
+    }
 
-        Assert.Equal(expected, SailsErrors.Disconnect(new SocketIoDisconnectedException(reason, "x", inner)));
+    [Fact]
+    public void Disconnect_CoversEveryReason()
+    {
+        foreach (var reason in Enum.GetValues<SocketIoDisconnectReason>())
+        {
+            Assert.True(Enum.IsDefined(SailsErrors.Disconnect(new SocketIoDisconnectedException(reason, "x"))));
+        }
+
+        Assert.Equal(Enum.GetValues<SocketIoDisconnectReason>().Length, Enum.GetValues<SailsDisconnectReason>().Length);
     }
 
     private static void AssertNoSecrets(string message)
