@@ -1,6 +1,6 @@
 namespace SailSocket.IntegrationTests;
 
-/// <summary>Many sockets in one process, used at once (the seed's use case: services and test harnesses).</summary>
+/// <summary>Many sockets in one process, used at once (services and test harnesses).</summary>
 public sealed class ConcurrencyTests : SailsServerTestBase
 {
     [Fact]

@@ -15,7 +15,7 @@ namespace SailSocket.Engine.Transports;
 /// <remarks>
 /// <list type="bullet">
 /// <item>The caller's token only bounds the wait in the queue: a message whose write has started is not cancelled (a
-/// cancelled WebSocket write aborts the socket, conventions.md).</item>
+/// cancelled WebSocket write aborts the socket).</item>
 /// <item>A waiter's continuation runs asynchronously: the thread writing the queue never runs a sender's code.</item>
 /// <item>When a write goes asynchronous (the socket's buffer is full), the rest of the queue is written when it finishes,
 /// by the thread that finishes it.</item>

@@ -146,7 +146,7 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
         binary is null
-            // CancellationToken.None: cancelling a WebSocket send aborts the socket (conventions.md).
+            // CancellationToken.None: cancelling a WebSocket send aborts the socket.
             ? _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None)
             : WriteWithAttachmentsAsync(text, binary);
 

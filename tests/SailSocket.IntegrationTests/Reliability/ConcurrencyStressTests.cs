@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, concurrency: many tasks send requests, register and remove handlers (On/Off/Once/OnAny), disconnect,
+/// Concurrency: many tasks send requests, register and remove handlers (On/Off/Once/OnAny), disconnect,
 /// reconnect and dispose sockets, all at once, against the real Sails app. No deadlock (every wait bounded), every
 /// response belongs to its request (no ack id reused while pending), every request is answered or fails with a
 /// documented exception.

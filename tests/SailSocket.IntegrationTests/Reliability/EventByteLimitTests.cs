@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6 §7: a server flooding large events at a stuck consumer cannot grow the client's memory past
+/// A server flooding large events at a stuck consumer cannot grow the client's memory past
 /// <see cref="SailsClientOptions.MaxPendingEventBytes"/> — for blocked handlers (the arriving events are dropped) and for a
 /// <see cref="SailsSocket.ReadEventsAsync"/> stream nobody reads (the oldest are dropped) — and every drop is counted.
 /// </summary>

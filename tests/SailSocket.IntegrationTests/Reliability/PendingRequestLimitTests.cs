@@ -1,7 +1,7 @@
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6 §3: the requests a socket has sent and still waits for are bounded (<see cref="SailsClientOptions.MaxPendingRequests"/>);
+/// The requests a socket has sent and still waits for are bounded (<see cref="SailsClientOptions.MaxPendingRequests"/>);
 /// one more is refused before it is sent, and the socket keeps working.
 /// </summary>
 public sealed class PendingRequestLimitTests

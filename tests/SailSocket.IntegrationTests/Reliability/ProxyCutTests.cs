@@ -4,7 +4,7 @@ using SailSocket.Testing;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, fault injection: connections cut under a socket by a proxy (RST, FIN, one direction, in the middle of a
+/// Fault injection: connections cut under a socket by a proxy (RST, FIN, one direction, in the middle of a
 /// frame), idle, with requests in flight and with requests queued while the proxy refuses to reconnect, over WebSocket
 /// and long-polling, against the shared Sails server.
 /// </summary>

@@ -5,7 +5,7 @@ using SailSocket.Testing;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, fault injection: every byte through the proxy one (WebSocket) or eight (polling) at a time, each its own TCP segment — a WebSocket frame,
+/// Fault injection: every byte through the proxy one (WebSocket) or eight (polling) at a time, each its own TCP segment — a WebSocket frame,
 /// an HTTP body and a JWR split across hundreds of segments still parse; then a slow link (delay) and back to normal.
 /// </summary>
 public sealed class ProxyDripTests

@@ -4,7 +4,7 @@ using SailSocket.Testing;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, fault injection: the Sails server killed under two sockets (WebSocket and polling) that reach it through
+/// Fault injection: the Sails server killed under two sockets (WebSocket and polling) that reach it through
 /// proxies, and a new one lifted behind the same proxy URLs.
 /// </summary>
 public sealed class ProxyServerRestartTests

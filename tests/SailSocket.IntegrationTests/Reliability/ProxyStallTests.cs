@@ -4,7 +4,7 @@ using SailSocket.Testing;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, fault injection: a proxy that silently stops forwarding (both TCP connections stay open, nothing moves) is
+/// Fault injection: a proxy that silently stops forwarding (both TCP connections stay open, nothing moves) is
 /// detected by the heartbeat within pingInterval + pingTimeout, over WebSocket and long-polling, against a server with
 /// 1 s / 1 s pings.
 /// </summary>

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace SailSocket.IntegrationTests.Reliability;
 
 /// <summary>
-/// Issue 6, resource hygiene: many connect/dispose cycles of a <see cref="SailsSocket"/> against the shared Sails server,
+/// Resource hygiene: many connect/dispose cycles of a <see cref="SailsSocket"/> against the shared Sails server,
 /// then the <see cref="SailsClient"/> disposed, leave no growth in file descriptors, threads, timers or thread-pool work,
 /// and no unobserved task exception.
 /// </summary>

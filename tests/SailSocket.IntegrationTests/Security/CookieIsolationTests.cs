@@ -14,7 +14,7 @@ public sealed class SecondSailsServer : IAsyncLifetime
 }
 
 /// <summary>
-/// Cookies stay with their host (issue 6 §7): a cookie server A (127.0.0.1:portA) set is never sent to <c>localhost</c>,
+/// Cookies stay with their host: a cookie server A (127.0.0.1:portA) set is never sent to <c>localhost</c>,
 /// even on the same machine; on another port of the same host it is, as RFC 6265 §8.5 and every browser have it.
 /// </summary>
 public sealed class CookieIsolationTests(SecondSailsServer second) : IClassFixture<SecondSailsServer>

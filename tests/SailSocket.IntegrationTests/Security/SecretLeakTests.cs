@@ -17,7 +17,7 @@ public sealed class EchoingRefusalServer : IAsyncLifetime
 }
 
 /// <summary>
-/// Credentials never leave the process through what SailSocket reports (issue 6 §7): a refusal whose body echoes the
+/// Credentials never leave the process through what SailSocket reports: a refusal whose body echoes the
 /// request's <c>Cookie</c>, <c>Authorization</c> and query token reaches the exception redacted, and no event of the
 /// library's EventSources carries them.
 /// </summary>

@@ -28,7 +28,7 @@ public sealed class StickySailsServer : IAsyncLifetime
 }
 
 /// <summary>
-/// Sticky sessions (issue 3 §4): the cookie a server (or its load balancer) sets on the polling handshake goes with every
+/// Sticky sessions: the cookie a server (or its load balancer) sets on the polling handshake goes with every
 /// poll, every POST and the WebSocket upgrade; the server here refuses any of them that comes without it, so these tests
 /// fail if the cookie is dropped anywhere on the way.
 /// </summary>

@@ -10,7 +10,7 @@ using Xunit;
 namespace SailSocket.UnitTests.Engine;
 
 /// <summary>
-/// <see cref="EngineConnection"/> against a scripted server over an in-memory WebSocket (conventions.md rule 32).
+/// <see cref="EngineConnection"/> against a scripted server over an in-memory WebSocket.
 /// Every await is bounded by <see cref="TestTimeouts.Default"/>.
 /// </summary>
 public sealed partial class EngineConnectionTests : IAsyncLifetime

@@ -11,7 +11,7 @@ namespace SailSocket.UnitTests.Engine;
 
 /// <summary>
 /// Polling payloads of both revisions (protocol.md §2.3, §2.4), captured from a real server, split into packets from every
-/// split variant (conventions.md rule 31). Every variant must give the same packets.
+/// split variant. Every variant must give the same packets.
 /// </summary>
 public sealed class EnginePayloadReaderTests
 {

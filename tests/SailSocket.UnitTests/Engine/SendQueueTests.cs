@@ -11,7 +11,7 @@ using Xunit;
 namespace SailSocket.UnitTests.Engine;
 
 /// <summary>
-/// The WebSocket send queue (issue 5): one write at a time, in arrival order, each sender told of its own write's outcome,
+/// The WebSocket send queue: one write at a time, in arrival order, each sender told of its own write's outcome,
 /// queued senders cancellable without touching the socket, waiters reused.
 /// </summary>
 public sealed class SendQueueTests

@@ -11,7 +11,7 @@ using Xunit;
 namespace SailSocket.UnitTests.Infrastructure;
 
 /// <summary>
-/// A scripted Engine.IO polling server (conventions.md rule 32): every request the client makes is queued for the test,
+/// A scripted Engine.IO polling server: every request the client makes is queued for the test,
 /// which takes it with <see cref="NextGetAsync"/> / <see cref="NextPostAsync"/> and answers it. A request the test never
 /// takes fails the test at <see cref="AssertNoUnhandledRequests"/>; overlapping GETs or POSTs (which make a real server
 /// close the session) are recorded and fail it too; anything but GET or POST fails loudly at once.

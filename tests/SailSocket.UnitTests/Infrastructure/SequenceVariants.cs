@@ -6,7 +6,7 @@ using System.Text;
 namespace SailSocket.UnitTests.Infrastructure;
 
 /// <summary>
-/// The split variants of conventions.md rule 31: the same payload right-sized, embedded in a larger buffer with garbage on
+/// The split variants every codec test runs: the same payload right-sized, embedded in a larger buffer with garbage on
 /// both sides, split into two segments at every offset, and one byte per segment.
 /// </summary>
 internal static class SequenceVariants

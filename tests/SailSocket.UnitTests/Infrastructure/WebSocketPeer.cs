@@ -12,7 +12,7 @@ namespace SailSocket.UnitTests.Infrastructure;
 
 /// <summary>
 /// A scripted Engine.IO server over an in-memory WebSocket: <see cref="FullDuplexStream.CreatePair"/> plus
-/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> on both ends (conventions.md rule 32).
+/// <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> on both ends.
 /// The client end is handed to the code under test through <see cref="EngineOptions.WebSocketFactory"/>.
 /// </summary>
 internal sealed class WebSocketPeer : IAsyncDisposable

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace SailSocket.UnitTests.Sails;
 
-/// <summary>What exception messages and diagnostics may say about a request or a server (issue 6 §7: no secrets).</summary>
+/// <summary>What exception messages and diagnostics may say about a request or a server (no secrets).</summary>
 public sealed class SafeDescriptionTests
 {
     [Theory]

@@ -13,7 +13,7 @@ using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 namespace SailSocket.UnitTests.SocketIo;
 
 /// <summary>
-/// The pooled ack waiters (issue 5): reused after their result is read, completed exactly once when the ack, the timer,
+/// The pooled ack waiters: reused after their result is read, completed exactly once when the ack, the timer,
 /// cancellation, close and a failed send race, and never touched by a finished emit once they serve the next one.
 /// </summary>
 public sealed class AckTablePoolTests : IDisposable

@@ -312,7 +312,7 @@ public sealed class AckTableTests : IDisposable
     [Fact]
     public async Task Completion_RunsContinuationsAsynchronously()
     {
-        // Continuations must never run inline on the receive loop that completes the ack (conventions.md rule 19).
+        // Continuations must never run inline on the receive loop that completes the ack.
         var pending = _table.Add(s_timeout, CancellationToken.None);
         var continuation = ThreadAfterAwaitAsync(pending);
         var completingThread = -1;

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace SailSocket.UnitTests.SocketIo;
 
-/// <content><see cref="SocketIoOptions.MaxPendingAcks"/>: the ack table cannot grow without bound (issue 6 §3).</content>
+/// <content><see cref="SocketIoOptions.MaxPendingAcks"/>: the ack table cannot grow without bound.</content>
 public sealed partial class SocketIoClientTests
 {
     [Fact]

@@ -72,7 +72,7 @@ public sealed partial class SocketIoPacketReaderTests
 
     /// <summary>
     /// Regression test for a bug found and fixed (src/SocketIo/Protocol/SocketIoPacketReader.cs, Parse, the binary-count branch): "5" + count + a byte
-    /// that is not '-'. The offset should name the offending byte (conventions.md rule 7), but the reader reports
+    /// that is not '-'. The offset should name the offending byte, but the reader reports
     /// <c>reader.Consumed</c> after <c>TryRead</c> has already consumed that byte, one past it (3 instead of 2 here).
     /// </summary>
     [Fact]

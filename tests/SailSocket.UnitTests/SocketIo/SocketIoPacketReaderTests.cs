@@ -8,7 +8,7 @@ using Xunit;
 namespace SailSocket.UnitTests.SocketIo;
 
 /// <summary>
-/// Every captured packet of protocol.md §3.2–§3.7 and §4.3, decoded from every split variant (conventions.md rule 31):
+/// Every captured packet of protocol.md §3.2–§3.7 and §4.3, decoded from every split variant:
 /// right-sized, embedded, split at every offset, one byte per segment. All variants must decode identically.
 /// </summary>
 public sealed partial class SocketIoPacketReaderTests
