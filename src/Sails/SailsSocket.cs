@@ -33,7 +33,7 @@ namespace SailSocket;
 /// once to keep or combine one); everything else that is asynchronous returns <see cref="Task"/>.</item>
 /// </list>
 /// </remarks>
-public sealed partial class SailsSocket : IAsyncDisposable
+public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
 {
     private readonly SailsClient _owner;
     private readonly ConnectionSupervisor _supervisor;
@@ -50,7 +50,7 @@ public sealed partial class SailsSocket : IAsyncDisposable
         _queue = new RequestQueue(owner.Options.MaxQueuedRequests, owner.Options.TimeProvider);
         _sender = new RequestSender(_queue, owner.Options);
         _events = new EventRouter(owner.Options, this);
-        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, new Observer(this));
+        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent);
     }
 
     /// <summary>The server this socket connects to.</summary>
@@ -140,39 +140,34 @@ public sealed partial class SailsSocket : IAsyncDisposable
 
     private void Raise<TArgs>(EventHandler<TArgs>? handler, TArgs args) => handler?.Invoke(this, args);
 
-    /// <summary>Turns the supervisor's news into lifecycle events, replays and the queue flush, in order, on the dispatcher.</summary>
-    private sealed class Observer(SailsSocket socket) : IConnectionObserver
+    // The supervisor's news, turned into lifecycle events, replays and the queue flush, in order, on the dispatcher.
+    void IConnectionObserver.OnReconnecting(int attempt, TimeSpan? delay) =>
+        _events.Post(Reconnecting, () => Raise(Reconnecting, delay is { } d ? new SailsConnectionEventArgs(attempt, d) : new SailsConnectionEventArgs(attempt)));
+
+    void IConnectionObserver.OnAttemptFailed(int attempt, Exception error) =>
+        _events.Post(ConnectError, () => Raise(ConnectError, new SailsConnectionEventArgs(attempt, exception: error)));
+
+    async Task IConnectionObserver.OnConnectedAsync(LiveConnection connection)
     {
-        public void OnReconnecting(int attempt, TimeSpan? delay) =>
-            socket._events.Post(socket.Reconnecting, () => socket.Raise(socket.Reconnecting, delay is { } d ? new SailsConnectionEventArgs(attempt, d) : new SailsConnectionEventArgs(attempt)));
-
-        public void OnAttemptFailed(int attempt, Exception error) =>
-            socket._events.Post(socket.ConnectError, () => socket.Raise(socket.ConnectError, new SailsConnectionEventArgs(attempt, exception: error)));
-
-        public async Task OnConnectedAsync(LiveConnection connection)
+        var attempt = connection.Attempt;
+        _events.Post(Connected, () => Raise(Connected, new SailsConnectionEventArgs(attempt)));
+        if (attempt > 0)
         {
-            var attempt = connection.Attempt;
-            socket._events.Post(socket.Connected, () => socket.Raise(socket.Connected, new SailsConnectionEventArgs(attempt)));
-            if (attempt > 0)
-            {
-                socket._events.Post(socket.Reconnected, () => socket.Raise(socket.Reconnected, new SailsConnectionEventArgs(attempt)));
+            _events.Post(Reconnected, () => Raise(Reconnected, new SailsConnectionEventArgs(attempt)));
 
-                // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
-                await socket._subscriptions.ReplayAsync(connection, socket._sender, socket._owner.Options.RequestTimeout, ReportReplay).ConfigureAwait(false);
-            }
-
-            socket._queue.Flush(connection);
+            // The server forgot this socket's rooms and subscriptions: replay them before the queued requests.
+            await _subscriptions.ReplayAsync(connection, _sender, _owner.Options.RequestTimeout, ReportReplay).ConfigureAwait(false);
         }
 
-        public void OnLost(LiveConnection connection, SocketIoDisconnectedException reason) =>
-            socket._events.Post(socket.Disconnected, () => socket.Raise(socket.Disconnected, new SailsDisconnectedEventArgs(SailsErrors.Disconnect(reason), reason)));
-
-        public void OnGaveUp(int attempt, Exception error) =>
-            socket._events.Post(socket.ReconnectFailed, () => socket.Raise(socket.ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
-
-        public void OnEvent(in SocketIoEvent socketEvent) => socket._events.OnSocketIoEvent(socketEvent);
-
-        private void ReportReplay(SailsSubscription subscription, SailsResponse? response, Exception? error) =>
-            socket._events.Post(socket.Resubscribed, () => socket.Raise(socket.Resubscribed, new SailsResubscribedEventArgs(subscription, response, error)));
+        _queue.Flush(connection);
     }
+
+    void IConnectionObserver.OnLost(LiveConnection connection, SocketIoDisconnectedException reason) =>
+        _events.Post(Disconnected, () => Raise(Disconnected, new SailsDisconnectedEventArgs(SailsErrors.Disconnect(reason), reason)));
+
+    void IConnectionObserver.OnGaveUp(int attempt, Exception error) =>
+        _events.Post(ReconnectFailed, () => Raise(ReconnectFailed, new SailsConnectionEventArgs(attempt, exception: error)));
+
+    private void ReportReplay(SailsSubscription subscription, SailsResponse? response, Exception? error) =>
+        _events.Post(Resubscribed, () => Raise(Resubscribed, new SailsResubscribedEventArgs(subscription, response, error)));
 }

@@ -28,7 +28,6 @@ internal sealed class ConnectionSupervisor
     private readonly RequestQueue _queue;
     private readonly IConnectionObserver _observer;
     private readonly SocketIoEventCallback _onEvent;
-    private readonly Action<LiveConnection, SocketIoDisconnectedException> _onLost;
     private SailsSocketState _state = SailsSocketState.Disconnected;
     private LiveConnection? _current;
 
@@ -41,14 +40,19 @@ internal sealed class ConnectionSupervisor
     /// <summary>Why the latest attempt failed, for a connect that is cancelled or times out while retrying.</summary>
     private Exception? _lastError;
 
-    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer)
+    /// <summary>Creates a supervisor.</summary>
+    /// <param name="plan">What each attempt sends.</param>
+    /// <param name="options">The client's tuning: connect timeout, reconnection, clock.</param>
+    /// <param name="queue">The request queue it holds, opens and rejects.</param>
+    /// <param name="observer">Told of what happens, outside the lock.</param>
+    /// <param name="onEvent">Receives every connection's server events, on its receive loop.</param>
+    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer, SocketIoEventCallback onEvent)
     {
         _plan = plan;
         _options = options;
         _queue = queue;
         _observer = observer;
-        _onEvent = observer.OnEvent;
-        _onLost = OnConnectionLost;
+        _onEvent = onEvent;
     }
 
     public SailsSocketState State
@@ -249,7 +253,7 @@ internal sealed class ConnectionSupervisor
                     _observer.OnReconnecting(attempt, null);
                 }
 
-                var connection = await LiveConnection.ConnectAsync(_plan, attempt, _onEvent, _onLost, stop.Token).ConfigureAwait(false);
+                var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, _onEvent, stop.Token).ConfigureAwait(false);
                 await OnConnectedAsync(connection, done, stop).ConfigureAwait(false);
                 return;
             }
@@ -344,7 +348,7 @@ internal sealed class ConnectionSupervisor
     }
 
     /// <summary>On the receive loop of a connection that ended (once per connection).</summary>
-    private void OnConnectionLost(LiveConnection lost, SocketIoDisconnectedException reason)
+    internal void OnConnectionLost(LiveConnection lost, SocketIoDisconnectedException reason)
     {
         lock (_gate)
         {

@@ -27,7 +27,4 @@ internal interface IConnectionObserver
 
     /// <summary>Reconnection gave up after <paramref name="attempt"/> with <paramref name="error"/>.</summary>
     void OnGaveUp(int attempt, Exception error);
-
-    /// <summary>A server event, on the connection's receive loop.</summary>
-    void OnEvent(in SocketIoEvent socketEvent);
 }

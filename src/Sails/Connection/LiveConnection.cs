@@ -13,18 +13,20 @@ namespace SailSocket.Connection;
 /// </summary>
 internal sealed class LiveConnection : IAsyncDisposable
 {
+    private readonly ConnectionSupervisor _supervisor;
     private SocketIoClient? _io;
 
-    private LiveConnection(int attempt)
+    private LiveConnection(ConnectionSupervisor supervisor, int attempt)
     {
+        _supervisor = supervisor;
         Attempt = attempt;
     }
 
     /// <summary>0 for the first connect, then the reconnection attempt that made this connection.</summary>
     public int Attempt { get; }
 
-    /// <summary>The Socket.IO client; set once connected.</summary>
-    public SocketIoClient Io => _io ?? throw new InvalidOperationException("Not connected yet.");
+    /// <summary>The Socket.IO client. A connection is handed out only once connected, so it is always set.</summary>
+    public SocketIoClient Io => _io!;
 
     /// <summary>The socket id the server gave this connection.</summary>
     public string Id => Io.Id;
@@ -33,25 +35,28 @@ internal sealed class LiveConnection : IAsyncDisposable
     public Dictionary<string, string> RequestHeaders { get; private set; } = [];
 
     /// <summary>Makes one connection attempt.</summary>
+    /// <param name="supervisor">Told once, with this connection, when it ends.</param>
     /// <param name="plan">What the attempt sends.</param>
     /// <param name="attempt">The attempt number.</param>
     /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
-    /// <param name="onLost">Told once, with this connection, when it ends.</param>
     /// <param name="cancellationToken">Stops the attempt.</param>
     /// <returns>The connection.</returns>
     public static async Task<LiveConnection> ConnectAsync(
+        ConnectionSupervisor supervisor,
         HandshakePlan plan,
         int attempt,
         SocketIoEventCallback onEvent,
-        Action<LiveConnection, SocketIoDisconnectedException> onLost,
         CancellationToken cancellationToken)
     {
-        var live = new LiveConnection(attempt);
-        var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, error => onLost(live, error), cancellationToken).ConfigureAwait(false);
+        var live = new LiveConnection(supervisor, attempt);
+        var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, live.OnDisconnected, cancellationToken).ConfigureAwait(false);
         live.RequestHeaders = requestHeaders;
         live._io = await SocketIoClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         return live;
     }
+
+    /// <summary>The Socket.IO layer's word that this connection ended (a method of its own: no closure per connection).</summary>
+    private void OnDisconnected(SocketIoDisconnectedException reason) => _supervisor.OnConnectionLost(this, reason);
 
     /// <summary>Sends the Socket.IO disconnect, then closes.</summary>
     /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
