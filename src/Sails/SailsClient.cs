@@ -64,6 +64,7 @@ public sealed class SailsClient : IAsyncDisposable
             _handler.Proxy = proxy;
             _handler.UseProxy = true;
         }
+
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Http = new SailsHttp(_http, Options.GetCookieRoute);
@@ -89,7 +90,6 @@ public sealed class SailsClient : IAsyncDisposable
 
     /// <summary>The sockets this client has connected that are not yet disposed.</summary>
     public IReadOnlyCollection<SailsSocket> Sockets => _sockets.Keys.ToArray();
-
 
     internal HttpMessageInvoker HttpInvoker => _invoker;
 

@@ -139,7 +139,10 @@ public sealed class SailsClientOptions
     /// <summary>The largest message accepted from the server, in bytes. Default 16 MiB.</summary>
     public int MaxMessageSize { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>How often the shared timer checks request deadlines and heartbeats; deadlines fire up to this late. Default 100 ms.</summary>
+    /// <summary>
+    /// How often response deadlines and heartbeats are checked (by one timer per process and clock); they fire up to this
+    /// late. A request waiting in the queue has an exact timer of its own. Default 100 ms.
+    /// </summary>
     public TimeSpan TimerResolution { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
