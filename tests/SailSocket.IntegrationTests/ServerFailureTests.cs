@@ -70,7 +70,8 @@ public sealed class ServerFailureTests
         var disconnected = new TaskCompletionSource<SailsDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         socket.Disconnected += (_, e) => disconnected.TrySetResult(e);
 
-        // Several ping intervals with no traffic: the server would drop a client that did not answer its pings.
+        // Several ping intervals with no traffic: the server would drop a client that did not answer its pings. The idle
+        // time is the stimulus, not a wait for a state: the server's pings are not observable from here.
         await Task.Delay(3500);
         Assert.True(socket.IsConnected);
         Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
