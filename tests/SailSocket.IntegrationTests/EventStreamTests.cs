@@ -38,9 +38,13 @@ public sealed class EventStreamTests : SailsServerTestBase
         await using var actor = await ConnectAsync();
         var ct = Bound.Seconds(20);
         var events = watcher.ReadEventsAsync("pet", cancellationToken: ct);
+
+        // A plain handler after the stream: once it has seen the created event, the stream has been handed it too.
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        using var handler = watcher.On("pet", e => seen.TryAdd(e.ReadData(TestJson.Default.PetEvent)!.Id, true));
         using var subscription = await watcher.SubscribeAsync(new SailsRequest("get", "/pet"), ct);
         var created = (await actor.PostAsJsonAsync("/pet", new PetData("Streamed"), TestJson.Default.PetData, ct)).ReadBody(TestJson.Default.Pet)!;
-        await Task.Delay(300); // the event has long arrived; the stream has not been enumerated yet
+        await Bound.Until(() => seen.ContainsKey(created.Id), 10); // the event has arrived; the stream has not been enumerated yet
 
         await foreach (var e in events.WithCancellation(ct))
         {

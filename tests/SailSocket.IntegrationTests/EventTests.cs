@@ -19,6 +19,8 @@ public sealed class EventTests : SailsServerTestBase
         alice.On("chat", e => aliceGot.TrySetResult(e));
         bob.On("chat", e => bobGot.TrySetResult(e));
         outsider.On("chat", _ => Interlocked.Increment(ref outsiderGot));
+        var outsiderMarker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        outsider.On("direct", _ => outsiderMarker.TrySetResult());
 
         var ct = Bound.Seconds(15);
         Assert.Equal(200, (await alice.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct)).StatusCode);
@@ -32,9 +34,10 @@ public sealed class EventTests : SailsServerTestBase
         Assert.Equal("hi", a.ReadData(TestJson.Default.ChatMessage)!.Text);
         Assert.Equal("hi", b.ReadData(TestJson.Default.ChatMessage)!.Text);
 
-        // A request answered after the broadcast proves the outsider had the chance to receive it.
-        await outsider.GetAsync("/echo", ct);
-        await Task.Delay(200);
+        // A marker event pushed to the outsider after the broadcast: its events reach the handlers one at a time in
+        // arrival order, so once the marker's handler ran, a chat event sent to it by the broadcast would have been handled.
+        await outsider.GetAsync("/push-to-me", ct);
+        await outsiderMarker.Task.Within(10);
         Assert.Equal(0, Volatile.Read(ref outsiderGot));
     }
 
@@ -48,13 +51,18 @@ public sealed class EventTests : SailsServerTestBase
         var bobGot = 0;
         alice.On("chat", e => aliceGot.TrySetResult(e));
         bob.On("chat", _ => Interlocked.Increment(ref bobGot));
+        var bobMarker = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bob.On("direct", _ => bobMarker.TrySetResult());
         var ct = Bound.Seconds(15);
         await alice.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
         await bob.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, ct);
         await bob.PostAsJsonAsync("/room/broadcast", new RoomData(room, "chat", OmitSender: true), TestJson.Default.RoomData, ct);
         await aliceGot.Task.Within(10);
-        await bob.GetAsync("/echo", ct);
-        await Task.Delay(200);
+
+        // A marker event pushed to bob after the broadcast (events are handled in arrival order): had the broadcast
+        // reached bob, his chat handler would have run before the marker's.
+        await bob.GetAsync("/push-to-me", ct);
+        await bobMarker.Task.Within(10);
         Assert.Equal(0, Volatile.Read(ref bobGot));
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SailSocket.Engine;
 using SailSocket.Testing;
 
@@ -7,6 +6,7 @@ namespace SailSocket.IntegrationTests.Parity;
 /// <summary>
 /// <c>ConnectAsync</c> with reconnection on, against a server that is down: it retries with backoff, but the wait is
 /// bounded by <see cref="SailsClientOptions.ConnectTimeout"/> (or the token), and the exception carries the latest attempt's error.
+/// When the bound falls is tested on a fake clock (SailsSocketConnectionTests in the unit tests); here, the outcomes.
 /// </summary>
 public sealed class ConnectWhileServerDownTests
 {
@@ -22,11 +22,11 @@ public sealed class ConnectWhileServerDownTests
     {
         var port = ConnectionTests.FreePort();
         await using var sails = new SailsClient(Options(port, TimeSpan.FromSeconds(2)));
-        var clock = Stopwatch.StartNew();
 
+        // A timeout, not the token (30 s) nor a refusal: the connect kept retrying until ConnectTimeout.
         var timeout = await Assert.ThrowsAsync<SailsTimeoutException>(() => sails.ConnectAsync(Bound.Seconds(30)).Within(20));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(10));
+        Assert.Contains("ConnectTimeout", timeout.Message, StringComparison.Ordinal);
         var latest = Assert.IsType<SailsConnectionException>(timeout.InnerException);
         Assert.Contains("refused", latest.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(EngineConnectionError.Unreachable, Assert.IsType<EngineConnectionException>(latest.InnerException).Error);
@@ -42,11 +42,11 @@ public sealed class ConnectWhileServerDownTests
         var port = ConnectionTests.FreePort();
         await using var sails = new SailsClient(Options(port, TimeSpan.FromSeconds(60)));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(800));
-        var clock = Stopwatch.StartNew();
 
+        // Cancelled by this token (not a timeout, not a refusal): the connect kept retrying until the token fired.
         var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sails.ConnectAsync(cancel.Token).Within(20));
 
-        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(10));
+        Assert.True(cancel.IsCancellationRequested);
         Assert.Equal(cancel.Token, cancelled.CancellationToken);
         var latest = Assert.IsType<SailsConnectionException>(cancelled.InnerException);
         Assert.Contains("refused", latest.Message, StringComparison.OrdinalIgnoreCase);

@@ -13,14 +13,17 @@ public sealed class EventApiTests : SailsServerTestBase
         await socket.PostAsJsonAsync("/room/join", new RoomData(room), TestJson.Default.RoomData, Bound.Seconds(10));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var received = new List<int>();
+
+        // The stream registers here, before the burst; the consumer enumerates it on the thread pool.
+        var ticks = socket.ReadEventsAsync("tick", capacity: 2000, cts.Token);
         var consumer = Task.Run(async () =>
         {
-            await foreach (var e in socket.ReadEventsAsync("tick", capacity: 2000, cts.Token))
+            await foreach (var e in ticks)
             {
                 received.Add(e.ReadData(TestJson.Default.Tick)!.N);
                 if (received.Count % 50 == 0)
                 {
-                    await Task.Delay(10, cts.Token);
+                    await Task.Delay(10, cts.Token); // the slow consumer: not a wait for anything
                 }
 
                 if (received.Count == 1000)
@@ -29,7 +32,6 @@ public sealed class EventApiTests : SailsServerTestBase
                 }
             }
         });
-        await Task.Delay(100);
         Assert.Equal(1000, (await socket.PostAsJsonAsync("/room/burst", new BurstData(room, 1000), TestJson.Default.BurstData, Bound.Seconds(20))).ReadBodyAsElement().GetProperty("sent").GetInt32());
         await consumer.Within(60);
         Assert.Equal(Enumerable.Range(0, 1000), received);

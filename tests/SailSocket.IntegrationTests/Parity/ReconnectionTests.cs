@@ -44,6 +44,8 @@ public sealed class ReconnectionTests
         socket.Disconnected += (_, e) => lifecycle.Enqueue($"disconnected:{e.Reason}");
         socket.Reconnecting += (_, e) => lifecycle.Enqueue($"reconnecting:{e.Attempt}");
         socket.Reconnected += (_, e) => lifecycle.Enqueue($"reconnected:{e.Attempt}");
+        var attemptFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.ConnectError += (_, _) => attemptFailed.TrySetResult();
         var resubscribed = new BlockingCollection<SailsResubscribedEventArgs>();
         socket.Resubscribed += (_, e) => resubscribed.Add(e);
         var chats = new BlockingCollection<SailsEvent>();
@@ -53,13 +55,18 @@ public sealed class ReconnectionTests
         using var subscription = await socket.SubscribeAsync(join, Bound.Seconds(10));
         var firstId = socket.Id;
         var inFlight = socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask();
-        await Task.Delay(300);
+
+        // Requests go out and are handled in order: once a later one is answered, the server is working on the slow one.
+        Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
 
         await server.DisposeAsync();
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => inFlight.Within(10));
         var queued = Enumerable.Range(0, 3).Select(i => socket.PostAsJsonAsync("/pet", new PetData($"queued-{i}"), TestJson.Default.PetData, Bound.Seconds(60)).AsTask()).ToArray();
-        await Task.Delay(700);
+
+        // A reconnection attempt has failed against the dead port: the socket keeps reconnecting, the requests wait.
+        await attemptFailed.Task.Within(10);
         Assert.Equal(SailsSocketState.Reconnecting, socket.State);
+        Assert.All(queued, q => Assert.False(q.IsCompleted));
 
         await using var restarted = await SailsServer.StartAsync(new Dictionary<string, string> { ["PORT"] = port.ToString() });
         Assert.All(await Task.WhenAll(queued).Within(30), r => Assert.Equal(200, r.StatusCode));
@@ -116,9 +123,11 @@ public sealed class ReconnectionTests
         socket.Disconnected += (_, e) => disconnected.TrySetResult(e);
         await socket.GetAsync("/disconnect-me", Bound.Seconds(10));
         Assert.Equal(SailsDisconnectReason.ServerDisconnect, (await disconnected.Task.Within(10)).Reason);
-        await Task.Delay(600);
-        Assert.Equal(0, Volatile.Read(ref reconnecting));
+
+        // The socket decides whether to reconnect before it raises Disconnected (a reconnection sets Reconnecting then,
+        // and only the application starts one later): Disconnected now means no reconnection was or will be started.
         Assert.Equal(SailsSocketState.Disconnected, socket.State);
+        Assert.Equal(0, Volatile.Read(ref reconnecting));
 
         // The application may decide otherwise.
         await socket.ConnectAsync(Bound.Seconds(15));
@@ -145,7 +154,9 @@ public sealed class ReconnectionTests
         Assert.Contains("token=t1", first.Headers.Cookie);
 
         var inFlight = socket.GetAsync("/slow?ms=3000", Bound.Seconds(20)).AsTask();
-        await Task.Delay(200);
+
+        // Requests go out and are handled in order: once a later one is answered, the server is working on the slow one.
+        Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
         await socket.ReconnectAsync(Bound.Seconds(15));
         await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => inFlight.Within(10));
         var second = (await socket.GetAsync("/echo", Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;

@@ -49,8 +49,11 @@ public sealed class FaultProxyTests : IAsyncLifetime
         _proxy.Stall();
         await client.SendAsync("abc"u8.ToArray());
         var read = ReadAsync(client, 6);
+
+        // A quiet period, not a barrier: a stalled proxy forwards nothing, so nothing can follow the bytes it holds.
         await Task.Delay(300);
         Assert.False(read.IsCompleted);
+        Assert.Equal(0, _proxy.BytesForwarded(FaultProxyDirection.ClientToServer));
         Assert.Equal(1, _proxy.OpenConnectionCount);
         await client.SendAsync("def"u8.ToArray());
 

@@ -58,7 +58,9 @@ public sealed class ProxyCutTests
         var prefix = $"queued-{transport}-{Guid.NewGuid():N}-";
         var slow = socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask();
         var never = socket.GetAsync("/never", Bound.Seconds(30)).AsTask();
-        await Task.Delay(300);
+
+        // Requests go out and are handled in order: once a later one is answered, the server has both of these.
+        await harness.AssertUsableAsync();
 
         harness.Proxy.RefuseConnections();
         Assert.True(harness.Proxy.CutAll(reset: true) > 0);

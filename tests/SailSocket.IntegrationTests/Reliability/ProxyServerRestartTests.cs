@@ -19,7 +19,12 @@ public sealed class ProxyServerRestartTests
             await using var polling = await FaultHarness.ConnectAsync(first, EngineTransports.Polling);
             FaultHarness[] harnesses = [ws, polling];
             var slow = harnesses.Select(h => h.Socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask()).ToArray();
-            await Task.Delay(300);
+
+            // Requests go out and are handled in order: once a later one is answered, the server has the slow one.
+            foreach (var h in harnesses)
+            {
+                await h.AssertUsableAsync();
+            }
 
             first.Kill();
             foreach (var request in slow)

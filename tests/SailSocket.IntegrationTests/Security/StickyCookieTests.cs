@@ -88,7 +88,16 @@ public sealed class StickyCookieTests(StickySailsServer sticky) : IClassFixture<
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(200, (await socket.GetAsync("/echo", Bound.Seconds(10))).StatusCode);
-            await Task.Delay(200);
+        }
+
+        // Over polling each answer came on a poll sent after the previous one: those polls carried the cookie. An upgrade
+        // runs in the background: wait until the server has the socket on its final transport, so that it was checked too.
+        var final = transports == EngineTransports.Polling ? "polling" : "websocket";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await socket.GetAsync("/transport", Bound.Seconds(10))).ReadBodyAsElement().GetProperty("transport").GetString() != final)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The socket did not reach {final} within 15 s.");
+            await Task.Delay(20);
         }
 
         // The balancer's cookie comes with every handshake; engine.io's own only with a polling one.

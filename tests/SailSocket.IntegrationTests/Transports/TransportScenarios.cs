@@ -142,6 +142,7 @@ public abstract class TransportScenarios : IAsyncLifetime
         var client = await ConnectAsync();
 
         // Longer than pingInterval + pingTimeout (3 s): on EIO3 this client must ping, on EIO4 it must answer the server's pings.
+        // The idle time is the stimulus, not a wait for a state: a load only makes it longer.
         await Task.Delay(4 * TransportSailsServer.PingInterval);
 
         Assert.True(client.IsConnected);

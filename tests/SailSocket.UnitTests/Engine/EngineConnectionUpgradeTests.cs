@@ -70,6 +70,9 @@ public sealed class EngineConnectionUpgradeTests : IAsyncLifetime
         var first = connection.SendPacketAsync("2[\"first\"]");
         var post = await _server.NextPostAsync();
         await _peer.SendTextAsync("3probe");
+
+        // A grace period, not a barrier: the client answers nothing while the POST is in flight, and whether polling is
+        // paused is private to the transport (src/ offers no hook to wait on).
         await Task.Delay(TestTimeouts.Quiet);
 
         // Polling is paused now: this one is queued, not posted.

@@ -113,7 +113,8 @@ public sealed class SerialDispatcherTests
         dispatcher.Post(1);
         dispatcher.Post(2);
 
-        // Items 1 and 2 must not start on another thread while item 0 is still running.
+        // Items 1 and 2 must not start on another thread while item 0 is still running. A quiet period, not a barrier: a
+        // wrongly concurrent drain has no event that says it will not start.
         Assert.False(done.Wait(TestTimeouts.Quiet));
         release.Set();
 

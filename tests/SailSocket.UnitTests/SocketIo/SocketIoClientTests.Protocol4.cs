@@ -121,7 +121,10 @@ public sealed partial class SocketIoClientTests
         Assert.Equal("2", await _peer.ReceiveTextAsync());
         await _peer.SendTextAsync("3");
         clock.Advance(TimeSpan.FromMilliseconds(400));
-        await Task.Delay(TestTimeouts.Quiet);
+
+        // An event sent after the clock moved still arrives: the heartbeat did not end the connection at 1.5 s.
+        await _peer.SendTextAsync("""42["alive"]""");
+        Assert.Equal("alive", (await NextEventAsync()).Name);
         Assert.True(_client.IsConnected);
 
         // Next ping at 2.1 s, then silence: dead pingTimeout later.

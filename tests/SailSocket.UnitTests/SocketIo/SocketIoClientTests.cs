@@ -87,6 +87,8 @@ public sealed partial class SocketIoClientTests : IAsyncLifetime
     private async Task<SocketIoDisconnectedException> DisconnectedAsync()
     {
         var reason = await _disconnected.Task.WaitAsync(TestTimeouts.Default);
+
+        // A quiet period, not a barrier: nothing follows the disconnect that a duplicate call would have to precede.
         await Task.Delay(TestTimeouts.Quiet);
         Assert.Equal(1, Volatile.Read(ref _disconnectedCalls));
         return reason;
