@@ -14,7 +14,7 @@ namespace SailSocket.Connection;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>One lock guards the state, the current connection and the running loop; the queue's lock is only ever taken
+/// <item>One lock (on itself: an internal object nobody else can reach, one object less per socket) guards the state, the current connection and the running loop; the queue's lock is only ever taken
 /// inside it, never the other way round.</item>
 /// <item>At most one connect loop runs; <see cref="ConnectAsync"/> and a background connect wait for the same one.</item>
 /// <item>The observer is told outside the lock.</item>
@@ -22,7 +22,6 @@ namespace SailSocket.Connection;
 /// </remarks>
 internal sealed class ConnectionSupervisor
 {
-    private readonly object _gate = new();
     private readonly HandshakePlan _plan;
     private readonly SailsClientOptions _options;
     private readonly RequestQueue _queue;
@@ -59,7 +58,7 @@ internal sealed class ConnectionSupervisor
     {
         get
         {
-            lock (_gate)
+            lock (this)
             {
                 return _state;
             }
@@ -77,7 +76,7 @@ internal sealed class ConnectionSupervisor
     public Task ConnectAsync(CancellationToken cancellationToken)
     {
         Task done;
-        lock (_gate)
+        lock (this)
         {
             if (_state == SailsSocketState.Closed)
             {
@@ -98,7 +97,7 @@ internal sealed class ConnectionSupervisor
     /// <summary>Starts connecting in the background unless something runs already (auto-connect).</summary>
     public void StartConnecting()
     {
-        lock (_gate)
+        lock (this)
         {
             if (_state == SailsSocketState.Disconnected)
             {
@@ -113,7 +112,7 @@ internal sealed class ConnectionSupervisor
     {
         LiveConnection? old;
         Task done;
-        lock (_gate)
+        lock (this)
         {
             ObjectDisposedException.ThrowIf(_state == SailsSocketState.Closed, typeof(SailsSocket));
             old = _current;
@@ -135,7 +134,7 @@ internal sealed class ConnectionSupervisor
     public async Task DisconnectAsync(CancellationToken cancellationToken)
     {
         LiveConnection? connection;
-        lock (_gate)
+        lock (this)
         {
             if (_state == SailsSocketState.Closed)
             {
@@ -159,7 +158,7 @@ internal sealed class ConnectionSupervisor
     public async Task CloseAsync()
     {
         await DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
-        lock (_gate)
+        lock (this)
         {
             _state = SailsSocketState.Closed;
             _queue.Close(new ObjectDisposedException(nameof(SailsSocket)));
@@ -288,7 +287,7 @@ internal sealed class ConnectionSupervisor
     private async Task OnConnectedAsync(LiveConnection connection, TaskCompletionSource done, CancellationTokenSource stop)
     {
         var wanted = false;
-        lock (_gate)
+        lock (this)
         {
             if (ReferenceEquals(_loopDone, done) && !stop.IsCancellationRequested)
             {
@@ -321,7 +320,7 @@ internal sealed class ConnectionSupervisor
 
     private void GiveUp(TaskCompletionSource done, CancellationTokenSource stop, Exception error, int attempt)
     {
-        lock (_gate)
+        lock (this)
         {
             if (!ReferenceEquals(_loopDone, done))
             {
@@ -350,7 +349,7 @@ internal sealed class ConnectionSupervisor
     /// <summary>On the receive loop of a connection that ended (once per connection).</summary>
     internal void OnConnectionLost(LiveConnection lost, SocketIoDisconnectedException reason)
     {
-        lock (_gate)
+        lock (this)
         {
             if (!ReferenceEquals(_current, lost))
             {

@@ -12,10 +12,9 @@ namespace SailSocket.Events;
 /// The subscribing requests a socket replays after every reconnect (the server forgets a socket's rooms and model
 /// subscriptions when it reconnects with a new id), in the order they were made, before any queued request.
 /// </summary>
-/// <remarks>Its own lock; replays run outside it, on a snapshot.</remarks>
+/// <remarks>It locks on itself (internal, never handed out); replays run outside the lock, on a snapshot.</remarks>
 internal sealed class SubscriptionRegistry
 {
-    private readonly object _gate = new();
 
     /// <summary>Created by the first subscription: a socket that never subscribes holds no list.</summary>
     private List<SailsSubscription>? _subscriptions;
@@ -25,7 +24,7 @@ internal sealed class SubscriptionRegistry
     {
         get
         {
-            lock (_gate)
+            lock (this)
             {
                 return _subscriptions?.Count ?? 0;
             }
@@ -34,7 +33,7 @@ internal sealed class SubscriptionRegistry
 
     public void Add(SailsSubscription subscription)
     {
-        lock (_gate)
+        lock (this)
         {
             (_subscriptions ??= []).Add(subscription);
         }
@@ -42,7 +41,7 @@ internal sealed class SubscriptionRegistry
 
     public void Remove(SailsSubscription subscription)
     {
-        lock (_gate)
+        lock (this)
         {
             _subscriptions?.Remove(subscription);
         }
@@ -57,7 +56,7 @@ internal sealed class SubscriptionRegistry
     public async Task ReplayAsync(LiveConnection connection, RequestSender sender, TimeSpan defaultTimeout, Action<SailsSubscription, SailsResponse?, Exception?> report)
     {
         SailsSubscription[] subscriptions;
-        lock (_gate)
+        lock (this)
         {
             subscriptions = _subscriptions is { } list ? [.. list] : [];
         }

@@ -12,7 +12,8 @@ namespace SailSocket.Requests;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>Its own lock, taken last: the connection supervisor changes the mode under its lock; nothing here calls out
+/// <item>It locks on itself (an internal object nobody else can reach: one object less per socket), and that lock is
+/// taken last: the connection supervisor changes the mode under its lock; nothing here calls out
 /// under this one.</item>
 /// <item>The gate opens for one <see cref="LiveConnection"/> only after everything queued before it has been started on
 /// it, so a request made after the connect never overtakes one made before.</item>
@@ -21,7 +22,6 @@ namespace SailSocket.Requests;
 /// </remarks>
 internal sealed class RequestQueue(int maxQueued, TimeProvider time)
 {
-    private readonly object _gate = new();
     private Mode _mode = Mode.Rejecting;
 
     /// <summary>The connection being flushed to, or open; null otherwise.</summary>
@@ -54,7 +54,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     {
         get
         {
-            lock (_gate)
+            lock (this)
             {
                 return _items?.Count ?? 0;
             }
@@ -64,7 +64,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     /// <summary>The connection to send on directly, or <see langword="null"/> when requests must go through <see cref="EnqueueUnlessOpen"/>.</summary>
     public LiveConnection? TryGetOpen()
     {
-        lock (_gate)
+        lock (this)
         {
             return _mode == Mode.Open ? _live : null;
         }
@@ -78,7 +78,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     /// <exception cref="ObjectDisposedException">The socket is disposed.</exception>
     public LiveConnection? EnqueueUnlessOpen(QueuedRequest request)
     {
-        lock (_gate)
+        lock (this)
         {
             switch (_mode)
             {
@@ -114,7 +114,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     /// <returns>Whether it was queued.</returns>
     public bool TryEnqueueAfterLoss(QueuedRequest request, LiveConnection lost, bool reconnectionEnabled)
     {
-        lock (_gate)
+        lock (this)
         {
             var waits = _mode is Mode.Holding or Mode.Flushing || (_mode == Mode.Open && ReferenceEquals(_live, lost) && reconnectionEnabled);
             if (!waits || (_items?.Count ?? 0) >= maxQueued)
@@ -151,7 +151,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
         while (true)
         {
             List<QueuedRequest> batch;
-            lock (_gate)
+            lock (this)
             {
                 if (_mode != Mode.Flushing || !ReferenceEquals(_live, connection))
                 {
@@ -227,7 +227,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     /// <summary>Puts a request back in its place after a send that never reached the wire; false if no connection is coming.</summary>
     private bool TryRequeue(QueuedRequest request)
     {
-        lock (_gate)
+        lock (this)
         {
             if (_mode is not (Mode.Holding or Mode.Flushing))
             {
@@ -243,7 +243,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
 
     private void SetMode(Mode mode, LiveConnection? connection)
     {
-        lock (_gate)
+        lock (this)
         {
             if (_mode != Mode.Closed)
             {
@@ -256,7 +256,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
     private void FailAll(Mode mode, Exception error)
     {
         List<QueuedRequest>? failed;
-        lock (_gate)
+        lock (this)
         {
             if (_mode != Mode.Closed)
             {
@@ -289,7 +289,7 @@ internal sealed class RequestQueue(int maxQueued, TimeProvider time)
 
     private bool Remove(QueuedRequest request)
     {
-        lock (_gate)
+        lock (this)
         {
             return _items?.Remove(request) ?? false;
         }
