@@ -484,4 +484,14 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         post.RespondOk();
         await send.WaitAsync(TestTimeouts.Default);
     }
+
+    [Fact]
+    public async Task MaxPayloadOfOne_IsRefusedAtConnect_NotAtTheFirstSend()
+    {
+        var connect = EngineConnection.ConnectAsync(Options());
+        (await _server.NextGetAsync()).Respond("0" + OpenJson(maxPayload: 1));
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => connect.WaitAsync(TestTimeouts.Default));
+        Assert.Equal(EngineConnectionError.ProtocolError, ex.Error);
+        Assert.Contains("maxPayload", ex.Message, StringComparison.Ordinal);
+    }
 }
