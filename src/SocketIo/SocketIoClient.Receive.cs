@@ -50,6 +50,13 @@ public sealed partial class SocketIoClient
         {
             handler?.Invoke(new SocketIoEvent(name, arguments, ackId, attachments));
         }
+        catch (SocketIoProtocolException)
+        {
+            // The handler read the event's JSON (SocketIoEvent.GetArgument) and it is broken: malformed, or nested deeper
+            // than the reader's 64 levels. The server's packet is at fault, not the handler: the connection ends with a
+            // protocol error instead of the event vanishing without a trace.
+            throw;
+        }
 #pragma warning disable CA1031 // A failing handler of the layer above must not stop the receive loop.
         catch (Exception)
 #pragma warning restore CA1031
