@@ -104,7 +104,14 @@ public sealed partial class EngineConnection
             return SendCoreAsync(s_pong, null, cancellationToken);
         }
 
-        // A ping with data (only "2probe" in practice) is answered with the same data.
+        // A ping with data (only "2probe" in practice) is answered with the same data; a pong the server would refuse
+        // (longer than its maxPayload) is not sent: such a ping breaks the protocol.
+        var limit = Handshake.MaxPayload;
+        if (limit > 0 && data.Length + 1 > limit)
+        {
+            throw Fail(ProtocolError(new EngineProtocolException($"A ping carries {data.Length} bytes of data: its pong would be larger than the server's maxPayload ({limit} bytes).", 0)));
+        }
+
         var pong = new byte[data.Length + 1];
         pong[0] = (byte)'3';
         data.Span.CopyTo(pong.AsSpan(1));

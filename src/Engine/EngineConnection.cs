@@ -168,6 +168,13 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         if (options.Transports != EngineTransports.WebSocket)
         {
             var (polling, pollingHandshake) = await PollingTransport.ConnectAsync(invoker!, options, revision, cancellationToken).ConfigureAwait(false);
+            if (MaxPayloadTooSmall(pollingHandshake) is { } tooSmall)
+            {
+                polling.ReleaseReceiveBuffer();
+                polling.Dispose();
+                throw tooSmall;
+            }
+
             var connection = new EngineConnection(options, polling, pollingHandshake, polling.Revision, ownedInvoker);
             if (options.Transports == EngineTransports.PollingThenUpgrade && pollingHandshake.Upgrades.Contains("websocket"))
             {
@@ -189,6 +196,11 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             var first = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             var handshake = ReadOpenPacket(first);
             transport.ReleaseReceiveBuffer();
+            if (MaxPayloadTooSmall(handshake) is { } tooSmall)
+            {
+                throw tooSmall;
+            }
+
             return new EngineConnection(options, transport, handshake, revision, ownedInvoker);
         }
         catch
@@ -375,6 +387,22 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         Volatile.Read(ref _transport).ReleaseReceiveBuffer();
         _polling?.ReleaseReceiveBuffer();
     }
+
+    /// <summary>
+    /// The smallest <c>maxPayload</c> a handshake may announce (0, "not said", aside): 16 bytes, room for every packet the
+    /// protocols send by themselves — a pong, the upgrade probe <c>2probe</c> (8 bytes in revision-3 polling framing),
+    /// the Socket.IO CONNECT of the main namespace (<c>40</c>).
+    /// </summary>
+    internal const long MinimumMaxPayload = 16;
+
+    /// <summary>
+    /// A handshake whose <c>maxPayload</c> cannot carry the protocol's own packets is refused at connect
+    /// (<see cref="EngineConnectionError.ProtocolError"/>), instead of failing the first send afterwards.
+    /// </summary>
+    private static EngineConnectionException? MaxPayloadTooSmall(EngineHandshake handshake) =>
+        handshake.MaxPayload is > 0 and < MinimumMaxPayload
+            ? ProtocolError(new EngineProtocolException($"The open packet's maxPayload ({handshake.MaxPayload} bytes) cannot carry the protocol's own packets (at least {MinimumMaxPayload} bytes are needed).", 0))
+            : null;
 
     private static EngineHandshake ReadOpenPacket(TransportMessage first)
     {

@@ -104,6 +104,8 @@ public sealed class EngineOptions
     /// <summary>
     /// The bound on each long-polling GET and POST after the handshake. Default <see langword="null"/>: pingInterval +
     /// pingTimeout + 5 seconds from the handshake, since the server holds a GET for up to pingInterval (docs/protocol.md §6.1).
+    /// Either is capped at <see cref="int.MaxValue"/> ms (about 24.8 days), the longest wait a timer takes: a server that
+    /// announces a huge pingInterval gets that bound, not an error.
     /// </summary>
     public TimeSpan? PollingRequestTimeout { get; init; }
 

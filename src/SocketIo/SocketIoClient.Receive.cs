@@ -50,6 +50,13 @@ public sealed partial class SocketIoClient
         {
             handler?.Invoke(new SocketIoEvent(name, arguments, ackId, attachments));
         }
+        catch (SocketIoProtocolException)
+        {
+            // The handler read the event's JSON (SocketIoEvent.GetArgument) and it is broken: malformed, or nested deeper
+            // than the reader's 64 levels. The server's packet is at fault, not the handler: the connection ends with a
+            // protocol error instead of the event vanishing without a trace.
+            throw;
+        }
 #pragma warning disable CA1031 // A failing handler of the layer above must not stop the receive loop.
         catch (Exception)
 #pragma warning restore CA1031
@@ -58,9 +65,39 @@ public sealed partial class SocketIoClient
 
         if (ackId >= 0 && _options.AcknowledgeEvents)
         {
-            // The server's callback waits for this; the loop must not wait for the send.
-            AckAsync<object?>(ackId, null, null).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            AcknowledgeAutomatically(ackId);
         }
+    }
+
+    /// <summary>
+    /// Sends the empty ack an event asked for, without making the loop wait for the send: at most
+    /// <see cref="SocketIoNamespaceOptions.MaxQueuedAutomaticAcks"/> wait to be written, and one more is dropped and
+    /// counted, so that a server that floods acked events and stops reading cannot grow the client's memory.
+    /// </summary>
+    private void AcknowledgeAutomatically(long ackId)
+    {
+        if (Interlocked.Increment(ref _queuedAutomaticAcks) > _options.MaxQueuedAutomaticAcks)
+        {
+            Interlocked.Decrement(ref _queuedAutomaticAcks);
+            Interlocked.Increment(ref _droppedAutomaticAcks);
+            return;
+        }
+
+        var ack = AckAsync<object?>(ackId, null, null);
+        if (ack.IsCompleted)
+        {
+            OnAutomaticAckDone(ack, this);
+            return;
+        }
+
+        ack.ContinueWith(OnAutomaticAckDone, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>An automatic ack was written or failed (the connection ended): its place in the bound is free.</summary>
+    private static void OnAutomaticAckDone(Task ack, object? state)
+    {
+        _ = ack.Exception;
+        Interlocked.Decrement(ref ((SocketIoClient)state!)._queuedAutomaticAcks);
     }
 
     /// <summary>Reads a string property of a JSON object, and the raw JSON of <see cref="s_data"/> on the way.</summary>

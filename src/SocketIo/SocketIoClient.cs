@@ -45,6 +45,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     private readonly TaskCompletionSource<string> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SocketIoDisconnectedException? _disconnected;
     private int _notified;
+    private int _queuedAutomaticAcks;
+    private long _droppedAutomaticAcks;
     private int _disposed;
 
     internal SocketIoClient(SocketIoConnection connection, SocketIoNamespaceOptions options, bool ownsConnection)
@@ -84,6 +86,15 @@ public sealed partial class SocketIoClient : IAsyncDisposable
 
     /// <summary>How many emits are waiting for their ack.</summary>
     public int PendingAckCount => _acks.Count;
+
+    /// <summary>
+    /// How many automatic acks were not sent because <see cref="SocketIoNamespaceOptions.MaxQueuedAutomaticAcks"/> were
+    /// already waiting to be written (a server that asks for acks faster than it reads them).
+    /// </summary>
+    public long DroppedAutomaticAckCount => Interlocked.Read(ref _droppedAutomaticAcks);
+
+    /// <summary>How many automatic acks wait to be written now: at most <see cref="SocketIoNamespaceOptions.MaxQueuedAutomaticAcks"/>.</summary>
+    internal int QueuedAutomaticAckCount => Volatile.Read(ref _queuedAutomaticAcks);
 
     /// <summary>Whether this client opened its connection itself and closes it when it disconnects.</summary>
     internal bool OwnsConnection { get; }

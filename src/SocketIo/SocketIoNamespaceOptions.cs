@@ -8,6 +8,9 @@ public sealed class SocketIoNamespaceOptions
     /// <summary>The default for <see cref="MaxPendingAcks"/>.</summary>
     public const int DefaultMaxPendingAcks = 10_000;
 
+    /// <summary>The default for <see cref="MaxQueuedAutomaticAcks"/>.</summary>
+    public const int DefaultMaxQueuedAutomaticAcks = 1_000;
+
     /// <summary>The namespace: starts with <c>/</c>, contains no <c>,</c>. Default <c>/</c>.</summary>
     public string Namespace { get; init; } = "/";
 
@@ -39,6 +42,19 @@ public sealed class SocketIoNamespaceOptions
     public bool AcknowledgeEvents { get; init; } = true;
 
     /// <summary>
+    /// The most automatic acks (<see cref="AcknowledgeEvents"/>) of this namespace that may wait to be written at once.
+    /// Default <see cref="DefaultMaxQueuedAutomaticAcks"/> (1,000).
+    /// </summary>
+    /// <remarks>
+    /// A server that keeps sending events that ask for an ack while it does not read its socket would otherwise make the
+    /// client hold one queued ack per event without limit. Beyond the bound the ack is <b>dropped</b>, not sent, and
+    /// counted in <see cref="SocketIoClient.DroppedAutomaticAckCount"/>; the event itself is still handed to
+    /// <see cref="OnEvent"/> and the connection stays up (a socket whose sends cannot complete is ended by the send
+    /// bounds of the layer above). The server's callback for a dropped ack is never called.
+    /// </remarks>
+    public int MaxQueuedAutomaticAcks { get; init; } = DefaultMaxQueuedAutomaticAcks;
+
+    /// <summary>
     /// Called once when the connected namespace client stops being connected (left, refused by the server's DISCONNECT, or
     /// the connection ended), after its pending acks have failed. Default: none.
     /// </summary>
@@ -60,5 +76,6 @@ public sealed class SocketIoNamespaceOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingAcks, 1, nameof(MaxPendingAcks));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedAutomaticAcks, 1, nameof(MaxQueuedAutomaticAcks));
     }
 }

@@ -67,6 +67,14 @@ public sealed class SocketIoOptions
     /// </summary>
     public bool AcknowledgeEvents { get; init; } = true;
 
+    /// <summary>
+    /// The most automatic acks (<see cref="AcknowledgeEvents"/>) that may wait to be written at once; beyond it an ack is
+    /// dropped and counted in <see cref="SocketIoClient.DroppedAutomaticAckCount"/>, the event is still delivered and
+    /// the connection stays up. Default 1,000 (<see cref="SocketIoNamespaceOptions.DefaultMaxQueuedAutomaticAcks"/>).
+    /// </summary>
+    /// <remarks>See <see cref="SocketIoNamespaceOptions.MaxQueuedAutomaticAcks"/>.</remarks>
+    public int MaxQueuedAutomaticAcks { get; init; } = SocketIoNamespaceOptions.DefaultMaxQueuedAutomaticAcks;
+
     /// <summary>Called once when a connected client stops being connected, after pending acks have failed. Default: none.</summary>
     public Action<SocketIoDisconnectedException>? OnDisconnected { get; init; }
 
@@ -89,6 +97,7 @@ public sealed class SocketIoOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConnectTimeout, TimeSpan.Zero, nameof(ConnectTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttachments, 0, nameof(MaxAttachments));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingAcks, 1, nameof(MaxPendingAcks));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedAutomaticAcks, 1, nameof(MaxQueuedAutomaticAcks));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(TimerResolution, TimeSpan.Zero, nameof(TimerResolution));
     }
 
@@ -110,6 +119,7 @@ public sealed class SocketIoOptions
         MaxPendingAcks = MaxPendingAcks,
         OnEvent = OnEvent,
         AcknowledgeEvents = AcknowledgeEvents,
+        MaxQueuedAutomaticAcks = MaxQueuedAutomaticAcks,
         OnDisconnected = OnDisconnected,
     };
 }

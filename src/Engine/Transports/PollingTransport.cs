@@ -48,6 +48,9 @@ internal sealed class PollingTransport : IEngineTransport
     private readonly string _uriPrefix;
     private readonly TimeSpan _requestTimeout;
 
+    /// <summary>The longest bound on a request: int.MaxValue ms (~24.8 days), a wait every timer and clock accepts.</summary>
+    internal static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     /// <summary>The clock <see cref="_requestTimeout"/> is measured on (<see cref="EngineOptions.Clock"/>).</summary>
     private readonly TimeProvider _clock;
     private readonly long _maxPayload;
@@ -141,7 +144,14 @@ internal sealed class PollingTransport : IEngineTransport
             }
 
             var handshake = EngineHandshakeReader.Read(first.FirstSpan[1..]);
+            // Each interval is at most int.MaxValue ms (EngineHandshakeReader), but their sum is past the longest wait of a
+            // timer (uint.MaxValue - 1 ms): capped, as is an explicit bound, so the first poll does not throw ('delay').
             var timeout = options.PollingRequestTimeout ?? handshake.PingInterval + handshake.PingTimeout + TimeSpan.FromSeconds(5);
+            if (timeout > MaxRequestTimeout)
+            {
+                timeout = MaxRequestTimeout;
+            }
+
             var transport = new PollingTransport(invoker, options, revision, handshake.SessionId, timeout, handshake.MaxPayload)
             {
                 _body = body,

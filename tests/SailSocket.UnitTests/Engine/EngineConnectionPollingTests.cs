@@ -467,4 +467,31 @@ public sealed class EngineConnectionPollingTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => receive);
         Assert.Equal(EngineConnectionError.PingTimeout, ex.Error);
     }
+    [Fact]
+    public async Task HugePingIntervalAndTimeout_PollsAndPostsWithABoundedRequestTimeout()
+    {
+        // pingInterval + pingTimeout + 5 s is past what a timer can wait (uint.MaxValue - 1 ms): the request bound is
+        // clamped, not thrown as ArgumentOutOfRangeException ('delay') at the first poll or post.
+        var connection = await ConnectAsync(Options(), "0" + OpenJson(pingInterval: int.MaxValue, pingTimeout: int.MaxValue));
+        var receive = connection.ReceiveWithinAsync();
+        var poll = await _server.NextGetAsync();
+        poll.Respond("4hello");
+        Assert.Equal("hello", Encoding.UTF8.GetString((await receive).Data.Span));
+
+        var send = connection.SendPacketAsync("x");
+        var post = await _server.NextPostAsync();
+        Assert.Equal("4x", post.Body);
+        post.RespondOk();
+        await send.WaitAsync(TestTimeouts.Default);
+    }
+
+    [Fact]
+    public async Task MaxPayloadOfOne_IsRefusedAtConnect_NotAtTheFirstSend()
+    {
+        var connect = EngineConnection.ConnectAsync(Options());
+        (await _server.NextGetAsync()).Respond("0" + OpenJson(maxPayload: 1));
+        var ex = await Assert.ThrowsAsync<EngineConnectionException>(() => connect.WaitAsync(TestTimeouts.Default));
+        Assert.Equal(EngineConnectionError.ProtocolError, ex.Error);
+        Assert.Contains("maxPayload", ex.Message, StringComparison.Ordinal);
+    }
 }
