@@ -170,7 +170,9 @@ public sealed class SailsClient : IAsyncDisposable
     /// handshake instead: <see cref="SailsHandshake.AddCsrfTokenAsync"/> in <see cref="SailsClientOptions.ConfigureHandshake"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">No URL is configured.</exception>
-    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="SailsConnectionException">The request failed or got no answer within
+    /// <see cref="SailsClientOptions.ConnectTimeout"/>, the answer holds no token, or its body is larger than 64 KiB (the
+    /// bound on a CSRF answer: nothing beyond it is read).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
     {
