@@ -51,6 +51,10 @@ public sealed class SailsClient : IAsyncDisposable
             // Cookies are applied per request from each socket's own store (EngineOptions.Cookies): a container on this
             // shared handler would mix the cookies of sockets that must not share them.
             UseCookies = false,
+
+            // No redirect is followed: not on a handshake (Socket.IO clients do not; a 3xx is a refused handshake), and not
+            // on the cookie or CSRF route, so a cookie or credential header never goes to an origin it was not meant for.
+            AllowAutoRedirect = false,
             ConnectTimeout = Options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };

@@ -17,7 +17,8 @@ namespace SailSocket.Connection;
 /// </summary>
 /// <remarks>
 /// Bounded whatever the server sends: the cookie route's body is never read (headers only, then the response is disposed),
-/// and the CSRF answer is read up to <see cref="MaxCsrfBodyLength"/> bytes.
+/// and the CSRF answer is read up to <see cref="MaxCsrfBodyLength"/> bytes. Redirects are not followed (the client's
+/// handler has <see cref="SocketsHttpHandler.AllowAutoRedirect"/> off).
 /// </remarks>
 internal sealed class SailsHttp(HttpClient http, string cookieRoute)
 {

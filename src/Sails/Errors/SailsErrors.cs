@@ -43,6 +43,12 @@ internal static class SailsErrors
     /// </summary>
     private static SailsConnectionException Refused(EngineConnectionException refused, string where)
     {
+        if (refused.HttpStatusCode is >= 300 and < 400)
+        {
+            // A redirect is not followed (Socket.IO clients do not); the Engine layer names the 3xx and its target's origin.
+            return new SailsConnectionException($"The Sails server at {where} did not accept the handshake: {refused.Message}", refused, refused.HttpStatusCode);
+        }
+
         var reason = string.IsNullOrWhiteSpace(refused.HttpResponseBody) ? null : refused.HttpResponseBody.Trim();
         return new SailsConnectionException(
             $"The Sails server at {where} refused the handshake with HTTP {refused.HttpStatusCode}"

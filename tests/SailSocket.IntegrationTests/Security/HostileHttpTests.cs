@@ -8,8 +8,8 @@ namespace SailSocket.IntegrationTests.Security;
 
 /// <summary>
 /// Hostile servers on the Sails layer's plain HTTP requests (issue 14): a huge cookie-route or CSRF answer is not read
-/// whole, and a cookie route that never answers is a reported and retried connect error. Each server is a scripted
-/// raw-HTTP listener on loopback.
+/// whole, a cookie route that never answers is a reported and retried connect error, and a 3xx on the handshake is not
+/// followed. Each server is a scripted raw-HTTP listener on loopback.
 /// </summary>
 public sealed class HostileHttpTests
 {
@@ -99,6 +99,61 @@ public sealed class HostileHttpTests
         Assert.All(errors, e => Assert.IsType<SailsTimeoutException>(e.Exception));
         Assert.Equal(3, Volatile.Read(ref cookieRequests));
         Assert.Equal(SailsSocketState.Disconnected, socket.State);
+    }
+
+    [Theory]
+    [InlineData(EngineTransports.WebSocket)]
+    [InlineData(EngineTransports.Polling)]
+    public async Task A_redirected_handshake_is_not_followed_and_names_the_target_origin_only(EngineTransports transports)
+    {
+        await using var elsewhere = new RawHttpServer((_, stream, ct) =>
+            RawHttpServer.WriteHeadAsync(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+        var location = $"http://localhost:{elsewhere.Url.Port}/secret-path/x?token=s3cr3t-redirect";
+        await using var server = new RawHttpServer((_, stream, ct) =>
+            RawHttpServer.WriteHeadAsync(stream, $"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+
+        await using var client = new SailsClient(new SailsClientOptions
+        {
+            Url = server.Url,
+            Transports = transports,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            InitialConnectionHeaders = [new("x-api-key", "key-for-the-first-origin")],
+        });
+        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(20))).Within(30);
+
+        // The client fails only after the answer it gets: had it followed, the other origin would have been asked first.
+        Assert.Empty(elsewhere.Requests);
+        Assert.Equal(302, error.HttpStatusCode);
+        var engine = Assert.IsType<EngineConnectionException>(error.InnerException);
+        Assert.Equal(EngineConnectionError.HandshakeRefused, engine.Error);
+        Assert.Equal(302, engine.HttpStatusCode);
+        foreach (var message in new[] { error.Message, engine.Message })
+        {
+            Assert.Contains("302", message, StringComparison.Ordinal);
+            Assert.Contains($"http://localhost:{elsewhere.Url.Port}", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-path", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("s3cr3t", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData(EngineTransports.WebSocket)]
+    [InlineData(EngineTransports.Polling)]
+    public async Task The_engine_layer_alone_does_not_follow_a_redirected_handshake(EngineTransports transports)
+    {
+        await using var elsewhere = new RawHttpServer((_, stream, ct) =>
+            RawHttpServer.WriteHeadAsync(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+        await using var server = new RawHttpServer((_, stream, ct) =>
+            RawHttpServer.WriteHeadAsync(stream, $"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://localhost:{elsewhere.Url.Port}/p?sig=s3cr3t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct));
+
+        var error = await Assert.ThrowsAsync<EngineConnectionException>(() =>
+            EngineConnection.ConnectAsync(new EngineOptions { Url = server.Url, Transports = transports, ConnectTimeout = TimeSpan.FromSeconds(10) }, Bound.Seconds(20))).Within(30);
+        Assert.Empty(elsewhere.Requests);
+        Assert.Equal(EngineConnectionError.HandshakeRefused, error.Error);
+        Assert.Equal(307, error.HttpStatusCode);
+        Assert.Contains("307", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"http://localhost:{elsewhere.Url.Port}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t", error.Message, StringComparison.Ordinal);
     }
 }
 
