@@ -40,6 +40,11 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     /// <summary>Which revision each server (scheme, host, port, path) answered with under <see cref="EngineRevisionSelection.Auto"/>.</summary>
     private static readonly ConcurrentDictionary<string, EngineRevision> s_revisions = new(StringComparer.Ordinal);
 
+    // A WebSocket-only connection without a shared handler: ClientWebSocket's own handler follows redirects, so it gets
+    // this one (never disposed, as ClientWebSocket's own default handler is not): a 3xx handshake is refused, not followed.
+    private static readonly Lazy<HttpMessageInvoker> s_webSocketInvoker = new(() =>
+        new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.Zero }));
+
     private readonly EngineOptions _options;
 
     /// <summary>The handler this connection created because the options gave none; disposed with the connection.</summary>
@@ -119,7 +124,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
         // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
         var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
-            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null })
+            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null, AllowAutoRedirect = false })
             : null;
         try
         {
@@ -164,7 +169,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     /// <summary>One connect attempt with one revision over the configured first transport.</summary>
     private static async Task<EngineConnection> OpenAsync(EngineOptions options, EngineRevision revision, HttpMessageInvoker? ownedInvoker, CancellationToken cancellationToken)
     {
-        var invoker = options.HttpInvoker ?? ownedInvoker;
+        var invoker = options.HttpInvoker ?? ownedInvoker ?? s_webSocketInvoker.Value;
         if (options.Transports != EngineTransports.WebSocket)
         {
             var (polling, pollingHandshake) = await PollingTransport.ConnectAsync(invoker!, options, revision, cancellationToken).ConfigureAwait(false);
@@ -449,6 +454,14 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         catch (WebSocketException ex) when (client.HttpStatusCode != 0)
         {
             var status = (int)client.HttpStatusCode;
+            if (HandshakeRedirect.Is(status))
+            {
+                // Not followed: a refused handshake, its Location named by origin only; no second request to read a body.
+                var location = client.HttpResponseHeaders?.FirstOrDefault(h => string.Equals(h.Key, "Location", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
+                client.Dispose();
+                throw HandshakeRedirect.Refusal("WebSocket", uri.GetLeftPart(UriPartial.Path), status, location, uri, ex);
+            }
+
             client.Dispose();
 
             // ClientWebSocket keeps the body of the refusal to itself: ask again to read it, as polling reads its own.

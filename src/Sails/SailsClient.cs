@@ -51,6 +51,10 @@ public sealed class SailsClient : IAsyncDisposable
             // Cookies are applied per request from each socket's own store (EngineOptions.Cookies): a container on this
             // shared handler would mix the cookies of sockets that must not share them.
             UseCookies = false,
+
+            // No redirect is followed: not on a handshake (Socket.IO clients do not; a 3xx is a refused handshake), and not
+            // on the cookie or CSRF route, so a cookie or credential header never goes to an origin it was not meant for.
+            AllowAutoRedirect = false,
             ConnectTimeout = Options.ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
@@ -170,7 +174,9 @@ public sealed class SailsClient : IAsyncDisposable
     /// handshake instead: <see cref="SailsHandshake.AddCsrfTokenAsync"/> in <see cref="SailsClientOptions.ConfigureHandshake"/>.
     /// </remarks>
     /// <exception cref="ArgumentException">No URL is configured.</exception>
-    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="SailsConnectionException">The request failed or got no answer within
+    /// <see cref="SailsClientOptions.ConnectTimeout"/>, the answer holds no token, or its body is larger than 64 KiB (the
+    /// bound on a CSRF answer: nothing beyond it is read).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<string> GetCsrfTokenAsync(string? cookie = null, Uri? url = null, CancellationToken cancellationToken = default)
     {

@@ -95,7 +95,9 @@ public sealed class SailsClientOptions
     /// <summary>
     /// Fetches the session cookie over HTTP (<c>GET</c> <see cref="GetCookieRoute"/>, through the shared handler) before each
     /// connection attempt and sends it with the handshake (sails.io.js <c>useCORSRouteToGetCookie</c>, which only a
-    /// browser does automatically). Default <see langword="false"/>.
+    /// browser does automatically). Default <see langword="false"/>. Only the answer's headers are read (its body never is),
+    /// a redirect is not followed, and a route that does not answer within <see cref="ConnectTimeout"/> fails the attempt
+    /// with <see cref="SailsTimeoutException"/>, retried as any failed attempt is.
     /// </summary>
     public bool UseCorsRouteToGetCookie { get; init; }
 

@@ -109,6 +109,12 @@ internal sealed class PollingTransport : IEngineTransport
         using var request = CreateRequest(HttpMethod.Get, new Uri(uri.AbsoluteUri + "&t=0"), options.Headers, cookie, content: null);
         using var response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         EngineCookies.Store(options.Cookies, cookieUri, response);
+        if (HandshakeRedirect.Is((int)response.StatusCode))
+        {
+            // Not followed (the handler's AllowAutoRedirect is off): a refused handshake; its body is not read.
+            throw HandshakeRedirect.Refusal("polling", where, (int)response.StatusCode, response.Headers.Location?.OriginalString, uri);
+        }
+
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var error = await ReadErrorBodyAsync(response, options.Headers, cookie, options.Query, cancellationToken).ConfigureAwait(false);

@@ -33,7 +33,7 @@ internal static class WebSocketRefusal
     public static async Task<string?> ReadBodyAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, CancellationToken cancellationToken)
     {
         var http = EngineCookies.ToHttp(uri);
-        var owned = invoker is null ? new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false }) : null;
+        var owned = invoker is null ? new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) : null;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, http);

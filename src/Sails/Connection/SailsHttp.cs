@@ -15,10 +15,22 @@ namespace SailSocket.Connection;
 /// (<c>GET /csrfToken</c>) and the cookie route (sails.io.js <c>useCORSRouteToGetCookie</c>). Each carries and keeps the
 /// cookies of the store it is given, as a browser would.
 /// </summary>
+/// <remarks>
+/// Bounded whatever the server sends: the cookie route's body is never read (headers only, then the response is disposed),
+/// and the CSRF answer is read up to <see cref="MaxCsrfBodyLength"/> bytes. Redirects are not followed (the client's
+/// handler has <see cref="SocketsHttpHandler.AllowAutoRedirect"/> off).
+/// </remarks>
 internal sealed class SailsHttp(HttpClient http, string cookieRoute)
 {
+    /// <summary>
+    /// The bound on the body of a <c>GET /csrfToken</c> answer: 64 KiB (a token answer is about 50 bytes). A larger answer
+    /// fails with <see cref="SailsConnectionException"/> naming the bound; nothing beyond it is read.
+    /// </summary>
+    internal const int MaxCsrfBodyLength = 64 * 1024;
+
     /// <summary>Fetches a CSRF token for the session in <paramref name="cookies"/> (or <paramref name="cookie"/>).</summary>
-    /// <exception cref="SailsConnectionException">The request failed, or the answer holds no token.</exception>
+    /// <exception cref="SailsConnectionException">The request failed, the answer holds no token, or its body is larger than
+    /// <see cref="MaxCsrfBodyLength"/> bytes.</exception>
     public async Task<string> GetCsrfTokenAsync(Uri server, string? cookie, CookieContainer cookies, CancellationToken cancellationToken)
     {
         var uri = new Uri(HttpBase(server), "/csrfToken");
@@ -37,14 +49,14 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
 
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             EngineCookies.Store(cookies, uri, response);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new SailsConnectionException($"GET /csrfToken answered HTTP {(int)response.StatusCode}: is CSRF protection on (config/security.js)?", httpStatusCode: (int)response.StatusCode);
             }
 
+            var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
             using var document = JsonDocument.Parse(body);
             return document.RootElement.TryGetProperty("_csrf", out var token) && token.GetString() is { Length: > 0 } value
                 ? value
@@ -59,7 +71,7 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
 
     /// <summary>
     /// Visits the cookie route with the socket's stored cookies and stores what it sets in <paramref name="cookies"/>; the
-    /// handshake then sends it from there.
+    /// handshake then sends it from there. Only the headers are read: the body, whatever its size, is not.
     /// </summary>
     public async Task FetchSessionCookieAsync(Uri server, CookieContainer cookies, CancellationToken cancellationToken)
     {
@@ -70,9 +82,35 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
             request.Headers.TryAddWithoutValidation("Cookie", header);
         }
 
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         EngineCookies.Store(cookies, uri, response);
     }
+
+    /// <summary>Reads a body of at most <see cref="MaxCsrfBodyLength"/> bytes; one byte more fails, nothing further is read.</summary>
+    private static async Task<ReadOnlyMemory<byte>> ReadBoundedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is > MaxCsrfBodyLength)
+        {
+            throw TooLarge();
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[MaxCsrfBodyLength + 1];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            return length > MaxCsrfBodyLength ? throw TooLarge() : buffer.AsMemory(0, length);
+        }
+    }
+
+    private static SailsConnectionException TooLarge() =>
+        new($"GET /csrfToken answered with a body larger than {MaxCsrfBodyLength / 1024} KiB (the bound on a CSRF token answer); it was not read.");
 
     private static Uri HttpBase(Uri server) =>
         new UriBuilder(server.Scheme is "wss" or "https" ? "https" : "http", server.Host, server.Port).Uri;

@@ -29,6 +29,10 @@ internal static class SailsErrors
             EngineTimeoutException or SocketIoTimeoutException => new SailsTimeoutException($"Connecting to the Sails server at {where} took longer than {connectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", error),
             SocketIoConnectException or SocketIoDisconnectedException => new SailsConnectionException($"Could not connect to the Sails server at {where}: {error.Message}", error),
             HttpRequestException => new SailsConnectionException($"Could not fetch the session cookie from {where}: {error.Message}", error),
+
+            // HttpClient.Timeout (the client's HttpClient has ConnectTimeout) on the cookie route: a TaskCanceledException
+            // with a TimeoutException inside, not the caller's or the loop's token (the loop catches its own before this).
+            OperationCanceledException { InnerException: TimeoutException } => new SailsTimeoutException($"The session cookie route of the Sails server at {where} did not answer within {connectTimeout.TotalSeconds:0.###} s (ConnectTimeout).", error),
             _ => error,
         };
     }
@@ -39,6 +43,12 @@ internal static class SailsErrors
     /// </summary>
     private static SailsConnectionException Refused(EngineConnectionException refused, string where)
     {
+        if (refused.HttpStatusCode is >= 300 and < 400)
+        {
+            // A redirect is not followed (Socket.IO clients do not); the Engine layer names the 3xx and its target's origin.
+            return new SailsConnectionException($"The Sails server at {where} did not accept the handshake: {refused.Message}", refused, refused.HttpStatusCode);
+        }
+
         var reason = string.IsNullOrWhiteSpace(refused.HttpResponseBody) ? null : refused.HttpResponseBody.Trim();
         return new SailsConnectionException(
             $"The Sails server at {where} refused the handshake with HTTP {refused.HttpStatusCode}"
