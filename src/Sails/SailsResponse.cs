@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -15,6 +16,9 @@ namespace SailSocket;
 /// </remarks>
 public sealed class SailsResponse
 {
+    /// <summary>The credentials of the requests of error responses (see <see cref="AttachSecrets"/>).</summary>
+    private static readonly ConditionalWeakTable<SailsResponse, SecretSet> s_secrets = new();
+
     /// <summary>The JWR's ack arguments; <see cref="Body"/> and the raw headers are slices of it.</summary>
     private readonly ReadOnlyMemory<byte> _json;
     private readonly int _bodyStart;
@@ -81,13 +85,13 @@ public sealed class SailsResponse
     /// <exception cref="SailsRequestException">The status code is an error; the exception carries the response.</exception>
     public SailsResponse EnsureSuccessStatusCode()
     {
-        if (StatusCode is >= 200 and < 400)
+        if (IsSuccessOrRedirect)
         {
             return this;
         }
 
         var what = RequestMethod.Length == 0 ? "The request" : SafeDescription.Request(RequestMethod, RequestUrl);
-        var message = $"{what} failed with status {StatusCode}: {Summary(Body)}";
+        var message = $"{what} failed with status {StatusCode}: {Summary(Body, SecretsOf(this))}";
         if (StatusCode == 403 && RequestMethod is not ("get" or "head" or "options" or ""))
         {
             message += " If the app has CSRF protection on (config/security.js), send the token in the \"x-csrf-token\" header: get one with SailsClient.GetCsrfTokenAsync.";
@@ -165,9 +169,22 @@ public sealed class SailsResponse
 
     /// <summary>A one-line summary: status and the start of the body.</summary>
     /// <returns>The summary.</returns>
-    public override string ToString() => $"{StatusCode} {Summary(Body)}";
+    public override string ToString() => $"{StatusCode} {Summary(Body, SecretsOf(this))}";
 
-    private static string Summary(SailsJson body)
+    /// <summary>Whether the status is not an error: 200–399.</summary>
+    internal bool IsSuccessOrRedirect => StatusCode is >= 200 and < 400;
+
+    /// <summary>
+    /// Gives an error response the credentials its request carried, redacted from its body wherever the body reaches
+    /// text (<see cref="EnsureSuccessStatusCode"/>, <see cref="ToString"/>): a server may echo a request's API key or CSRF
+    /// token in an error. Kept beside the response, not in it: a successful response stays as small as it was.
+    /// </summary>
+    /// <param name="secrets">The credentials.</param>
+    internal void AttachSecrets(SecretSet secrets) => s_secrets.AddOrUpdate(this, secrets);
+
+    private static SecretSet? SecretsOf(SailsResponse response) => s_secrets.TryGetValue(response, out var secrets) ? secrets : null;
+
+    private static string Summary(SailsJson body, SecretSet? secrets)
     {
         const int MaxBody = 200;
         if (body.IsEmpty)
@@ -184,6 +201,13 @@ public sealed class SailsResponse
             cut--;
         }
 
-        return Encoding.UTF8.GetString(span[..cut]) + (cut < span.Length ? "…" : string.Empty);
+        // Redacted as cut: a secret crossing the cut loses its start too.
+        var text = Encoding.UTF8.GetString(span[..cut]);
+        if (secrets is not null)
+        {
+            text = secrets.Redact(text, truncated: cut < span.Length);
+        }
+
+        return text + (cut < span.Length ? "…" : string.Empty);
     }
 }

@@ -35,8 +35,24 @@ public sealed partial class SocketIoClient
         if (!_connected.Task.IsCompleted)
         {
             var (message, data) = ReadConnectError(payload, ProtocolRevision);
-            _connected.TrySetException(new SocketIoConnectException(Namespace, message, data));
+            _connected.TrySetException(new SocketIoConnectException(Namespace, RedactSecrets(message), data));
         }
+    }
+
+    /// <summary>
+    /// The server's text without the credentials of the handshake (headers, query, cookies) and of the CONNECT
+    /// <c>auth</c> payload (<see cref="SecretRedaction"/>): a middleware's error may echo them, and it reaches an
+    /// exception message.
+    /// </summary>
+    private string RedactSecrets(string text)
+    {
+        var engine = _connection.Options.Engine;
+        return new SecretSet()
+            .AddHeaders(engine.Headers)
+            .AddQuery(engine.Query)
+            .AddCookies(engine.Cookies)
+            .AddJsonStrings(_options.Auth.Span)
+            .Redact(text);
     }
 
     internal void OnAck(long ackId, byte[] arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>

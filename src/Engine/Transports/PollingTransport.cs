@@ -458,9 +458,11 @@ internal sealed class PollingTransport : IEngineTransport
             ArrayPool<byte>.Shared.Return(body);
         }
 
+        // Redacted as cut: a secret crossing the cut loses its start too.
+        var truncated = length >= MaxErrorBodyLength;
         return cookie is null
-            ? SecretRedaction.Redact(text, headers, query)
-            : SecretRedaction.Redact(text, [.. headers, new("Cookie", cookie)], query);
+            ? SecretRedaction.Redact(text, headers, query, truncated)
+            : SecretRedaction.Redact(text, [.. headers, new("Cookie", cookie)], query, truncated);
     }
 
     /// <summary>Reads a whole response body into a pooled buffer (the caller returns it), refusing one above <paramref name="limit"/>.</summary>

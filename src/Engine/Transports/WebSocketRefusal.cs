@@ -77,7 +77,8 @@ internal static class WebSocketRefusal
                 ArrayPool<byte>.Shared.Return(body);
             }
 
-            text = SecretRedaction.Redact(text, sent, options.Query).Trim();
+            // Redacted as cut: a secret crossing the cut loses its start too.
+            text = SecretRedaction.Redact(text, sent, options.Query, truncated: length >= PollingTransport.MaxErrorBodyLength).Trim();
             return text.Length == 0 ? null : text;
         }
 #pragma warning disable CA1031 // Diagnostics only: the original refusal is reported whatever happens here.

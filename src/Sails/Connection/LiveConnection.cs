@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Internal;
 using SailSocket.SocketIo;
 
 namespace SailSocket.Connection;
@@ -15,6 +16,8 @@ internal sealed class LiveConnection : IAsyncDisposable
 {
     private readonly ConnectionSupervisor _supervisor;
     private SocketIoClient? _io;
+    private SocketIoOptions? _options;
+    private SecretSet? _secrets;
 
     private LiveConnection(ConnectionSupervisor supervisor, int attempt)
     {
@@ -34,6 +37,24 @@ internal sealed class LiveConnection : IAsyncDisposable
     /// <summary>The default headers of every request sent on this connection, replayed subscriptions included.</summary>
     public Dictionary<string, string> RequestHeaders { get; private set; } = [];
 
+    /// <summary>
+    /// The credentials this connection's requests carry, for <see cref="SecretRedaction"/>: the handshake's headers,
+    /// query and cookies, the auth payload and the default request headers. Built on the first failed request (a
+    /// successful request never needs it), then kept; a race builds it twice, harmlessly.
+    /// </summary>
+    public SecretSet Secrets => _secrets ??= BuildSecrets();
+
+    private SecretSet BuildSecrets()
+    {
+        var secrets = new SecretSet().AddHeaders(RequestHeaders);
+        if (_options is { } options)
+        {
+            secrets.AddHeaders(options.Engine.Headers).AddQuery(options.Engine.Query).AddCookies(options.Engine.Cookies).AddJsonStrings(options.Auth.Span);
+        }
+
+        return secrets;
+    }
+
     /// <summary>Makes one connection attempt.</summary>
     /// <param name="supervisor">Told once, with this connection, when it ends.</param>
     /// <param name="plan">What the attempt sends.</param>
@@ -51,6 +72,7 @@ internal sealed class LiveConnection : IAsyncDisposable
         var live = new LiveConnection(supervisor, attempt);
         var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, live.OnDisconnected, cancellationToken).ConfigureAwait(false);
         live.RequestHeaders = requestHeaders;
+        live._options = options;
         live._io = await SocketIoClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         return live;
     }

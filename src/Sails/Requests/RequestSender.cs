@@ -110,7 +110,14 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
             throw mapped;
         }
 
-        return JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
+        var response = JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
+        if (!response.IsSuccessOrRedirect)
+        {
+            // Only an error response describes its body in an exception: it alone pays for the secrets it must not show.
+            response.AttachSecrets(envelope.Headers is null ? connection.Secrets : connection.Secrets.With(envelope.Headers));
+        }
+
+        return response;
     }
 
     /// <summary>A queued form of a request. A method of its own so that only queued requests pay for the closure.</summary>
