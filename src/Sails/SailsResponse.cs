@@ -94,7 +94,7 @@ public sealed class SailsResponse
         var message = $"{what} failed with status {StatusCode}: {Summary(Body, SecretsOf(this))}";
         if (StatusCode == 403 && RequestMethod is not ("get" or "head" or "options" or ""))
         {
-            message += " If the app has CSRF protection on (config/security.js), send the token in the \"x-csrf-token\" header: get one with SailsClient.GetCsrfTokenAsync.";
+            message += " If the app has CSRF protection on (config/security.js), send a token for the socket's session in the \"x-csrf-token\" header: SailsHandshake.AddCsrfTokenAsync in ConfigureHandshake does it for every connection.";
         }
 
         throw new SailsRequestException(this, message);
