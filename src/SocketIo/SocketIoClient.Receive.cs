@@ -92,11 +92,23 @@ public sealed partial class SocketIoClient
     /// </summary>
     private void AcknowledgeAutomatically(long ackId)
     {
-        if (Interlocked.Increment(ref _queuedAutomaticAcks) > _options.MaxQueuedAutomaticAcks)
+        // Takes a place only if one is free, so that the count never exceeds the bound, not even for a moment.
+        var queued = Volatile.Read(ref _queuedAutomaticAcks);
+        while (true)
         {
-            Interlocked.Decrement(ref _queuedAutomaticAcks);
-            Interlocked.Increment(ref _droppedAutomaticAcks);
-            return;
+            if (queued >= _options.MaxQueuedAutomaticAcks)
+            {
+                Interlocked.Increment(ref _droppedAutomaticAcks);
+                return;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _queuedAutomaticAcks, queued + 1, queued);
+            if (seen == queued)
+            {
+                break;
+            }
+
+            queued = seen;
         }
 
         var ack = AckAsync<object?>(ackId, null, null);
