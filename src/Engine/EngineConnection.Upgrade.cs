@@ -71,7 +71,7 @@ public sealed partial class EngineConnection
         var paused = false;
         try
         {
-            using var deadline = new CancellationTokenSource(_options.UpgradeTimeout, _options.Clock);
+            using var deadline = new CancellationTokenSource(_options.UpgradeTimeout, _options.TimeProvider);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop, deadline.Token);
             var uri = EngineUri.Build(_options, Revision, webSocket: true, Handshake.SessionId);
             var socket = await OpenWebSocketAsync(_options, uri, invoker, readRefusalBody: false, bound.Token).ConfigureAwait(false);

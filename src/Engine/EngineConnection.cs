@@ -119,7 +119,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             _ => EngineRevision.V4,
         };
 
-        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
         // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
@@ -354,7 +354,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         var transport = Volatile.Read(ref _transport);
         if (first)
         {
-            await transport.CloseAsync(s_closeTimeout, _options.Clock).ConfigureAwait(false);
+            await transport.CloseAsync(s_closeTimeout, _options.TimeProvider).ConfigureAwait(false);
         }
         else
         {

@@ -81,8 +81,6 @@ public sealed class EngineOptions
     /// </remarks>
     public TimeSpan TimerResolution { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The clock every bound of the connection reads.</summary>
-    internal TimeProvider Clock => TimeProvider;
 
     /// <summary>
     /// The HTTP handler behind every request of the connection: the WebSocket handshake and every long-polling GET and POST.

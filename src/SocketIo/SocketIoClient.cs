@@ -122,7 +122,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Engine.TimeProvider);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         SocketIoConnection connection;
         try

@@ -94,7 +94,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Clock);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.Engine.TimeProvider);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {

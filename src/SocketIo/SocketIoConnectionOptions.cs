@@ -33,8 +33,6 @@ public sealed class SocketIoConnectionOptions
     /// </remarks>
     public TimeSpan TimerResolution { get; init; } = DefaultTimerResolution;
 
-    /// <summary>The clock the connect bound reads: the Engine options' <see cref="EngineOptions.TimeProvider"/>.</summary>
-    internal TimeProvider Clock => Engine.TimeProvider;
 
     /// <summary>
     /// Called once when the connection ends, after every namespace client on it has been told

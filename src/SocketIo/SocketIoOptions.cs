@@ -51,8 +51,6 @@ public sealed class SocketIoOptions
     /// </remarks>
     public TimeSpan TimerResolution { get; init; } = SocketIoConnectionOptions.DefaultTimerResolution;
 
-    /// <summary>The clock the connect bound reads: the Engine options' <see cref="EngineOptions.TimeProvider"/>.</summary>
-    internal TimeProvider Clock => Engine.TimeProvider;
 
     /// <summary>
     /// Called on the receive loop for every server event, in order. Must be quick and must copy what it keeps; exceptions

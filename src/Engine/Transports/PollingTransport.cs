@@ -51,7 +51,7 @@ internal sealed class PollingTransport : IEngineTransport
     /// <summary>The longest bound on a request: int.MaxValue ms (~24.8 days), a wait every timer and clock accepts.</summary>
     internal static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    /// <summary>The clock <see cref="_requestTimeout"/> is measured on (<see cref="EngineOptions.Clock"/>).</summary>
+    /// <summary>The clock <see cref="_requestTimeout"/> is measured on (<see cref="EngineOptions.TimeProvider"/>).</summary>
     private readonly TimeProvider _clock;
     private readonly long _maxPayload;
     private readonly CancellationTokenSource _abort = new();
@@ -85,7 +85,7 @@ internal sealed class PollingTransport : IEngineTransport
         _revision = revision;
         _uriPrefix = EngineUri.Build(options, revision, webSocket: false, sessionId).AbsoluteUri + "&t=";
         _requestTimeout = requestTimeout;
-        _clock = options.Clock;
+        _clock = options.TimeProvider;
         _maxPayload = maxPayload;
     }
 

@@ -58,7 +58,7 @@ internal static class WebSocketRefusal
             request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
             request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
             request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
-            using var deadline = new CancellationTokenSource(Timeout, options.Clock);
+            using var deadline = new CancellationTokenSource(Timeout, options.TimeProvider);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             using var response = await (owned ?? invoker!).SendAsync(request, bound.Token).ConfigureAwait(false);
             if ((int)response.StatusCode is < 400 or > 599)

@@ -19,18 +19,6 @@ internal sealed class SubscriptionRegistry
     /// <summary>Created by the first subscription: a socket that never subscribes holds no list.</summary>
     private List<SailsSubscription>? _subscriptions;
 
-    /// <summary>How many subscriptions are kept.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (this)
-            {
-                return _subscriptions?.Count ?? 0;
-            }
-        }
-    }
-
     public void Add(SailsSubscription subscription)
     {
         lock (this)
