@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
+using SailSocket.IntegrationTests.Packaging;
 using SailSocket.Testing;
 using Xunit.Abstractions;
 
@@ -15,6 +15,7 @@ namespace SailSocket.IntegrationTests.Aot;
 /// props), so only the first run after a change pays for ILC. It builds the libraries in Release, as `.ci/run`'s pack
 /// did just before (same properties in CI), so there it compiles only the sample and runs ILC.
 /// </remarks>
+[Collection(PackageTests.DotnetCliCollection)]
 public sealed class AotSampleTests(ITestOutputHelper log)
 {
     private const string SampleName = "SailSocket.AotSample";
@@ -25,7 +26,7 @@ public sealed class AotSampleTests(ITestOutputHelper log)
         var binary = await PublishAsync(log);
         await using var server = await SailsServer.StartAsync(cancellationToken: Bound.Seconds(60));
 
-        var (exitCode, output) = await RunAsync(binary, server.Url.ToString(), TimeSpan.FromSeconds(90), Path.GetDirectoryName(binary)!);
+        var (exitCode, output) = await CommandLine.RunAsync(binary, [server.Url.ToString()], TimeSpan.FromSeconds(90), Path.GetDirectoryName(binary)!);
 
         log.WriteLine(output);
         Assert.True(exitCode == 0, $"the AOT sample exited with {exitCode}:\n{output}");
@@ -42,7 +43,7 @@ public sealed class AotSampleTests(ITestOutputHelper log)
     /// <summary>Publishes the sample unless its binary is up to date; returns the binary's path.</summary>
     private static async Task<string> PublishAsync(ITestOutputHelper log)
     {
-        var root = FindRepositoryRoot();
+        var root = CommandLine.RepositoryRoot;
         var project = Path.Combine(root, "samples", SampleName, SampleName + ".csproj");
         var output = Path.Combine(root, "artifacts", "aot-sample");
         var binary = Path.Combine(output, SampleName);
@@ -55,13 +56,15 @@ public sealed class AotSampleTests(ITestOutputHelper log)
         }
 
         RequireNativeToolchain();
-        var arguments = string.Join(' ',
-            "publish", Quote(project), "-c Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", Quote(output),
+        string[] arguments =
+        [
+            "publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output,
             // No build server or node outlives the test.
-            "--disable-build-servers", "-nodeReuse:false");
+            "--disable-build-servers", "-nodeReuse:false",
+        ];
         var stopwatch = Stopwatch.StartNew();
-        var (exitCode, publishOutput) = await RunAsync("dotnet", arguments, TimeSpan.FromMinutes(8), root);
-        Assert.True(exitCode == 0, $"dotnet {arguments} failed ({exitCode}) after {stopwatch.Elapsed.TotalSeconds:F0} s:\n{publishOutput}");
+        var (exitCode, publishOutput) = await CommandLine.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(8));
+        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} failed ({exitCode}) after {stopwatch.Elapsed.TotalSeconds:F0} s:\n{publishOutput}");
         Assert.True(File.Exists(binary), $"the publish made no {binary}:\n{publishOutput}");
         log.WriteLine($"published in {stopwatch.Elapsed.TotalSeconds:F0} s");
         // A rebuild that changed nothing keeps the old binary's time; touch it so the next run skips the publish.
@@ -77,8 +80,7 @@ public sealed class AotSampleTests(ITestOutputHelper log)
             return;
         }
 
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        var hasClang = path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, "clang")));
+        var hasClang = CommandLine.IsOnPath("clang");
         var hasZlib = new[] { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib" }
             .Any(dir => File.Exists(Path.Combine(dir, "libz.so")) || File.Exists(Path.Combine(dir, "libz.a")));
         Assert.True(hasClang && hasZlib,
@@ -113,82 +115,6 @@ public sealed class AotSampleTests(ITestOutputHelper log)
                 {
                     yield return file;
                 }
-            }
-        }
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SailSocket.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"SailSocket.sln was not found above {AppContext.BaseDirectory}.");
-    }
-
-    private static string Quote(string path) => $"\"{path}\"";
-
-    /// <summary>Runs a process to its end within <paramref name="bound"/> (killed with its children past it); returns its exit code and output.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string arguments, TimeSpan bound, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        // The test host's MSBuild variables would steer a nested dotnet to this run's SDK state; start it clean.
-        foreach (var key in start.Environment.Keys.Where(key => key.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(bound);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-            Assert.Fail($"{fileName} {arguments} did not end within {bound.TotalSeconds:F0} s:\n{Snapshot()}");
-        }
-
-        process.WaitForExit(); // drains the output events
-        return (process.ExitCode, Snapshot());
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
-
-        string Snapshot()
-        {
-            lock (output)
-            {
-                return output.ToString();
             }
         }
     }
