@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the packages that `dotnet pack` made of the three libraries (run by .ci/run after packing).
 
-Usage: eng/check-packages.py <folder with the .nupkg/.snupkg files> [--expect-commit SHA] [--deterministic]
+Usage: eng/check-packages.py <folder with the .nupkg/.snupkg files> [--expect-commit SHA] [--deterministic] [--any-commit]
 
 Fails (exit 1, one line per problem) when a package:
 - is missing, or one is there that we do not ship;
@@ -9,8 +9,9 @@ Fails (exit 1, one line per problem) when a package:
 - lacks metadata a package browser shows: licence expression, readme (and the file), description, tags, authors,
   project URL, repository URL and commit;
 - lacks, for each target framework, the assembly's XML docs, or its symbols (.snupkg with a portable PDB whose SourceLink
-  record points at raw.githubusercontent.com/<owner>/<repo>/<commit>/); with --deterministic, the PDB's paths must be
-  the mapped `/_/` ones of a ContinuousIntegrationBuild.
+  record points at raw.githubusercontent.com/<owner>/<repo>/<commit>/, the package's commit unless --any-commit, for a
+  pack --no-build of outputs built before the last commit); with --deterministic, the PDB's paths must be the mapped
+  `/_/` ones of a ContinuousIntegrationBuild.
 The public API files are checked by the build itself (PublicApiAnalyzers RS0016/RS0017 are errors, and pack builds).
 """
 import json
@@ -45,7 +46,7 @@ def source_link(pdb: bytes):
     return None
 
 
-def check(folder: Path, expect_commit, deterministic):
+def check(folder: Path, expect_commit, deterministic, any_commit=False):
     problems = []
     nupkgs = {p.name for p in folder.glob("*.nupkg")}
     versions = {}
@@ -115,8 +116,14 @@ def check(folder: Path, expect_commit, deterministic):
                     problems.append(f"{where}: {pdb_name} is not a portable PDB")
                 link = source_link(pdb)
                 targets = list(link["documents"].items()) if link else []
-                if not targets or not all(url.startswith(RAW + commit + "/") for _, url in targets):
-                    problems.append(f"{where}: {pdb_name} SourceLink does not point at {RAW}{commit}/: {link}")
+                pdb_commits = {url[len(RAW):].split("/")[0] for _, url in targets if url.startswith(RAW)}
+                if not targets or len(pdb_commits) != 1 or not all(url.startswith(RAW) for _, url in targets):
+                    problems.append(f"{where}: {pdb_name} SourceLink does not point at {RAW}<commit>/: {link}")
+                elif not re.fullmatch(r"[0-9a-f]{40}", next(iter(pdb_commits))):
+                    problems.append(f"{where}: {pdb_name} SourceLink has no commit: {link}")
+                elif not any_commit and pdb_commits != {commit}:
+                    problems.append(f"{where}: {pdb_name} was built at commit {next(iter(pdb_commits))}, the package says {commit}: "
+                                    "the build is older than the pack (rebuild)")
                 elif deterministic and [key for key, _ in targets] != ["/_/*"]:
                     problems.append(f"{where}: {pdb_name} holds machine paths, not /_/ (ContinuousIntegrationBuild off?): {link}")
     return versions, problems
@@ -128,7 +135,7 @@ def main(argv):
         return 2
     folder = Path(argv[0])
     expect_commit = argv[argv.index("--expect-commit") + 1] if "--expect-commit" in argv else None
-    versions, problems = check(folder, expect_commit, "--deterministic" in argv)
+    versions, problems = check(folder, expect_commit, "--deterministic" in argv, "--any-commit" in argv)
     for problem in problems:
         print(f"check-packages: FAIL {problem}")
     if problems:

@@ -56,6 +56,11 @@ public sealed class AotSampleTests(ITestOutputHelper log)
         }
 
         RequireNativeToolchain();
+        if (Directory.Exists(output))
+        {
+            Directory.Delete(output, recursive: true); // nothing of an older publish stays beside the new binary
+        }
+
         string[] arguments =
         [
             "publish", project, "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output,
