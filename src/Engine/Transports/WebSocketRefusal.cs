@@ -82,6 +82,7 @@ internal static class WebSocketRefusal
             }
 
             // Redacted as cut: a secret crossing the cut loses its start too.
+            sent.AddRange(options.RedactedHeaders);
             text = SecretRedaction.Redact(text, sent, options.Query, truncated: length >= PollingTransport.MaxErrorBodyLength).Trim();
             return text.Length == 0 ? null : text;
         }

@@ -74,6 +74,9 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 Path = options.Path,
                 Query = query,
                 Headers = [.. handshake.Headers],
+
+                // Sent inside every JWR, never by the lower layers: their text must not echo them either.
+                RedactedHeaders = [.. requestHeaders],
                 ConnectTimeout = options.ConnectTimeout,
                 MaxMessageSize = options.MaxMessageSize,
                 BufferPool = options.BufferPool,
