@@ -38,6 +38,7 @@ public sealed class NodeAppServer : IAsyncDisposable
     private readonly Process _process;
     private readonly Process _watchdog;
     private readonly StringBuilder _output = new();
+    private int _watchdogEnded;
 
     private NodeAppServer(Process process, Process watchdog, int port)
     {
@@ -201,8 +202,15 @@ public sealed class NodeAppServer : IAsyncDisposable
     /// <summary>Lets a paused app run again (SIGCONT).</summary>
     public void Resume() => Signal("CONT");
 
-    /// <summary>Kills the app at once (a crash, as far as clients can tell).</summary>
-    public void Kill() => Kill(_process);
+    /// <summary>Kills the app at once (a crash, as far as clients can tell), then its watchdog.</summary>
+    public void Kill()
+    {
+        Kill(_process);
+        if (_process.WaitForExit(10_000))
+        {
+            EndWatchdog();
+        }
+    }
 
     /// <summary>Stops the app (SIGKILL ends a paused one too) and waits for the process to exit, then ends its watchdog.</summary>
     /// <returns>A task that completes when the process has exited.</returns>
@@ -219,8 +227,16 @@ public sealed class NodeAppServer : IAsyncDisposable
         }
 
         // Only once the app is gone: the watchdog is killed rather than let go, so it never signals a pid already reused.
-        StopWatchdog(_watchdog);
+        EndWatchdog();
         _process.Dispose();
+    }
+
+    private void EndWatchdog()
+    {
+        if (Interlocked.Exchange(ref _watchdogEnded, 1) == 0)
+        {
+            StopWatchdog(_watchdog);
+        }
     }
 
     private static Process StartWatchdog(int appProcessId)
