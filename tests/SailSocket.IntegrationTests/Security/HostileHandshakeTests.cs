@@ -54,6 +54,30 @@ public sealed class HostileHandshakeTests
         Assert.InRange(elapsed, TimeSpan.FromSeconds(2.3), TimeSpan.FromSeconds(4.2));
     }
 
+    [Fact]
+    public async Task A_hung_refusal_probe_ends_with_the_connect_timeout()
+    {
+        var requests = 0;
+        await using var server = new RawHttpServer(async (_, stream, ct) =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                await Task.Delay(700, ct); // the refusal comes late: the probe has less than its 2.5 s left
+                await RawHttpServer.WriteHeadAsync(stream, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", ct);
+                return;
+            }
+
+            await Task.Delay(Timeout.Infinite, ct); // the probe: never answered
+        });
+
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<EngineTimeoutException>(() => EngineConnection.ConnectAsync(
+            new EngineOptions { Url = server.Url, Transports = EngineTransports.WebSocket, Revision = EngineRevisionSelection.V4, ConnectTimeout = TimeSpan.FromSeconds(1.5) }, Bound.Seconds(20))).Within(30);
+
+        // The probe is cut by the connect bound: ConnectTimeout (1.5 s), not 0.7 + 2.5 s.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(2.5));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
