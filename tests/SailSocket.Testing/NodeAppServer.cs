@@ -31,9 +31,10 @@ public sealed class NodeAppServer : IAsyncDisposable
 
     // $0 is the app's pid. INT/TERM/HUP/TSTP/TTIN/TTOU are ignored (a signal to the whole job must not end the watchdog
     // before the app), stdio other than the pipe goes to /dev/null (a background job never writes to the terminal), and
-    // cat returns when the launcher's end of the pipe closes: at its exit, whatever the cause.
+    // the read loop (a shell builtin: no child process) ends when the launcher's end of the pipe closes: at its exit,
+    // whatever the cause.
     private const string WatchdogScript =
-        "trap '' INT TERM HUP TSTP TTIN TTOU; exec >/dev/null 2>&1; cat; kill -CONT \"$0\"; kill -KILL \"$0\"";
+        "trap '' INT TERM HUP TSTP TTIN TTOU; exec >/dev/null 2>&1; while read -r _; do :; done; kill -CONT \"$0\"; kill -KILL \"$0\"";
 
     private readonly Process _process;
     private readonly Process _watchdog;
@@ -252,6 +253,7 @@ public sealed class NodeAppServer : IAsyncDisposable
     {
         Kill(watchdog);
         watchdog.WaitForExit(10_000);
+        watchdog.StandardInput.Close();
         watchdog.Dispose();
     }
 
@@ -274,7 +276,21 @@ public sealed class NodeAppServer : IAsyncDisposable
                 process.Kill(entireProcessTree: true);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        // Kill(entireProcessTree: true) sends SIGSTOP first, then lists the children, then SIGKILL: when the listing
+        // throws (a process of the shared machine exiting under it), the process is left stopped for good. SIGKILL it
+        // whatever happened above.
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
         }
     }
