@@ -43,7 +43,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     // A WebSocket-only connection without a shared handler: ClientWebSocket's own handler follows redirects, so it gets
     // this one (never disposed, as ClientWebSocket's own default handler is not): a 3xx handshake is refused, not followed.
     private static readonly Lazy<HttpMessageInvoker> s_webSocketInvoker = new(() =>
-        new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.Zero }));
+        new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.Zero, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB }));
 
     private readonly EngineOptions _options;
 
@@ -124,7 +124,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
         // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
         var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
-            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null, AllowAutoRedirect = false })
+            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null, AllowAutoRedirect = false, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB })
             : null;
         try
         {
@@ -484,6 +484,15 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     {
         for (var inner = ex; inner is not null; inner = inner.InnerException)
         {
+            if (inner is HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded })
+            {
+                // The server did answer: with more response headers (a Set-Cookie flood, a huge cookie) than the handler takes.
+                return new EngineConnectionException(
+                    EngineConnectionError.ProtocolError,
+                    $"The server at {where} answered with response headers beyond the HTTP handler's bound (SocketsHttpHandler.MaxResponseHeadersLength; {EngineCookies.MaxResponseHeadersKiB} KiB on the handlers SailSocket creates): {inner.Message}",
+                    ex);
+            }
+
             if (inner is SocketException or HttpRequestException or AuthenticationException)
             {
                 return new EngineConnectionException(EngineConnectionError.Unreachable, $"Could not reach {where}: {inner.Message}", ex);

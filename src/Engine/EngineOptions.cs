@@ -29,6 +29,13 @@ public sealed class EngineOptions
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     /// <summary>
+    /// Headers that the layers above send by other means (inside their own messages), never sent by this layer: their
+    /// values are removed from server text that reaches an exception, as those of <see cref="Headers"/> are (the
+    /// redaction rule, docs/reliability.md). Default: none.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RedactedHeaders { get; init; } = [];
+
+    /// <summary>
     /// The cookie store of the connection. Every <c>Set-Cookie</c> the server answers with — on the polling handshake, every
     /// poll and POST, and the WebSocket handshake or upgrade — is kept in it, and every one of those requests sends the
     /// stored cookies that match its URL, so a load balancer's sticky-session cookie set on the polling handshake travels
@@ -169,6 +176,7 @@ public sealed class EngineOptions
         ArgumentNullException.ThrowIfNull(BufferPool, nameof(BufferPool));
         ArgumentNullException.ThrowIfNull(Query, nameof(Query));
         ArgumentNullException.ThrowIfNull(Headers, nameof(Headers));
+        ArgumentNullException.ThrowIfNull(RedactedHeaders, nameof(RedactedHeaders));
         foreach (var header in Headers)
         {
             HeaderValidation.ThrowIfInvalid(header.Key, header.Value);

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
 using SailSocket.Engine;
+using SailSocket.Internal;
 
 namespace SailSocket;
 
@@ -56,6 +57,9 @@ public sealed class SailsClient : IAsyncDisposable
             // on the cookie or CSRF route, so a cookie or credential header never goes to an origin it was not meant for.
             AllowAutoRedirect = false,
             ConnectTimeout = Options.ConnectTimeout,
+
+            // Response headers (Set-Cookie included) of every request: a server cannot make the client hold more.
+            MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
         if (Options.RemoteCertificateValidationCallback is { } validate)

@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using SailSocket.Connection;
 using SailSocket.Errors;
 using SailSocket.Events;
+using SailSocket.Internal;
 using SailSocket.Requests;
 using SailSocket.SocketIo;
 
@@ -134,6 +135,20 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
 
     /// <summary>Starts connecting in the background (auto-connect); failures are reported by <see cref="ConnectError"/>.</summary>
     internal void StartConnecting() => _supervisor.StartConnecting();
+
+    /// <summary>
+    /// Server text (an event name) as the EventSource may write it: cut to <see cref="MaxLoggedServerText"/> characters,
+    /// with the credentials of the latest connection redacted (<see cref="SecretRedaction"/>).
+    /// </summary>
+    internal string ForLog(string serverText)
+    {
+        var truncated = serverText.Length > MaxLoggedServerText;
+        var text = truncated ? serverText[..MaxLoggedServerText] : serverText;
+        return _supervisor.Latest is { } connection ? connection.Secrets.Redact(text, truncated) : text;
+    }
+
+    /// <summary>The most characters of server text the EventSource writes: 128.</summary>
+    internal const int MaxLoggedServerText = 128;
 
     /// <summary>A handler threw (on the dispatcher): reported, and the next event still runs.</summary>
     internal void OnHandlerFailed(SailsEvent socketEvent, Exception error) => Raise(HandlerException, new SailsHandlerExceptionEventArgs(socketEvent, error));

@@ -36,6 +36,28 @@ internal static partial class EngineCookies
     internal const string SetCookieHeader = "Set-Cookie";
 
     /// <summary>
+    /// The bound on the response headers of every HTTP request the client makes (handshake, poll, upgrade, cookie route,
+    /// CSRF), <c>Set-Cookie</c> included: 64 KiB, set as <see cref="SocketsHttpHandler.MaxResponseHeadersLength"/> (in KiB)
+    /// on the handlers the client creates. A larger head fails the request (<see cref="HttpRequestException"/> with
+    /// <see cref="HttpRequestError.ConfigurationLimitExceeded"/>).
+    /// </summary>
+    internal const int MaxResponseHeadersKiB = 64;
+
+    /// <summary>
+    /// The longest <c>Set-Cookie</c> value stored: 4,096 characters, name, value and attributes together (the size
+    /// RFC 6265 §6.1 asks a user agent to support). A longer one is ignored, whatever the container would take.
+    /// </summary>
+    internal const int MaxSetCookieLength = 4096;
+
+    /// <summary>
+    /// The most cookies stored for the server: 50 (RFC 6265 §6.1's per-domain figure). <c>Set-Cookie</c> answers beyond
+    /// the 50th of one response are ignored, and so is a new cookie once the container holds 50 for the server's URL
+    /// (one that replaces a cookie it holds is still stored). With <see cref="MaxSetCookieLength"/>, at most about
+    /// 200 KiB of cookies per container and server, whatever the container's own capacities.
+    /// </summary>
+    internal const int MaxCookies = 50;
+
+    /// <summary>
     /// The <c>Cookie</c> header for a request to <paramref name="uri"/>: the user's <c>Cookie</c> headers first (joined with
     /// <c>"; "</c>), then the stored cookies that match the URL and whose names the user did not set.
     /// </summary>
@@ -110,26 +132,58 @@ internal static partial class EngineCookies
         }
     }
 
-    /// <summary>Stores <c>Set-Cookie</c> values, each one on its own; one the server may not set is ignored, as a browser does.</summary>
+    /// <summary>
+    /// Stores <c>Set-Cookie</c> values, each one on its own; one the server may not set is ignored, as a browser does,
+    /// and so is one beyond the bounds (<see cref="MaxSetCookieLength"/>, <see cref="MaxCookies"/>).
+    /// </summary>
     internal static void Store(CookieContainer jar, Uri uri, IEnumerable<string> setCookies)
     {
         Uri? http = null;
+        var seen = 0;
         foreach (var value in setCookies)
         {
-            if (!IsPrintableAscii(value))
+            if (++seen > MaxCookies)
+            {
+                return;
+            }
+
+            if (value.Length > MaxSetCookieLength || !IsPrintableAscii(value))
+            {
+                continue;
+            }
+
+            http ??= ToHttp(uri);
+            if (jar.Count >= MaxCookies && !Replaces(jar, http, value))
             {
                 continue;
             }
 
             try
             {
-                jar.SetCookies(http ??= ToHttp(uri), value);
+                jar.SetCookies(http, value);
             }
             catch (CookieException)
             {
                 // A malformed cookie, or one for another domain (RFC 6265 §5.3 step 6): not stored.
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the container may take <paramref name="setCookie"/> without growing past <see cref="MaxCookies"/> for
+    /// <paramref name="http"/>: it holds fewer, or it holds a cookie of that name already (a replacement).
+    /// </summary>
+    private static bool Replaces(CookieContainer jar, Uri http, string setCookie)
+    {
+        var held = jar.GetCookies(http);
+        if (held.Count < MaxCookies)
+        {
+            return true;
+        }
+
+        var equals = setCookie.IndexOf('=', StringComparison.Ordinal);
+        var name = (equals < 0 ? setCookie : setCookie[..equals]).Trim();
+        return name.Length > 0 && held[name] is not null;
     }
 
     /// <summary>The http(s) form of a ws(s) URL: what <see cref="CookieContainer"/> matches <c>Secure</c> and paths against.</summary>

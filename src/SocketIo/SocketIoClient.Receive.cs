@@ -40,7 +40,8 @@ public sealed partial class SocketIoClient
     }
 
     /// <summary>
-    /// The server's text without the credentials of the handshake (headers, query, cookies) and of the CONNECT
+    /// The server's text without the credentials of the handshake (headers, query, cookies), those the layers above send
+    /// (<see cref="SailSocket.Engine.EngineOptions.RedactedHeaders"/>) and those of the CONNECT
     /// <c>auth</c> payload (<see cref="SecretRedaction"/>): a middleware's error may echo them, and it reaches an
     /// exception message.
     /// </summary>
@@ -49,6 +50,7 @@ public sealed partial class SocketIoClient
         var engine = _connection.Options.Engine;
         return new SecretSet()
             .AddHeaders(engine.Headers)
+            .AddHeaders(engine.RedactedHeaders)
             .AddQuery(engine.Query)
             .AddCookies(engine.Cookies)
             .AddJsonStrings(_options.Auth.Span)

@@ -17,7 +17,10 @@ namespace SailSocket.Testing;
 /// </summary>
 /// <remarks>
 /// The app reads its standard input and exits when it closes, so it never outlives this process even if the process
-/// is killed. Every wait is bounded.
+/// is killed. A stopped app (<see cref="Pause"/>) cannot notice that, so each app also has a watchdog: a tiny
+/// <c>sh</c> that is never paused, ignores the job-control and terminal signals, and waits for its own standard input
+/// (a pipe from this process) to close; when this process goes away by any means (even SIGKILL, or a background job
+/// whose session is killed), the watchdog sends the app SIGCONT then SIGKILL. Every wait is bounded.
 /// </remarks>
 public sealed class NodeAppServer : IAsyncDisposable
 {
@@ -26,12 +29,22 @@ public sealed class NodeAppServer : IAsyncDisposable
     private static readonly SemaphoreSlim s_installGate = new(1, 1);
     private static readonly Regex s_socketIoListening = new(@"SOCKETIO APP LISTENING on 127\.0\.0\.1:(\d+)", RegexOptions.CultureInvariant);
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    // $0 is the app's pid. INT/TERM/HUP/TSTP/TTIN/TTOU are ignored (a signal to the whole job must not end the watchdog
+    // before the app), stdio other than the pipe goes to /dev/null (a background job never writes to the terminal), and
+    // the read loop (a shell builtin: no child process) ends when the launcher's end of the pipe closes: at its exit,
+    // whatever the cause.
+    private const string WatchdogScript =
+        "trap '' INT TERM HUP TSTP TTIN TTOU; exec >/dev/null 2>&1; while read -r _; do :; done; kill -CONT \"$0\"; kill -KILL \"$0\"";
 
-    private NodeAppServer(Process process, int port)
+    private readonly Process _process;
+    private readonly Process _watchdog;
+    private readonly StringBuilder _output = new();
+    private int _watchdogEnded;
+
+    private NodeAppServer(Process process, Process watchdog, int port)
     {
         _process = process;
+        _watchdog = watchdog;
         Port = port;
         Url = new Uri($"http://127.0.0.1:{port}");
     }
@@ -44,6 +57,15 @@ public sealed class NodeAppServer : IAsyncDisposable
 
     /// <summary>Whether the Node process is still running.</summary>
     public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The Node process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>
+    /// Plays the launcher's death for the watchdog (closes its end of the watchdog's pipe, as the kernel does when this
+    /// process dies): the watchdog then resumes and kills the app, paused or not. For the fixture's own test.
+    /// </summary>
+    public void AbandonToWatchdog() => _watchdog.StandardInput.Close();
 
     /// <summary>Everything the app printed so far.</summary>
     public string Output
@@ -108,6 +130,18 @@ public sealed class NodeAppServer : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
+        Process watchdog;
+        try
+        {
+            watchdog = StartWatchdog(process.Id);
+        }
+        catch
+        {
+            Kill(process);
+            process.Dispose();
+            throw;
+        }
+
         var lifted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new StringBuilder();
         void OnLine(string? line)
@@ -138,7 +172,7 @@ public sealed class NodeAppServer : IAsyncDisposable
         try
         {
             var port = await lifted.Task.WaitAsync(s_liftTimeout, cancellationToken);
-            var server = new NodeAppServer(process, port);
+            var server = new NodeAppServer(process, watchdog, port);
             process.OutputDataReceived += (_, e) => server.Append(e.Data);
             process.ErrorDataReceived += (_, e) => server.Append(e.Data);
             lock (output)
@@ -151,6 +185,8 @@ public sealed class NodeAppServer : IAsyncDisposable
         catch (Exception ex)
         {
             Kill(process);
+            process.WaitForExit(10_000);
+            StopWatchdog(watchdog);
             string text;
             lock (output)
             {
@@ -167,10 +203,17 @@ public sealed class NodeAppServer : IAsyncDisposable
     /// <summary>Lets a paused app run again (SIGCONT).</summary>
     public void Resume() => Signal("CONT");
 
-    /// <summary>Kills the app at once (a crash, as far as clients can tell).</summary>
-    public void Kill() => Kill(_process);
+    /// <summary>Kills the app at once (a crash, as far as clients can tell), then its watchdog.</summary>
+    public void Kill()
+    {
+        Kill(_process);
+        if (_process.WaitForExit(10_000))
+        {
+            EndWatchdog();
+        }
+    }
 
-    /// <summary>Stops the app and waits for the process to exit.</summary>
+    /// <summary>Stops the app (SIGKILL ends a paused one too) and waits for the process to exit, then ends its watchdog.</summary>
     /// <returns>A task that completes when the process has exited.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -184,7 +227,34 @@ public sealed class NodeAppServer : IAsyncDisposable
         {
         }
 
+        // Only once the app is gone: the watchdog is killed rather than let go, so it never signals a pid already reused.
+        EndWatchdog();
         _process.Dispose();
+    }
+
+    private void EndWatchdog()
+    {
+        if (Interlocked.Exchange(ref _watchdogEnded, 1) == 0)
+        {
+            StopWatchdog(_watchdog);
+        }
+    }
+
+    private static Process StartWatchdog(int appProcessId)
+    {
+        var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(WatchdogScript);
+        start.ArgumentList.Add(appProcessId.ToString(CultureInfo.InvariantCulture));
+        return Process.Start(start) ?? throw new InvalidOperationException("the watchdog (sh) could not be started.");
+    }
+
+    private static void StopWatchdog(Process watchdog)
+    {
+        Kill(watchdog);
+        watchdog.WaitForExit(10_000);
+        watchdog.StandardInput.Close();
+        watchdog.Dispose();
     }
 
     private void Signal(string signal)
@@ -206,7 +276,21 @@ public sealed class NodeAppServer : IAsyncDisposable
                 process.Kill(entireProcessTree: true);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        // Kill(entireProcessTree: true) sends SIGSTOP first, then lists the children, then SIGKILL: when the listing
+        // throws (a process of the shared machine exiting under it), the process is left stopped for good. SIGKILL it
+        // whatever happened above.
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
         }
     }

@@ -37,6 +37,9 @@ internal sealed class PollingTransport : IEngineTransport
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _query;
 
+    /// <summary>Headers sent by the layers above (<see cref="EngineOptions.RedactedHeaders"/>): redacted from error bodies too.</summary>
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _redactedHeaders;
+
     /// <summary>The cookie store (<see cref="EngineOptions.Cookies"/>), or <see langword="null"/>.</summary>
     private readonly CookieContainer? _cookies;
 
@@ -78,6 +81,7 @@ internal sealed class PollingTransport : IEngineTransport
         _invoker = invoker;
         _headers = options.Headers;
         _query = options.Query;
+        _redactedHeaders = options.RedactedHeaders;
         _cookies = options.Cookies;
         _cookieUri = CookieUri(options);
         _pool = options.BufferPool;
@@ -117,7 +121,7 @@ internal sealed class PollingTransport : IEngineTransport
 
         if (response.StatusCode != HttpStatusCode.OK)
         {
-            var error = await ReadErrorBodyAsync(response, options.Headers, cookie, options.Query, cancellationToken).ConfigureAwait(false);
+            var error = await ReadErrorBodyAsync(response, options.Headers, options.RedactedHeaders, cookie, options.Query, cancellationToken).ConfigureAwait(false);
             throw new EngineConnectionException(
                 EngineConnectionError.HandshakeRefused,
                 $"The server refused the polling handshake at {where} with HTTP {(int)response.StatusCode}: {error}",
@@ -445,7 +449,12 @@ internal sealed class PollingTransport : IEngineTransport
     /// (<see cref="SecretRedaction"/>): an error page may echo the request's headers.
     /// </summary>
     private static async Task<string> ReadErrorBodyAsync(
-        HttpResponseMessage response, IReadOnlyList<KeyValuePair<string, string>> headers, string? cookie, IReadOnlyList<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
+        HttpResponseMessage response,
+        IReadOnlyList<KeyValuePair<string, string>> headers,
+        IReadOnlyList<KeyValuePair<string, string>> redactedHeaders,
+        string? cookie,
+        IReadOnlyList<KeyValuePair<string, string>> query,
+        CancellationToken cancellationToken)
     {
         var (body, length) = await ReadBodyAsync(response, ArrayPool<byte>.Shared, MaxErrorBodyLength, truncate: true, cancellationToken).ConfigureAwait(false);
         string text;
@@ -460,10 +469,12 @@ internal sealed class PollingTransport : IEngineTransport
 
         // Redacted as cut: a secret crossing the cut loses its start too.
         var truncated = length >= MaxErrorBodyLength;
-        return cookie is null
+        return cookie is null && redactedHeaders.Count == 0
             ? SecretRedaction.Redact(text, headers, query, truncated)
-            : SecretRedaction.Redact(text, [.. headers, new("Cookie", cookie)], query, truncated);
+            : SecretRedaction.Redact(text, [.. headers, .. redactedHeaders, .. CookiePair(cookie)], query, truncated);
     }
+
+    private static KeyValuePair<string, string>[] CookiePair(string? cookie) => cookie is null ? [] : [new("Cookie", cookie)];
 
     /// <summary>Reads a whole response body into a pooled buffer (the caller returns it), refusing one above <paramref name="limit"/>.</summary>
     internal static async Task<(byte[] Body, int Length)> ReadBodyAsync(HttpResponseMessage response, ArrayPool<byte> pool, int limit, bool truncate, CancellationToken cancellationToken)
@@ -717,7 +728,7 @@ internal sealed class PollingTransport : IEngineTransport
     private async Task<EngineConnectionException> RequestFailedAsync(string method, HttpResponseMessage response, string? cookie, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        var body = await ReadErrorBodyAsync(response, _headers, cookie, _query, cancellationToken).ConfigureAwait(false);
+        var body = await ReadErrorBodyAsync(response, _headers, _redactedHeaders, cookie, _query, cancellationToken).ConfigureAwait(false);
 
         // 400 {"code":1,"message":"Session ID unknown"} and friends: the server has ended the session (docs/protocol.md §2.9).
         var error = status == 400 ? EngineConnectionError.ClosedByServer : EngineConnectionError.TransportError;

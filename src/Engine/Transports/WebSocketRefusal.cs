@@ -21,8 +21,12 @@ namespace SailSocket.Engine.Transports;
 /// </remarks>
 internal static class WebSocketRefusal
 {
-    /// <summary>The bound on the second request: 5 seconds; the original refusal is reported either way.</summary>
-    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The bound on the second request: 2.5 seconds (on <see cref="EngineOptions.TimeProvider"/>), and never past the
+    /// connect bound; the original refusal is reported either way. A refusal body comes at once or not at all: a server
+    /// that holds it back only delays the error it already gave.
+    /// </summary>
+    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2.5);
 
     /// <summary>Asks the refused handshake <paramref name="uri"/> again over HTTP and reads the body of the error.</summary>
     /// <param name="options">The connection's options: headers, cookies and query sent with the handshake.</param>
@@ -33,7 +37,7 @@ internal static class WebSocketRefusal
     public static async Task<string?> ReadBodyAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, CancellationToken cancellationToken)
     {
         var http = EngineCookies.ToHttp(uri);
-        var owned = invoker is null ? new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) : null;
+        var owned = invoker is null ? new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB }) : null;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, http);
@@ -78,6 +82,7 @@ internal static class WebSocketRefusal
             }
 
             // Redacted as cut: a secret crossing the cut loses its start too.
+            sent.AddRange(options.RedactedHeaders);
             text = SecretRedaction.Redact(text, sent, options.Query, truncated: length >= PollingTransport.MaxErrorBodyLength).Trim();
             return text.Length == 0 ? null : text;
         }

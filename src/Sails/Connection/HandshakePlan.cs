@@ -17,6 +17,9 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
 {
     public SocketIdentity Identity { get; } = identity;
 
+    /// <summary>The client's options: the connect bound and clock of each attempt.</summary>
+    public SailsClientOptions ClientOptions => client.Options;
+
     /// <summary>The options of one attempt, and the default request headers of the connection it makes.</summary>
     /// <param name="attempt">0 for the first connect, then the reconnection attempt number.</param>
     /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
@@ -71,6 +74,9 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 Path = options.Path,
                 Query = query,
                 Headers = [.. handshake.Headers],
+
+                // Sent inside every JWR, never by the lower layers: their text must not echo them either.
+                RedactedHeaders = [.. requestHeaders],
                 ConnectTimeout = options.ConnectTimeout,
                 MaxMessageSize = options.MaxMessageSize,
                 BufferPool = options.BufferPool,

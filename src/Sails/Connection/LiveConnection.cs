@@ -70,11 +70,26 @@ internal sealed class LiveConnection : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         var live = new LiveConnection(supervisor, attempt);
-        var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, live.OnDisconnected, cancellationToken).ConfigureAwait(false);
-        live.RequestHeaders = requestHeaders;
-        live._options = options;
-        live._io = await SocketIoClient.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
-        return live;
+
+        // One bound for the whole attempt: the cookie route, the handshake callback and the connect each have their own
+        // ConnectTimeout too, but in turn they could take several times it.
+        var bounds = plan.ClientOptions;
+        using var deadline = new CancellationTokenSource(bounds.ConnectTimeout, bounds.TimeProvider);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, live.OnDisconnected, bound.Token).ConfigureAwait(false);
+            live.RequestHeaders = requestHeaders;
+            live._options = options;
+            live._io = await SocketIoClient.ConnectAsync(options, bound.Token).ConfigureAwait(false);
+            return live;
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new SailsTimeoutException(
+                $"Connecting to the Sails server at {SafeDescription.Origin(plan.Identity.Url)} took longer than {bounds.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout), cookie route and handshake callback included.",
+                ex);
+        }
     }
 
     /// <summary>The Socket.IO layer's word that this connection ended (a method of its own: no closure per connection).</summary>

@@ -43,9 +43,11 @@ internal static class SailsErrors
     /// </summary>
     private static SailsConnectionException Refused(EngineConnectionException refused, string where)
     {
-        if (refused.HttpStatusCode is >= 300 and < 400)
+        if (refused.HttpStatusCode is null or (>= 300 and < 400))
         {
-            // A redirect is not followed (Socket.IO clients do not); the Engine layer names the 3xx and its target's origin.
+            // A redirect is not followed (Socket.IO clients do not): the Engine layer names the 3xx and its target's
+            // origin. No status: not an HTTP refusal (a revision-3-only server answering a revision-4 handshake), which
+            // the Engine layer names too; "HTTP ." and the beforeConnect hint would mislead.
             return new SailsConnectionException($"The Sails server at {where} did not accept the handshake: {refused.Message}", refused, refused.HttpStatusCode);
         }
 

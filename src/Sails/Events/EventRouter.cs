@@ -239,7 +239,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
         Interlocked.Increment(ref _dropped);
         if (SailsEventSource.Log.IsEnabled())
         {
-            SailsEventSource.Log.EventDropped(eventName, _dispatcher.Pending);
+            SailsEventSource.Log.EventDropped(_owner.ForLog(eventName), _dispatcher.Pending);
         }
     }
 
@@ -326,7 +326,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
         {
             if (SailsEventSource.Log.IsEnabled())
             {
-                SailsEventSource.Log.HandlerFailed(socketEvent.Name, ex.GetType().Name);
+                SailsEventSource.Log.HandlerFailed(_owner.ForLog(socketEvent.Name), ex.GetType().Name);
             }
 
             _owner.OnHandlerFailed(socketEvent, ex);

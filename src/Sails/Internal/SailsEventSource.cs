@@ -5,7 +5,9 @@ namespace SailSocket.Internal;
 /// <summary>
 /// Diagnostics of the Sails layer as an <see cref="EventSource"/> named <c>SailSocket</c> (BCL only: listen with
 /// <c>dotnet-trace</c>, <c>dotnet-counters</c> or an <see cref="EventListener"/>). Event ids and names are stable:
-/// renaming or reusing one breaks telemetry. Nothing here carries header values, cookies or bodies.
+/// renaming or reusing one breaks telemetry. Nothing here carries header values, cookies, query values or bodies: a
+/// server is named by its origin (<see cref="SafeDescription.Origin"/>), an error by its type name, a disconnect by its
+/// reason; the one server text, an event name, is cut to 128 characters and redacted (<c>SailsSocket.ForLog</c>).
 /// </summary>
 /// <remarks>This replaces sails.io.js's console logging (and its <c>environment</c> switch): a listener picks the level.</remarks>
 [EventSource(Name = "SailSocket")]
