@@ -73,6 +73,16 @@ internal sealed class PollingTransport : IEngineTransport
     private Exception? _sendFailure;
     private IEngineTransport? _forwardTo;
 
+    /// <summary>The batch whose POST is in flight, or <see langword="null"/>; under <see cref="_gate"/>.</summary>
+    private Batch? _posting;
+
+    /// <summary>How many POSTs the flush loop has started: progress, for <see cref="IsSendStalled"/>.</summary>
+    private long _posts;
+
+    /// <summary>The POST <see cref="IsSendStalled"/> saw last, and since when; only the timer tick touches these.</summary>
+    private long _watchedPost = -1;
+    private long _watchedSince;
+
     private PollingTransport(HttpMessageInvoker invoker, EngineOptions options, EngineRevision revision, string sessionId, TimeSpan requestTimeout, long maxPayload)
     {
         _invoker = invoker;
@@ -211,7 +221,7 @@ internal sealed class PollingTransport : IEngineTransport
         }
     }
 
-    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, long deadline, CancellationToken cancellationToken)
     {
         Batch last;
         bool start;
@@ -241,6 +251,11 @@ internal sealed class PollingTransport : IEngineTransport
                     }
                 }
 
+                if (deadline < last.Deadline)
+                {
+                    last.Deadline = deadline;
+                }
+
                 start = !_flushing && !_paused;
                 _flushing |= start;
             }
@@ -253,7 +268,7 @@ internal sealed class PollingTransport : IEngineTransport
 
         if (forward is not null)
         {
-            return forward.SendAsync(text, binary, cancellationToken);
+            return forward.SendAsync(text, binary, deadline, cancellationToken);
         }
 
         if (start)
@@ -329,7 +344,7 @@ internal sealed class PollingTransport : IEngineTransport
 
                         if (text is { } previous)
                         {
-                            await next.SendAsync(previous, attachments.Count > 0 ? [.. attachments] : null, CancellationToken.None).ConfigureAwait(false);
+                            await next.SendAsync(previous, attachments.Count > 0 ? [.. attachments] : null, long.MaxValue, CancellationToken.None).ConfigureAwait(false);
                             attachments.Clear();
                         }
 
@@ -341,7 +356,7 @@ internal sealed class PollingTransport : IEngineTransport
 
                 if (batches.Length == 0 && text is { } last)
                 {
-                    await next.SendAsync(last, attachments.Count > 0 ? [.. attachments] : null, CancellationToken.None).ConfigureAwait(false);
+                    await next.SendAsync(last, attachments.Count > 0 ? [.. attachments] : null, long.MaxValue, CancellationToken.None).ConfigureAwait(false);
                     attachments.Clear();
                     text = null;
                     foreach (var batch in sent)
@@ -364,7 +379,7 @@ internal sealed class PollingTransport : IEngineTransport
         }
     }
 
-    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock)
+    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
         bool forwarded;
         lock (_gate)
@@ -372,12 +387,12 @@ internal sealed class PollingTransport : IEngineTransport
             forwarded = _forwardTo is not null;
         }
 
-        if (!forwarded)
+        if (!forwarded && !cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // docs/protocol.md §2.8: a close packet in a POST ends the session at once.
-                await SendAsync("1"u8.ToArray(), null, CancellationToken.None).AsTask().WaitAsync(timeout, clock).ConfigureAwait(false);
+                await SendAsync("1"u8.ToArray(), null, long.MaxValue, CancellationToken.None).AsTask().WaitAsync(timeout, clock, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or EngineConnectionException or HttpRequestException or OperationCanceledException or IOException)
             {
@@ -386,6 +401,46 @@ internal sealed class PollingTransport : IEngineTransport
         }
 
         Abort();
+    }
+
+    /// <summary>
+    /// Whether the server has stopped taking data: the same POST has been in flight since the previous call and a packet
+    /// waiting to go out (in it, or queued behind it) has passed its deadline. A POST without deadlines is bounded by
+    /// the request timeout itself, so <paramref name="sendTimeout"/> is not needed here.
+    /// </summary>
+    public bool IsSendStalled(long now, long sendTimeout)
+    {
+        _ = sendTimeout;
+        lock (_gate)
+        {
+            if (_posting is null)
+            {
+                _watchedPost = -1;
+                return false;
+            }
+
+            if (_posts != _watchedPost)
+            {
+                _watchedPost = _posts;
+                _watchedSince = now;
+                return false;
+            }
+
+            if (_posting.Deadline <= now)
+            {
+                return true;
+            }
+
+            foreach (var batch in _batches)
+            {
+                if (batch.Deadline <= now)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     public void Abort()
@@ -604,16 +659,20 @@ internal sealed class PollingTransport : IEngineTransport
 
                 batch = _batches[0];
                 _batches.RemoveAt(0);
+                _posting = batch;
+                _posts++;
             }
 
             try
             {
                 await PostAsync(batch.Buffer.WrittenMemory).ConfigureAwait(false);
+                ClearPosting();
                 batch.Completion.TrySetResult();
             }
             catch (EngineMessageTooLargeException ex)
             {
                 // docs/protocol.md §2.4: a 413 drops that POST's packets but the session survives.
+                ClearPosting();
                 batch.Completion.TrySetException(ex);
             }
 #pragma warning disable CA1031 // Every failure is handed to the senders waiting on this batch and the ones queued behind it.
@@ -623,6 +682,7 @@ internal sealed class PollingTransport : IEngineTransport
                 List<Batch> failed;
                 lock (_gate)
                 {
+                    _posting = null;
                     _sendFailure = ex;
                     failed = [.. _batches];
                     _batches.Clear();
@@ -639,6 +699,14 @@ internal sealed class PollingTransport : IEngineTransport
                     }
                 }
             }
+        }
+    }
+
+    private void ClearPosting()
+    {
+        lock (_gate)
+        {
+            _posting = null;
         }
     }
 
@@ -734,5 +802,8 @@ internal sealed class PollingTransport : IEngineTransport
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Count { get; set; }
+
+        /// <summary>The earliest deadline of its packets; <see cref="long.MaxValue"/> for none. Under the transport's lock.</summary>
+        public long Deadline { get; set; } = long.MaxValue;
     }
 }
