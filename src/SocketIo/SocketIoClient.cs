@@ -158,7 +158,9 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
     /// <param name="attachments">Binary attachments referenced by placeholders in the arguments (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="timeout">How long to wait for the ack; <see cref="Timeout.InfiniteTimeSpan"/> to wait until the connection ends.</param>
-    /// <param name="cancellationToken">Stops waiting; the emit may already have been sent.</param>
+    /// <param name="cancellationToken">Stops waiting at once, even while the packet is being written; the emit may already
+    /// have been sent. A write in progress goes on: <paramref name="attachments"/> must stay valid until it ends (at the
+    /// latest when the connection ends).</param>
     /// <returns>The ack.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
     /// <exception cref="SocketIoTimeoutException">No ack within <paramref name="timeout"/>.</exception>
@@ -300,6 +302,8 @@ public sealed partial class SocketIoClient : IAsyncDisposable
 
     /// <summary>
     /// Leaves the namespace (DISCONNECT); a client that owns its connection also closes it. Waiting emits fail. Idempotent.
+    /// Bounded whatever the server does: the DISCONNECT may wait 2 s to be written (if it is not, the close handshake is
+    /// skipped and the connection aborted), then the Engine.IO close handshake 2 s: at most 4 s in all.
     /// </summary>
     /// <param name="cancellationToken">Bounds the wait for earlier sends before the DISCONNECT packet.</param>
     /// <returns>A task that completes when the namespace is left (and an owned connection closed).</returns>

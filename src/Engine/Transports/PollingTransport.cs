@@ -80,7 +80,7 @@ internal sealed class PollingTransport : IEngineTransport
     private long _posts;
 
     /// <summary>The POST <see cref="IsSendStalled"/> saw last, and since when; only the timer tick touches these.</summary>
-    private long _watchedPost = -1;
+    private long _watchedPost;
     private long _watchedSince;
 
     private PollingTransport(HttpMessageInvoker invoker, EngineOptions options, EngineRevision revision, string sessionId, TimeSpan requestTimeout, long maxPayload)
@@ -411,11 +411,15 @@ internal sealed class PollingTransport : IEngineTransport
     public bool IsSendStalled(long now, long sendTimeout)
     {
         _ = sendTimeout;
+        if (Volatile.Read(ref _posting) is null)
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             if (_posting is null)
             {
-                _watchedPost = -1;
                 return false;
             }
 

@@ -50,7 +50,7 @@ internal sealed class SendQueue
     private long _writeDeadline = long.MaxValue;
 
     /// <summary>The turn <see cref="IsStalled"/> saw last, and since when; only the timer tick touches these (under the lock).</summary>
-    private long _watchedTurn = -1;
+    private long _watchedTurn;
     private long _watchedSince;
 
     /// <summary>Creates a queue in front of a socket.</summary>
@@ -155,11 +155,16 @@ internal sealed class SendQueue
     /// <param name="sendTimeout">The longest one write may hold the socket, in timestamp ticks.</param>
     internal bool IsStalled(long now, long sendTimeout)
     {
+        // An idle socket (the usual case on a tick) costs no lock. Nothing to reset: a new holder is a new turn.
+        if (!Volatile.Read(ref _busy))
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             if (!_busy)
             {
-                _watchedTurn = -1;
                 return false;
             }
 

@@ -37,8 +37,34 @@ public sealed class StalledServerTests(ITestOutputHelper output)
         Assert.InRange(watch.Elapsed.TotalSeconds, 2.9, 3 + Slack);
 
         // The write could not be finished: the connection is dead, and said so.
-        await disconnected.Task.Within(5);
+        Assert.Equal(SailsDisconnectReason.TransportClose, (await disconnected.Task.Within(5)).Reason);
         Assert.False(socket.IsConnected);
+    }
+
+    [Fact]
+    public async Task WebSocket_a_stalled_connection_fails_written_requests_as_interrupted_and_reconnection_replaces_it()
+    {
+        await using var server = new StalledServer();
+        await using var client = new SailsClient(new SailsClientOptions
+        {
+            Url = server.Url,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            Reconnection = new SailsReconnectionOptions { Enabled = true, Delay = TimeSpan.FromMilliseconds(200), DelayMax = TimeSpan.FromMilliseconds(400) },
+        });
+        var socket = await client.ConnectAsync(Bound.Seconds(20)).Within(25);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.Reconnected += (_, _) => reconnected.TrySetResult();
+
+        // Written in full (small), never answered: it waits for its ack when the connection is aborted.
+        var written = socket.RequestAsync(new SailsRequest("get", "/never") { Timeout = TimeSpan.FromSeconds(20) }).AsTask();
+        await Task.Delay(200);
+        var post = socket.RequestAsync(new SailsRequest("post", "/upload") { Data = s_hugeBody, Timeout = TimeSpan.FromSeconds(2) }).AsTask();
+
+        await Assert.ThrowsAsync<SailsTimeoutException>(() => post.Within(2 + Slack + 5));
+        var interrupted = await Assert.ThrowsAsync<SailsRequestInterruptedException>(() => written.Within(5));
+        Assert.True(interrupted.RequestMayHaveBeenProcessed);
+        await reconnected.Task.Within(10);
+        Assert.True(socket.IsConnected);
     }
 
     [Fact]
