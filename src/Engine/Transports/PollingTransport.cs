@@ -372,7 +372,7 @@ internal sealed class PollingTransport : IEngineTransport
         {
             foreach (var batch in sent)
             {
-                batch.Completion.TrySetException(ex);
+                batch.Fail(ex);
             }
 
             throw;
@@ -677,7 +677,7 @@ internal sealed class PollingTransport : IEngineTransport
             {
                 // docs/protocol.md §2.4: a 413 drops that POST's packets but the session survives.
                 ClearPosting();
-                batch.Completion.TrySetException(ex);
+                batch.Fail(ex);
             }
 #pragma warning disable CA1031 // Every failure is handed to the senders waiting on this batch and the ones queued behind it.
             catch (Exception ex)
@@ -692,14 +692,14 @@ internal sealed class PollingTransport : IEngineTransport
                     _batches.Clear();
                 }
 
-                batch.Completion.TrySetException(ex);
+                batch.Fail(ex);
                 if (failed.Count > 0)
                 {
                     // These batches were never posted: the server has not seen them, whatever happened to the failed one.
                     var notSent = EarlierPostFailed(ex);
                     foreach (var other in failed)
                     {
-                        other.Completion.TrySetException(notSent);
+                        other.Fail(notSent);
                     }
                 }
             }
@@ -809,5 +809,18 @@ internal sealed class PollingTransport : IEngineTransport
 
         /// <summary>The earliest deadline of its packets; <see cref="long.MaxValue"/> for none. Under the transport's lock.</summary>
         public long Deadline { get; set; } = long.MaxValue;
+
+        /// <summary>
+        /// Fails the senders waiting on this batch. The fault is marked observed: a sender whose token ended its wait
+        /// (or a bounded close packet) no longer watches the task, and a fault nobody reads must not reach
+        /// <see cref="TaskScheduler.UnobservedTaskException"/>.
+        /// </summary>
+        public void Fail(Exception error)
+        {
+            if (Completion.TrySetException(error))
+            {
+                _ = Completion.Task.Exception;
+            }
+        }
     }
 }

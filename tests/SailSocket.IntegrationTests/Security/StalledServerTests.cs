@@ -194,20 +194,38 @@ public sealed class StalledServerTests(ITestOutputHelper output)
     [Fact]
     public async Task Polling_a_cancelled_token_ends_the_wait_for_an_unanswered_post_at_once()
     {
-        await using var server = new StalledServer();
-        await using var client = Client(server, EngineTransports.Polling);
-        var socket = await client.ConnectAsync(Bound.Seconds(20)).Within(25);
-        await server.Stalled.Task.Within(10);
+        var unobserved = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => unobserved.Enqueue(e.Exception);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await using (var server = new StalledServer())
+            {
+                await using var client = Client(server, EngineTransports.Polling);
+                var socket = await client.ConnectAsync(Bound.Seconds(20)).Within(25);
+                await server.Stalled.Task.Within(10);
 
-        using var cts = new CancellationTokenSource();
-        var post = socket.RequestAsync(new SailsRequest("post", "/pet") { Data = "{\"name\":\"x\"}"u8.ToArray(), Timeout = TimeSpan.FromSeconds(30) }, cts.Token).AsTask();
-        await Bound.Until(() => server.UnansweredPosts >= 1, 10);
+                using var cts = new CancellationTokenSource();
+                var post = socket.RequestAsync(new SailsRequest("post", "/pet") { Data = "{\"name\":\"x\"}"u8.ToArray(), Timeout = TimeSpan.FromSeconds(30) }, cts.Token).AsTask();
+                await Bound.Until(() => server.UnansweredPosts >= 1, 10);
 
-        var watch = Stopwatch.StartNew();
-        await cts.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post.Within(5));
-        output.WriteLine($"elapsed {watch.Elapsed.TotalSeconds:0.000} s");
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 0.5);
+                var watch = Stopwatch.StartNew();
+                await cts.CancelAsync();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post.Within(5));
+                output.WriteLine($"elapsed {watch.Elapsed.TotalSeconds:0.000} s");
+                Assert.InRange(watch.Elapsed.TotalSeconds, 0, 0.5);
+            }
+
+            // The POST that nobody waits for any more failed when the socket was disposed: that fault is not left unobserved.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.DoesNotContain(unobserved, e => e.ToString().Contains("polling POST", StringComparison.Ordinal));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
     }
 
     private static SailsClient Client(StalledServer server, EngineTransports transports) => new(new SailsClientOptions
