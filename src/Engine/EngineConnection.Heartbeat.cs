@@ -37,6 +37,14 @@ public sealed partial class EngineConnection
             return;
         }
 
+        if (Volatile.Read(ref _transport).IsSendStalled(timestamp, _sendTimeoutTicks))
+        {
+            Fail(new EngineConnectionException(
+                EngineConnectionError.TransportError,
+                $"The server stopped reading: a send made no progress past its deadline, or for {(Handshake.PingInterval + Handshake.PingTimeout).TotalMilliseconds:0} ms (pingInterval + pingTimeout). The connection was aborted."));
+            return;
+        }
+
         if (timestamp > Volatile.Read(ref _heartbeatDeadline))
         {
             var message = Revision == EngineRevision.V4
@@ -56,9 +64,28 @@ public sealed partial class EngineConnection
 
     private SharedTimer? CurrentTimer => Volatile.Read(ref _timer);
 
+    /// <summary>The longest one write may run without a deadline of its own, in timestamp ticks: pingInterval + pingTimeout.</summary>
+    private long _sendTimeoutTicks = long.MaxValue;
+
+    /// <summary>A deadline <paramref name="timeout"/> from now on the connection's clock; <see cref="long.MaxValue"/> for infinite.</summary>
+    private long DeadlineOf(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return long.MaxValue;
+        }
+
+        var clock = _options.TimeProvider;
+        var ticks = (long)(timeout.TotalSeconds * clock.TimestampFrequency);
+        var now = clock.GetTimestamp();
+        return ticks >= long.MaxValue - now ? long.MaxValue : now + ticks;
+    }
+
     private void StartHeartbeatWatchdog()
     {
         var timer = SharedTimer.Acquire(_options.TimeProvider, _options.TimerResolution);
+        var window = (Handshake.PingInterval + Handshake.PingTimeout).TotalSeconds * _options.TimeProvider.TimestampFrequency;
+        _sendTimeoutTicks = window > 0 && window < long.MaxValue / 2 ? (long)window : long.MaxValue;
         Volatile.Write(ref _heartbeatDeadline, timer.GetDeadline(Handshake.PingInterval + Handshake.PingTimeout));
         Volatile.Write(ref _nextPing, timer.GetDeadline(Handshake.PingInterval));
         _timer = timer;

@@ -79,7 +79,7 @@ public sealed partial class EngineConnection
             Volatile.Write(ref _probe, webSocket);
             stop.ThrowIfCancellationRequested();
 
-            await webSocket.SendAsync(s_probePing, null, bound.Token).ConfigureAwait(false);
+            await webSocket.SendAsync(s_probePing, null, long.MaxValue, bound.Token).ConfigureAwait(false);
             var answer = await webSocket.ReceiveAsync(bound.Token).ConfigureAwait(false);
             if (answer.IsBinary || answer.IsClose || !answer.Data.Span.SequenceEqual("3probe"u8))
             {
@@ -91,7 +91,7 @@ public sealed partial class EngineConnection
             await polling.PauseAsync(bound.Token).ConfigureAwait(false);
 
             // CancellationToken.None: cancelling a WebSocket send aborts the socket; the send lock is free here.
-            await webSocket.SendAsync(s_upgrade, null, CancellationToken.None).ConfigureAwait(false);
+            await webSocket.SendAsync(s_upgrade, null, long.MaxValue, CancellationToken.None).ConfigureAwait(false);
             await polling.ForwardToAsync(webSocket).ConfigureAwait(false);
             Volatile.Write(ref _probe, null);
             webSocket.MapSendError = this;

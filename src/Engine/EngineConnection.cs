@@ -23,7 +23,7 @@ namespace SailSocket.Engine;
 /// <list type="bullet">
 /// <item><see cref="ReceiveAsync"/>: one caller at a time (the layer above runs one receive loop). Heartbeat pings are
 /// answered inside it, so keep it running.</item>
-/// <item><see cref="SendAsync"/>: safe to call concurrently; messages go out one at a time, in the order the send lock
+/// <item><see cref="SendAsync(EngineMessageWriter, IReadOnlyList{ReadOnlyMemory{byte}}, CancellationToken)"/>: safe to call concurrently; messages go out one at a time, in the order the send lock
 /// is acquired.</item>
 /// <item>Revision 4: a server that stops pinging for pingInterval + pingTimeout is declared dead by a tick of the heartbeat timer (<see cref="EngineOptions.TimerResolution"/>).
 /// Revision 3: the client pings every pingInterval from the timer, and a server that sends nothing within pingTimeout of a ping is dead.
@@ -316,12 +316,42 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     /// <exception cref="EngineConnectionException">The connection has ended.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message was sent.</exception>
     /// <remarks>Await the result once. Not async itself: the checks report through the returned task, and the send is
-    /// one pooled state machine.</remarks>
-    public ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages = null, CancellationToken cancellationToken = default)
+    /// one pooled state machine. A write that makes no progress is bounded all the same: see
+    /// <see cref="SendAsync(EngineMessageWriter, IReadOnlyList{ReadOnlyMemory{byte}}, TimeSpan, CancellationToken)"/>.</remarks>
+    public ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages = null, CancellationToken cancellationToken = default) =>
+        SendAsync(message, binaryMessages, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Sends a text message with a deadline: if the transport has not taken it within <paramref name="timeout"/> (waiting
+    /// for earlier sends included) and no send has completed for a tick of the timer, the server has stopped reading: the
+    /// connection is aborted and every send and receive fails with <see cref="EngineConnectionException"/>
+    /// (<see cref="EngineConnectionError.TransportError"/>).
+    /// </summary>
+    /// <param name="message">The message; still owned (and disposed) by the caller.</param>
+    /// <param name="binaryMessages">Binary messages that must follow immediately (Socket.IO attachments), or <see langword="null"/>.</param>
+    /// <param name="timeout">How long the message may wait to be written; <see cref="Timeout.InfiniteTimeSpan"/> for no
+    /// deadline of its own. Whatever it is, one write that runs longer than the server's pingInterval + pingTimeout ends
+    /// the connection the same way (by then the server has given up on the heartbeats stuck behind it).</param>
+    /// <param name="cancellationToken">Bounds the wait for earlier sends; once this message is on the wire it is not cancelled.</param>
+    /// <returns>A task that completes when the message has been handed to the socket.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive nor infinite.</exception>
+    /// <exception cref="EngineMessageTooLargeException">A message is larger than the server's <c>maxPayload</c>; nothing was sent.</exception>
+    /// <exception cref="EngineConnectionException">The connection has ended, or ended because the server stopped reading.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the message was sent.</exception>
+    /// <remarks>Await the result once. The stall is checked on the ticks of <see cref="EngineOptions.TimerResolution"/>:
+    /// the connection ends at most two ticks after the deadline.</remarks>
+    public ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? binaryMessages, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        long deadline;
         try
         {
             ArgumentNullException.ThrowIfNull(message);
+            if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            {
+                throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be positive or Timeout.InfiniteTimeSpan.");
+            }
+
+            deadline = DeadlineOf(timeout);
             ThrowIfTooLarge(message.WrittenCount);
             if (binaryMessages is not null)
             {
@@ -339,22 +369,25 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             return ValueTask.FromException(ex);
         }
 
-        return SendCoreAsync(message.WrittenMemory, binaryMessages, cancellationToken);
+        return SendCoreAsync(message.WrittenMemory, binaryMessages, cancellationToken, deadline);
     }
 
-    /// <summary>Closes the connection: a WebSocket close frame (bounded), then abort. Pending receives end.</summary>
-    /// <param name="cancellationToken">Not used to interrupt the close; present for API symmetry.</param>
+    /// <summary>
+    /// Closes the connection: a WebSocket close frame (or a polling close packet), bounded by 2 s whatever the server does,
+    /// then abort. Pending receives and sends end.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the close handshake early: the connection is aborted at once (a token already
+    /// cancelled skips the handshake).</param>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask CloseAsync(CancellationToken cancellationToken = default)
     {
-        _ = cancellationToken;
         var first = Interlocked.CompareExchange(ref _closeError, new EngineConnectionException(EngineConnectionError.ClosedByClient, "The connection was closed by this client."), null) is null;
         StopHeartbeatWatchdog();
         StopUpgrade();
         var transport = Volatile.Read(ref _transport);
         if (first)
         {
-            await transport.CloseAsync(s_closeTimeout, _options.TimeProvider).ConfigureAwait(false);
+            await transport.CloseAsync(s_closeTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -506,7 +539,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         new(EngineConnectionError.ProtocolError, $"The server broke the Engine.IO protocol: {ex.Message}", ex);
 
     /// <summary>Sends through the current transport; a send that completes at once costs no state machine.</summary>
-    private ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    private ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken, long deadline = long.MaxValue)
     {
         if (Volatile.Read(ref _closeError) is { } closed)
         {
@@ -517,7 +550,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         ValueTask send;
         try
         {
-            send = transport.SendAsync(text, binary, cancellationToken);
+            send = transport.SendAsync(text, binary, deadline, cancellationToken);
         }
 #pragma warning disable CA1031 // Mapped below like an error of the send itself.
         catch (Exception ex)

@@ -6,7 +6,7 @@ namespace SailSocket.Engine;
 
 /// <summary>
 /// A pooled buffer that one outgoing Engine.IO text message is written into. It starts with the message type
-/// character <c>4</c>; the layer above appends its packet, then passes the writer to <see cref="EngineConnection.SendAsync"/>.
+/// character <c>4</c>; the layer above appends its packet, then passes the writer to <see cref="EngineConnection.SendAsync(EngineMessageWriter, System.Collections.Generic.IReadOnlyList{ReadOnlyMemory{byte}}, System.Threading.CancellationToken)"/>.
 /// </summary>
 /// <remarks>
 /// The caller owns the writer from <see cref="Rent"/> until it calls <see cref="Dispose"/>, which returns the buffer to

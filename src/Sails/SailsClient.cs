@@ -188,7 +188,8 @@ public sealed class SailsClient : IAsyncDisposable
         return Http.GetCsrfTokenAsync(server, cookie, Cookies, cancellationToken);
     }
 
-    /// <summary>Disposes every socket of this client, then the shared handler and timer. Idempotent.</summary>
+    /// <summary>Disposes every socket of this client (all at once, each within 4 s whatever the server does), then the
+    /// shared handler and timer. Idempotent.</summary>
     /// <returns>A task that completes when everything is released.</returns>
     public async ValueTask DisposeAsync()
     {

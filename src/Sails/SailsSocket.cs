@@ -113,13 +113,15 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
     /// <summary>
     /// Disconnects from the server and stops reconnecting. Requests waiting for a response fail with
     /// <see cref="SailsRequestInterruptedException"/>, queued ones with <see cref="SailsConnectionException"/>.
-    /// <see cref="ConnectAsync"/> connects again. Idempotent.
+    /// <see cref="ConnectAsync"/> connects again. Idempotent. Returns within 4 s whatever the server does (a server that
+    /// stops reading gets its connection aborted); see docs/reliability.md.
     /// </summary>
     /// <param name="cancellationToken">Bounds the wait for earlier sends before the disconnect packet.</param>
     /// <returns>A task that completes when the connection is closed.</returns>
     public Task DisconnectAsync(CancellationToken cancellationToken = default) => _supervisor.DisconnectAsync(cancellationToken);
 
-    /// <summary>Disposes the socket: disconnects, fails queued requests, releases everything. Idempotent.</summary>
+    /// <summary>Disposes the socket: disconnects, fails queued requests, releases everything. Idempotent. Returns within 4 s
+    /// whatever the server does, as <see cref="DisconnectAsync"/>.</summary>
     /// <returns>A task that completes when everything is released.</returns>
     public async ValueTask DisposeAsync()
     {

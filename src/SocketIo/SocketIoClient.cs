@@ -158,7 +158,9 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     /// <param name="writeArguments">Writes the arguments after the event name; called synchronously, once.</param>
     /// <param name="attachments">Binary attachments referenced by placeholders in the arguments (<see cref="WriteAttachmentPlaceholder"/>), or <see langword="null"/>.</param>
     /// <param name="timeout">How long to wait for the ack; <see cref="Timeout.InfiniteTimeSpan"/> to wait until the connection ends.</param>
-    /// <param name="cancellationToken">Stops waiting; the emit may already have been sent.</param>
+    /// <param name="cancellationToken">Stops waiting at once, even while the packet is being written; the emit may already
+    /// have been sent. A write in progress goes on: <paramref name="attachments"/> must stay valid until it ends (at the
+    /// latest when the connection ends).</param>
     /// <returns>The ack.</returns>
     /// <exception cref="SocketIoDisconnectedException">The client is not connected, or the connection ended before the ack.</exception>
     /// <exception cref="SocketIoTimeoutException">No ack within <paramref name="timeout"/>.</exception>
@@ -189,19 +191,50 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         try
         {
             // The send is inlined (not SendEventAsync, not SendAsync) so a request runs two state machines fewer.
-            using var message = EngineMessageWriter.Rent(_bufferPool);
-            var sentAttachments = WriteEvent(message, eventName, state, writeArguments, attachments, pending.Id);
+            var message = EngineMessageWriter.Rent(_bufferPool);
+            var ownsMessage = true;
             try
             {
-                await _connection.SendAsync(message, sentAttachments, cancellationToken).ConfigureAwait(false);
+                var sentAttachments = WriteEvent(message, eventName, state, writeArguments, attachments, pending.Id);
+
+                // The emit's timeout is the send's deadline too: a write the server does not take by then ends the
+                // connection (the Engine.IO layer aborts it), so this await is bounded whatever the server does.
+                var send = _connection.SendAsync(message, sentAttachments, timeout, cancellationToken);
+                if (!send.IsCompleted && cancellationToken.CanBeCanceled)
+                {
+                    // Slow path only: the caller's token ends the wait at once, even for a write that has started (which
+                    // cannot be withdrawn: the message is released when that write ends).
+                    var write = send.AsTask();
+                    try
+                    {
+                        await write.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !write.IsCompleted)
+                    {
+                        ownsMessage = false;
+                        _ = DisposeWhenWrittenAsync(write, message);
+                        throw;
+                    }
+                }
+                else
+                {
+                    await send.ConfigureAwait(false);
+                }
             }
             catch (EngineConnectionException ex)
             {
-                throw SendFailure(ex);
+                throw _connection.Timer.TimeProvider.GetTimestamp() >= pending.Deadline ? SendTimeout(timeout, ex) : SendFailure(ex);
             }
             catch (EngineMessageTooLargeException ex)
             {
                 throw TooLarge(ex);
+            }
+            finally
+            {
+                if (ownsMessage)
+                {
+                    message.Dispose();
+                }
             }
         }
         catch
@@ -269,22 +302,44 @@ public sealed partial class SocketIoClient : IAsyncDisposable
 
     /// <summary>
     /// Leaves the namespace (DISCONNECT); a client that owns its connection also closes it. Waiting emits fail. Idempotent.
+    /// Bounded whatever the server does: the DISCONNECT may wait 2 s to be written (if it is not, the close handshake is
+    /// skipped and the connection aborted), then the Engine.IO close handshake 2 s: at most 4 s in all.
     /// </summary>
     /// <param name="cancellationToken">Bounds the wait for earlier sends before the DISCONNECT packet.</param>
     /// <returns>A task that completes when the namespace is left (and an owned connection closed).</returns>
     public async Task DisconnectAsync(CancellationToken cancellationToken = default)
     {
+        var stalled = false;
         if (IsConnected)
         {
+            var message = EngineMessageWriter.Rent(_bufferPool);
+            Task? write = null;
             try
             {
-                using var message = EngineMessageWriter.Rent(_bufferPool);
                 SocketIoPacketWriter.WriteHeader(message, SocketIoPacketType.Disconnect, _options.Namespace);
-                await _connection.SendAsync(message, null, cancellationToken).ConfigureAwait(false);
+
+                // Bounded whatever the server does: a DISCONNECT the server does not take within LeaveTimeout is given
+                // up (the connection is closed, or aborted, below).
+                write = _connection.SendAsync(message, null, LeaveTimeout, cancellationToken).AsTask();
+                await write.WaitAsync(LeaveTimeout, _connection.Timer.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is EngineConnectionException or OperationCanceledException)
+            catch (Exception ex) when (ex is EngineConnectionException or OperationCanceledException or TimeoutException)
             {
-                // Leaving is best effort: the client is disconnected below either way.
+                // Leaving is best effort: the client is disconnected below either way. A DISCONNECT the server did not
+                // take in time says a close handshake would not get through either.
+                stalled = ex is TimeoutException;
+            }
+            finally
+            {
+                if (write is { IsCompleted: false })
+                {
+                    // Still queued or being written: the message is released when that write ends (the close below ends it).
+                    _ = DisposeWhenWrittenAsync(write, message);
+                }
+                else
+                {
+                    message.Dispose();
+                }
             }
         }
 
@@ -293,7 +348,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         {
             // Recorded now, reported by the receive loop once the connection is closed (the order callers have always seen).
             Close(reason, notify: false);
-            await _connection.CloseAsync().ConfigureAwait(false);
+            await _connection.CloseAsync(abort: stalled).ConfigureAwait(false);
         }
         else
         {
@@ -317,6 +372,32 @@ public sealed partial class SocketIoClient : IAsyncDisposable
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The longest <see cref="DisconnectAsync"/> waits for its DISCONNECT packet to be written: 2 s, as long as the
+    /// Engine.IO close handshake after it. A server that stops reading cannot hold a disconnect or a disposal longer.
+    /// </summary>
+    internal static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Releases a message once the write that still reads it has ended (the caller stopped waiting for it).</summary>
+    private static async Task DisposeWhenWrittenAsync(Task write, EngineMessageWriter message)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nobody waits for this write any more: its error was the caller's to see, and the caller left.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        message.Dispose();
+    }
+
+    /// <summary>An emit whose packet the server did not take before the emit's deadline: the connection was aborted.</summary>
+    private static SocketIoTimeoutException SendTimeout(TimeSpan timeout, EngineConnectionException ex) =>
+        new($"No ack within {timeout.TotalMilliseconds:0} ms: the packet could not even be written by then, so the connection was aborted ({ex.Message}). The server may or may not have received it.");
 
     internal static SocketIoTimeoutException ConnectTimeout(string ns, TimeSpan timeout, string optionsType) =>
         new($"Connecting to namespace '{ns}' took longer than {timeout.TotalSeconds:0.###} s ({optionsType}.ConnectTimeout).");

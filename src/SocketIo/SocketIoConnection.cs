@@ -53,6 +53,9 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 
     private Task _receiveLoop = Task.CompletedTask;
 
+    /// <summary>A cancelled token: the Engine.IO close without its handshake.</summary>
+    private static readonly CancellationToken s_aborted = new(canceled: true);
+
     /// <summary>Why the connection ended; <see langword="null"/> while it is open.</summary>
     private SocketIoDisconnectedException? _closed;
     private int _disposed;
@@ -199,15 +202,20 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     }
 
     /// <summary>Ends the receive loop and waits for it (every client is told on the way out).</summary>
-    internal async Task CloseAsync()
+    /// <param name="abort">Skip the close handshake: the server has stopped taking data, so the connection is aborted at once.</param>
+    internal async Task CloseAsync(bool abort = false)
     {
-        await _engine.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+        await _engine.CloseAsync(abort ? s_aborted : CancellationToken.None).ConfigureAwait(false);
         await _receiveLoop.ConfigureAwait(false);
     }
 
     /// <summary>Sends a message on the Engine.IO connection; the namespace client maps a dead connection to its own reason.</summary>
     internal ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken) =>
         _engine.SendAsync(message, attachments, cancellationToken);
+
+    /// <summary>Sends a message that must be written within <paramref name="timeout"/>, or the connection ends (see the Engine.IO overload).</summary>
+    internal ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, TimeSpan timeout, CancellationToken cancellationToken) =>
+        _engine.SendAsync(message, attachments, timeout, cancellationToken);
 
     internal void Unregister(SocketIoClient client)
     {

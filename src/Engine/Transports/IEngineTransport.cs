@@ -27,10 +27,25 @@ internal interface IEngineTransport : IDisposable
     ValueTask<TransportMessage> ReceiveAsync(CancellationToken cancellationToken);
 
     /// <summary>Sends one text packet (type character included) and, right after it, binary messages (Socket.IO attachments).</summary>
-    ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken);
+    /// <param name="text">The packet.</param>
+    /// <param name="binary">Binary messages to send right after it, or <see langword="null"/>.</param>
+    /// <param name="deadline">Timestamp (of the connection's clock) by which the packet should be written; <see cref="long.MaxValue"/> for none.
+    /// Not enforced here: <see cref="IsSendStalled"/> reports a transport whose sends passed it without progress.</param>
+    /// <param name="cancellationToken">Bounds the wait for earlier sends.</param>
+    ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, long deadline, CancellationToken cancellationToken);
 
-    /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/> on <paramref name="clock"/>, then aborts it.</summary>
-    ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock);
+    /// <summary>
+    /// Whether the transport has stopped taking data: no send completed since the previous call while one was in progress,
+    /// and that send has run for <paramref name="sendTimeout"/> or data waiting to go out has passed its deadline.
+    /// Called on each tick of the connection's timer.
+    /// </summary>
+    /// <param name="now">The tick's timestamp.</param>
+    /// <param name="sendTimeout">The longest one send may run, in timestamp ticks.</param>
+    bool IsSendStalled(long now, long sendTimeout);
+
+    /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/> on <paramref name="clock"/> and by
+    /// <paramref name="cancellationToken"/>, then aborts it.</summary>
+    ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken);
 
     /// <summary>Aborts the transport: pending receives and sends fail at once.</summary>
     void Abort();

@@ -76,6 +76,16 @@ internal sealed class PollingTransport : IEngineTransport
     private Exception? _sendFailure;
     private IEngineTransport? _forwardTo;
 
+    /// <summary>The batch whose POST is in flight, or <see langword="null"/>; under <see cref="_gate"/>.</summary>
+    private Batch? _posting;
+
+    /// <summary>How many POSTs the flush loop has started: progress, for <see cref="IsSendStalled"/>.</summary>
+    private long _posts;
+
+    /// <summary>The POST <see cref="IsSendStalled"/> saw last, and since when; only the timer tick touches these.</summary>
+    private long _watchedPost;
+    private long _watchedSince;
+
     private PollingTransport(HttpMessageInvoker invoker, EngineOptions options, EngineRevision revision, string sessionId, TimeSpan requestTimeout, long maxPayload)
     {
         _invoker = invoker;
@@ -215,7 +225,7 @@ internal sealed class PollingTransport : IEngineTransport
         }
     }
 
-    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, long deadline, CancellationToken cancellationToken)
     {
         Batch last;
         bool start;
@@ -245,6 +255,11 @@ internal sealed class PollingTransport : IEngineTransport
                     }
                 }
 
+                if (deadline < last.Deadline)
+                {
+                    last.Deadline = deadline;
+                }
+
                 start = !_flushing && !_paused;
                 _flushing |= start;
             }
@@ -257,7 +272,7 @@ internal sealed class PollingTransport : IEngineTransport
 
         if (forward is not null)
         {
-            return forward.SendAsync(text, binary, cancellationToken);
+            return forward.SendAsync(text, binary, deadline, cancellationToken);
         }
 
         if (start)
@@ -333,7 +348,7 @@ internal sealed class PollingTransport : IEngineTransport
 
                         if (text is { } previous)
                         {
-                            await next.SendAsync(previous, attachments.Count > 0 ? [.. attachments] : null, CancellationToken.None).ConfigureAwait(false);
+                            await next.SendAsync(previous, attachments.Count > 0 ? [.. attachments] : null, long.MaxValue, CancellationToken.None).ConfigureAwait(false);
                             attachments.Clear();
                         }
 
@@ -345,7 +360,7 @@ internal sealed class PollingTransport : IEngineTransport
 
                 if (batches.Length == 0 && text is { } last)
                 {
-                    await next.SendAsync(last, attachments.Count > 0 ? [.. attachments] : null, CancellationToken.None).ConfigureAwait(false);
+                    await next.SendAsync(last, attachments.Count > 0 ? [.. attachments] : null, long.MaxValue, CancellationToken.None).ConfigureAwait(false);
                     attachments.Clear();
                     text = null;
                     foreach (var batch in sent)
@@ -361,14 +376,14 @@ internal sealed class PollingTransport : IEngineTransport
         {
             foreach (var batch in sent)
             {
-                batch.Completion.TrySetException(ex);
+                batch.Fail(ex);
             }
 
             throw;
         }
     }
 
-    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock)
+    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
         bool forwarded;
         lock (_gate)
@@ -376,12 +391,12 @@ internal sealed class PollingTransport : IEngineTransport
             forwarded = _forwardTo is not null;
         }
 
-        if (!forwarded)
+        if (!forwarded && !cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // docs/protocol.md §2.8: a close packet in a POST ends the session at once.
-                await SendAsync("1"u8.ToArray(), null, CancellationToken.None).AsTask().WaitAsync(timeout, clock).ConfigureAwait(false);
+                await SendAsync("1"u8.ToArray(), null, long.MaxValue, CancellationToken.None).AsTask().WaitAsync(timeout, clock, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or EngineConnectionException or HttpRequestException or OperationCanceledException or IOException)
             {
@@ -390,6 +405,50 @@ internal sealed class PollingTransport : IEngineTransport
         }
 
         Abort();
+    }
+
+    /// <summary>
+    /// Whether the server has stopped taking data: the same POST has been in flight since the previous call and a packet
+    /// waiting to go out (in it, or queued behind it) has passed its deadline. A POST without deadlines is bounded by
+    /// the request timeout itself, so <paramref name="sendTimeout"/> is not needed here.
+    /// </summary>
+    public bool IsSendStalled(long now, long sendTimeout)
+    {
+        _ = sendTimeout;
+        if (Volatile.Read(ref _posting) is null)
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (_posting is null)
+            {
+                return false;
+            }
+
+            if (_posts != _watchedPost)
+            {
+                _watchedPost = _posts;
+                _watchedSince = now;
+                return false;
+            }
+
+            if (_posting.Deadline <= now)
+            {
+                return true;
+            }
+
+            foreach (var batch in _batches)
+            {
+                if (batch.Deadline <= now)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     public void Abort()
@@ -615,17 +674,21 @@ internal sealed class PollingTransport : IEngineTransport
 
                 batch = _batches[0];
                 _batches.RemoveAt(0);
+                _posting = batch;
+                _posts++;
             }
 
             try
             {
                 await PostAsync(batch.Buffer.WrittenMemory).ConfigureAwait(false);
+                ClearPosting();
                 batch.Completion.TrySetResult();
             }
             catch (EngineMessageTooLargeException ex)
             {
                 // docs/protocol.md §2.4: a 413 drops that POST's packets but the session survives.
-                batch.Completion.TrySetException(ex);
+                ClearPosting();
+                batch.Fail(ex);
             }
 #pragma warning disable CA1031 // Every failure is handed to the senders waiting on this batch and the ones queued behind it.
             catch (Exception ex)
@@ -634,22 +697,31 @@ internal sealed class PollingTransport : IEngineTransport
                 List<Batch> failed;
                 lock (_gate)
                 {
+                    _posting = null;
                     _sendFailure = ex;
                     failed = [.. _batches];
                     _batches.Clear();
                 }
 
-                batch.Completion.TrySetException(ex);
+                batch.Fail(ex);
                 if (failed.Count > 0)
                 {
                     // These batches were never posted: the server has not seen them, whatever happened to the failed one.
                     var notSent = EarlierPostFailed(ex);
                     foreach (var other in failed)
                     {
-                        other.Completion.TrySetException(notSent);
+                        other.Fail(notSent);
                     }
                 }
             }
+        }
+    }
+
+    private void ClearPosting()
+    {
+        lock (_gate)
+        {
+            _posting = null;
         }
     }
 
@@ -745,5 +817,21 @@ internal sealed class PollingTransport : IEngineTransport
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Count { get; set; }
+
+        /// <summary>The earliest deadline of its packets; <see cref="long.MaxValue"/> for none. Under the transport's lock.</summary>
+        public long Deadline { get; set; } = long.MaxValue;
+
+        /// <summary>
+        /// Fails the senders waiting on this batch. The fault is marked observed: a sender whose token ended its wait
+        /// (or a bounded close packet) no longer watches the task, and a fault nobody reads must not reach
+        /// <see cref="TaskScheduler.UnobservedTaskException"/>.
+        /// </summary>
+        public void Fail(Exception error)
+        {
+            if (Completion.TrySetException(error))
+            {
+                _ = Completion.Task.Exception;
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ namespace SailSocket.Engine.Transports;
 /// by the thread that finishes it.</item>
 /// <item><see cref="AcquireAsync"/> takes the socket for something that is not a message (the close frame), after the
 /// messages queued before it; <see cref="Release"/> gives it back.</item>
+/// <item>Each message may carry a deadline. The queue does not enforce it (a started write cannot be withdrawn); the
+/// connection asks <see cref="IsStalled"/> on each tick of its timer whether the socket has stopped taking data, and aborts it.</item>
 /// </list>
 /// </remarks>
 internal sealed class SendQueue
@@ -40,6 +42,16 @@ internal sealed class SendQueue
     /// <summary>Finished waiters for reuse, linked through <see cref="SendWaiter.Next"/>; at most <see cref="MaxPooled"/>.</summary>
     private SendWaiter? _pool;
     private int _pooledCount;
+
+    /// <summary>How many times the socket changed hands (a write started, an acquirer took it): progress, for <see cref="IsStalled"/>.</summary>
+    private long _turns;
+
+    /// <summary>The deadline of the message being written; <see cref="long.MaxValue"/> for none.</summary>
+    private long _writeDeadline = long.MaxValue;
+
+    /// <summary>The turn <see cref="IsStalled"/> saw last, and since when; only the timer tick touches these (under the lock).</summary>
+    private long _watchedTurn;
+    private long _watchedSince;
 
     /// <summary>Creates a queue in front of a socket.</summary>
     /// <param name="target">Writes one message (and the binary messages that follow it); called by one thread at a time.</param>
@@ -80,9 +92,10 @@ internal sealed class SendQueue
     /// <summary>Writes a message now, or queues it behind the messages before it.</summary>
     /// <param name="text">The message; the caller keeps it valid until the returned task completes.</param>
     /// <param name="binary">Binary messages to write right after it, or <see langword="null"/>.</param>
+    /// <param name="deadline">Timestamp by which the message should be written (<see cref="long.MaxValue"/>: none); read by <see cref="IsStalled"/>.</param>
     /// <param name="cancellationToken">Bounds the wait in the queue.</param>
     /// <returns>A task that completes when the message has been written; await it once.</returns>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken)
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, long deadline, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -93,10 +106,12 @@ internal sealed class SendQueue
                     return ValueTask.FromCanceled(cancellationToken);
                 }
 
-                return Enqueue(text, binary, acquire: false).Wait(cancellationToken);
+                return Enqueue(text, binary, acquire: false, deadline).Wait(cancellationToken);
             }
 
             _busy = true;
+            _turns++;
+            _writeDeadline = deadline;
         }
 
         // The socket is ours: write outside the lock, so that other senders can queue meanwhile.
@@ -113,6 +128,8 @@ internal sealed class SendQueue
             if (!_busy)
             {
                 _busy = true;
+                _turns++;
+                _writeDeadline = long.MaxValue;
                 return default;
             }
 
@@ -121,12 +138,59 @@ internal sealed class SendQueue
                 return ValueTask.FromCanceled(cancellationToken);
             }
 
-            return Enqueue(default, null, acquire: true).Wait(cancellationToken);
+            return Enqueue(default, null, acquire: true, long.MaxValue).Wait(cancellationToken);
         }
     }
 
     /// <summary>Gives the socket back after <see cref="AcquireAsync"/>: queued messages are written, then it is free.</summary>
     public void Release() => WriteQueued();
+
+    /// <summary>
+    /// Whether the socket has stopped taking data: the same write (or acquirer) has held it since the previous call, and
+    /// either it has held it for <paramref name="sendTimeout"/> ticks or longer, or a message waiting for the socket (the
+    /// one being written or one queued behind it) has passed its deadline. Called on each tick of the connection's timer,
+    /// so a holder is seen at most one tick after it took the socket; writes that keep completing are never stalled.
+    /// </summary>
+    /// <param name="now">The tick's timestamp.</param>
+    /// <param name="sendTimeout">The longest one write may hold the socket, in timestamp ticks.</param>
+    internal bool IsStalled(long now, long sendTimeout)
+    {
+        // An idle socket (the usual case on a tick) costs no lock. Nothing to reset: a new holder is a new turn.
+        if (!Volatile.Read(ref _busy))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (!_busy)
+            {
+                return false;
+            }
+
+            if (_turns != _watchedTurn)
+            {
+                _watchedTurn = _turns;
+                _watchedSince = now;
+                return false;
+            }
+
+            if (now - _watchedSince >= sendTimeout || _writeDeadline <= now)
+            {
+                return true;
+            }
+
+            for (var waiter = _head; waiter is not null; waiter = waiter.Next)
+            {
+                if (waiter.Deadline <= now)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>Takes a waiter out of the queue if it is still there; under <see cref="_gate"/>.</summary>
     /// <returns>Whether it was queued (and so whoever removed it completes it).</returns>
@@ -215,10 +279,13 @@ internal sealed class SendQueue
                 if (next is null)
                 {
                     _busy = false;
+                    _writeDeadline = long.MaxValue;
                     return;
                 }
 
                 Unlink(next);
+                _turns++;
+                _writeDeadline = next.Deadline;
             }
 
             if (next.IsAcquire)
@@ -290,7 +357,7 @@ internal sealed class SendQueue
     }
 
     /// <summary>Queues a waiter; under <see cref="_gate"/>.</summary>
-    private SendWaiter Enqueue(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, bool acquire)
+    private SendWaiter Enqueue(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, bool acquire, long deadline)
     {
         var waiter = _pool;
         if (waiter is not null)
@@ -304,7 +371,7 @@ internal sealed class SendQueue
             CreatedCount++;
         }
 
-        waiter.Prepare(text, binary, acquire);
+        waiter.Prepare(text, binary, acquire, deadline);
         waiter.Prev = _tail;
         waiter.Next = null;
         if (_tail is null)

@@ -29,6 +29,9 @@ internal sealed class SendWaiter : IValueTaskSource
     /// <summary>Binary messages to write after <see cref="Text"/>, or <see langword="null"/>.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>>? Binary { get; private set; }
 
+    /// <summary>Timestamp by which the message must be written (<see cref="long.MaxValue"/>: none); see <see cref="SendQueue.IsStalled"/>.</summary>
+    public long Deadline { get; private set; }
+
     /// <summary>Whether this waiter wants the socket itself rather than a message written.</summary>
     public bool IsAcquire { get; private set; }
 
@@ -42,8 +45,9 @@ internal sealed class SendWaiter : IValueTaskSource
     public SendWaiter? Prev { get; set; }
 
     /// <summary>Readies the waiter for one send; under the queue's lock, on a waiter nobody else holds.</summary>
-    public void Prepare(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, bool acquire)
+    public void Prepare(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, bool acquire, long deadline)
     {
+        Deadline = deadline;
         Text = text;
         Binary = binary;
         IsAcquire = acquire;

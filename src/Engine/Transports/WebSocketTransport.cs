@@ -140,8 +140,11 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     }
 
     /// <summary>Sends one text message and, right after it, binary messages (Socket.IO attachments), in turn with other senders.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken) =>
-        _sendQueue.SendAsync(text, binary, cancellationToken);
+    public ValueTask SendAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, long deadline, CancellationToken cancellationToken) =>
+        _sendQueue.SendAsync(text, binary, deadline, cancellationToken);
+
+    /// <summary>Whether the socket has stopped taking data (<see cref="SendQueue.IsStalled"/>).</summary>
+    public bool IsSendStalled(long now, long sendTimeout) => _sendQueue.IsStalled(now, sendTimeout);
 
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
@@ -165,12 +168,14 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
         }
     }
 
-    /// <summary>Starts the WebSocket closing handshake, bounded by <paramref name="timeout"/> on <paramref name="clock"/>, then aborts.</summary>
-    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock)
+    /// <summary>Starts the WebSocket closing handshake, bounded by <paramref name="timeout"/> on <paramref name="clock"/> and by
+    /// <paramref name="cancellationToken"/>, then aborts.</summary>
+    public async ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        if ((_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived) && !cancellationToken.IsCancellationRequested)
         {
             using var bound = new CancellationTokenSource(timeout, clock);
+            using var stop = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), bound);
             try
             {
                 await _sendQueue.AcquireAsync(bound.Token).ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed class SendQueueTests
 
         for (var i = 0; i < 100; i++)
         {
-            var send = queue.SendAsync(Text($"m{i}"), null, CancellationToken.None);
+            var send = queue.SendAsync(Text($"m{i}"), null, long.MaxValue, CancellationToken.None);
             Assert.True(send.IsCompletedSuccessfully);
             await send;
         }
@@ -40,8 +40,8 @@ public sealed class SendQueueTests
         var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
-        var queued = Enumerable.Range(0, 5).Select(i => queue.SendAsync(Text($"q{i}"), null, CancellationToken.None).AsTask()).ToArray();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var queued = Enumerable.Range(0, 5).Select(i => queue.SendAsync(Text($"q{i}"), null, long.MaxValue, CancellationToken.None).AsTask()).ToArray();
         Assert.Equal(5, queue.QueuedCount);
         Assert.All(queued, t => Assert.False(t.IsCompleted));
 
@@ -63,7 +63,7 @@ public sealed class SendQueueTests
         {
             for (var i = 0; i < 200; i++)
             {
-                await queue.SendAsync(Text($"{t}:{i}"), null, CancellationToken.None);
+                await queue.SendAsync(Text($"{t}:{i}"), null, long.MaxValue, CancellationToken.None);
             }
         }))).WaitAsync(TestTimeouts.Default);
 
@@ -88,10 +88,10 @@ public sealed class SendQueueTests
         var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
         socket.FailOn = "bad";
-        var bad = queue.SendAsync(Text("bad"), null, CancellationToken.None).AsTask();
-        var good = queue.SendAsync(Text("good"), null, CancellationToken.None).AsTask();
+        var bad = queue.SendAsync(Text("bad"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var good = queue.SendAsync(Text("good"), null, long.MaxValue, CancellationToken.None).AsTask();
 
         gate.SetResult();
         await first.WaitAsync(TestTimeouts.Default);
@@ -107,8 +107,8 @@ public sealed class SendQueueTests
         var socket = new RecordingSocket { FailOn = "bad" };
         var queue = new SendQueue(socket);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(Text("bad"), null, CancellationToken.None).AsTask());
-        await queue.SendAsync(Text("after"), null, CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => queue.SendAsync(Text("bad"), null, long.MaxValue, CancellationToken.None).AsTask());
+        await queue.SendAsync(Text("after"), null, long.MaxValue, CancellationToken.None);
         Assert.Equal(new[] { "after" }, socket.Written);
     }
 
@@ -120,9 +120,9 @@ public sealed class SendQueueTests
         var gate = socket.BlockNext();
         using var cts = new CancellationTokenSource();
 
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
-        var cancelled = queue.SendAsync(Text("cancelled"), null, cts.Token).AsTask();
-        var kept = queue.SendAsync(Text("kept"), null, CancellationToken.None).AsTask();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var cancelled = queue.SendAsync(Text("cancelled"), null, long.MaxValue, cts.Token).AsTask();
+        var kept = queue.SendAsync(Text("kept"), null, long.MaxValue, CancellationToken.None).AsTask();
         await cts.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TestTimeouts.Default));
@@ -143,11 +143,11 @@ public sealed class SendQueueTests
         await cts.CancelAsync();
 
         // Free socket: the write happens (the token bounds only the wait).
-        await queue.SendAsync(Text("free"), null, cts.Token);
+        await queue.SendAsync(Text("free"), null, long.MaxValue, cts.Token);
 
         var gate = socket.BlockNext();
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.SendAsync(Text("late"), null, cts.Token).AsTask());
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.SendAsync(Text("late"), null, long.MaxValue, cts.Token).AsTask());
         gate.SetResult();
         await first.WaitAsync(TestTimeouts.Default);
         Assert.Equal(new[] { "free", "first" }, socket.Written);
@@ -160,10 +160,10 @@ public sealed class SendQueueTests
         var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
-        var before = queue.SendAsync(Text("before"), null, CancellationToken.None).AsTask();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var before = queue.SendAsync(Text("before"), null, long.MaxValue, CancellationToken.None).AsTask();
         var acquire = queue.AcquireAsync(CancellationToken.None).AsTask();
-        var after = queue.SendAsync(Text("after"), null, CancellationToken.None).AsTask();
+        var after = queue.SendAsync(Text("after"), null, long.MaxValue, CancellationToken.None).AsTask();
         Assert.False(acquire.IsCompleted);
 
         gate.SetResult();
@@ -186,12 +186,12 @@ public sealed class SendQueueTests
         var acquire = queue.AcquireAsync(CancellationToken.None);
         Assert.True(acquire.IsCompletedSuccessfully);
         await acquire;
-        var held = queue.SendAsync(Text("held"), null, CancellationToken.None).AsTask();
+        var held = queue.SendAsync(Text("held"), null, long.MaxValue, CancellationToken.None).AsTask();
         Assert.False(held.IsCompleted);
 
         queue.Release();
         await held.WaitAsync(TestTimeouts.Default);
-        await queue.SendAsync(Text("free again"), null, CancellationToken.None);
+        await queue.SendAsync(Text("free again"), null, long.MaxValue, CancellationToken.None);
         Assert.Equal(new[] { "held", "free again" }, socket.Written);
     }
 
@@ -204,11 +204,11 @@ public sealed class SendQueueTests
         for (var round = 0; round < 50; round++)
         {
             var gate = socket.BlockNext();
-            var first = queue.SendAsync(Text("own"), null, CancellationToken.None).AsTask();
+            var first = queue.SendAsync(Text("own"), null, long.MaxValue, CancellationToken.None).AsTask();
             var queued = new[]
             {
-                queue.SendAsync(Text("a"), null, CancellationToken.None).AsTask(),
-                queue.SendAsync(Text("b"), null, CancellationToken.None).AsTask(),
+                queue.SendAsync(Text("a"), null, long.MaxValue, CancellationToken.None).AsTask(),
+                queue.SendAsync(Text("b"), null, long.MaxValue, CancellationToken.None).AsTask(),
             };
             gate.SetResult();
             await Task.WhenAll(queued.Append(first)).WaitAsync(TestTimeouts.Default);
@@ -225,9 +225,9 @@ public sealed class SendQueueTests
         var queue = new SendQueue(socket);
         var gate = socket.BlockNext();
 
-        var first = queue.SendAsync(Text("first"), null, CancellationToken.None).AsTask();
-        var withBinary = queue.SendAsync(Text("event"), [Text("att0"), Text("att1")], CancellationToken.None).AsTask();
-        var next = queue.SendAsync(Text("next"), null, CancellationToken.None).AsTask();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var withBinary = queue.SendAsync(Text("event"), [Text("att0"), Text("att1")], long.MaxValue, CancellationToken.None).AsTask();
+        var next = queue.SendAsync(Text("next"), null, long.MaxValue, CancellationToken.None).AsTask();
 
         gate.SetResult();
         await Task.WhenAll(first, withBinary, next).WaitAsync(TestTimeouts.Default);
@@ -237,6 +237,69 @@ public sealed class SendQueueTests
     private static ReadOnlyMemory<byte> Text(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>A write function that records messages; it can hold one write open, fail one message, or yield now and then.</summary>
+    [Fact]
+    public async Task A_write_that_holds_the_socket_past_the_send_timeout_is_stalled()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket);
+        Assert.False(queue.IsStalled(0, sendTimeout: 100));
+
+        var gate = socket.BlockNext();
+        var first = queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask();
+        Assert.False(queue.IsStalled(10, sendTimeout: 100)); // first seen: the write started at most a tick ago
+        Assert.False(queue.IsStalled(60, sendTimeout: 100));
+        Assert.False(queue.IsStalled(109, sendTimeout: 100));
+        Assert.True(queue.IsStalled(110, sendTimeout: 100));
+
+        gate.SetResult();
+        await first.WaitAsync(TestTimeouts.Default);
+        Assert.False(queue.IsStalled(1_000, sendTimeout: 100));
+    }
+
+    [Fact]
+    public async Task A_write_past_its_own_deadline_or_a_queued_message_past_its_deadline_is_stalled()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket);
+        var gate = socket.BlockNext();
+        var first = queue.SendAsync(Text("first"), null, deadline: 50, CancellationToken.None).AsTask();
+        Assert.False(queue.IsStalled(0, sendTimeout: long.MaxValue));
+        Assert.False(queue.IsStalled(49, sendTimeout: long.MaxValue));
+        Assert.True(queue.IsStalled(50, sendTimeout: long.MaxValue));
+        gate.SetResult();
+        await first.WaitAsync(TestTimeouts.Default);
+
+        // The write in progress has no deadline, a message queued behind it has one.
+        gate = socket.BlockNext();
+        var head = queue.SendAsync(Text("head"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var queued = queue.SendAsync(Text("queued"), null, deadline: 200, CancellationToken.None).AsTask();
+        Assert.False(queue.IsStalled(100, sendTimeout: long.MaxValue));
+        Assert.False(queue.IsStalled(199, sendTimeout: long.MaxValue));
+        Assert.True(queue.IsStalled(200, sendTimeout: long.MaxValue));
+        gate.SetResult();
+        await Task.WhenAll(head, queued).WaitAsync(TestTimeouts.Default);
+    }
+
+    [Fact]
+    public async Task Writes_that_keep_completing_are_never_stalled_even_past_a_deadline()
+    {
+        var socket = new RecordingSocket();
+        var queue = new SendQueue(socket);
+        var gate = socket.BlockNext();
+        var head = queue.SendAsync(Text("head"), null, long.MaxValue, CancellationToken.None).AsTask();
+        var queued = queue.SendAsync(Text("queued"), null, deadline: 10, CancellationToken.None).AsTask();
+        Assert.False(queue.IsStalled(0, sendTimeout: long.MaxValue));
+
+        // The head completes and the queued message's write blocks in turn: the socket changed hands since the last tick.
+        var second = socket.BlockNext();
+        gate.SetResult();
+        await head.WaitAsync(TestTimeouts.Default);
+        Assert.False(queue.IsStalled(20, sendTimeout: long.MaxValue));
+        Assert.True(queue.IsStalled(21, sendTimeout: long.MaxValue));
+        second.SetResult();
+        await queued.WaitAsync(TestTimeouts.Default);
+    }
+
     private sealed class RecordingSocket : ISendTarget
     {
         private readonly object _gate = new();
