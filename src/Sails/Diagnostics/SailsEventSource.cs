@@ -1,6 +1,6 @@
 using System.Diagnostics.Tracing;
 
-namespace SailSocket.Internal;
+namespace SailSocket.Diagnostics;
 
 /// <summary>
 /// Diagnostics of the Sails layer as an <see cref="EventSource"/> named <c>SailSocket</c> (BCL only: listen with
