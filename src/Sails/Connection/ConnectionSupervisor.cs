@@ -127,7 +127,9 @@ internal sealed class ConnectionSupervisor
 
         if (old is not null)
         {
-            _observer.OnLost(old, new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting."));
+            var reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting.");
+            _diagnostics.Disconnected(reason);
+            _observer.OnLost(old, reason);
             await old.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -105,15 +105,22 @@ public sealed class SailsMetricsTests
         await h.Server.AcceptAsync("second");
         await LifecycleRecorder.NextAsync(events.Reconnected);
 
+        // A manual reconnect ends the connection deliberately (Disconnected with ClientDisconnect) and makes a new one.
+        var third = h.Server.AcceptAsync("third");
+        await socket.ReconnectAsync().WaitAsync(TestTimeouts.Default);
+        await third;
+        await LifecycleRecorder.NextAsync(events.Disconnected);
+        await LifecycleRecorder.NextAsync(events.Reconnected);
+
         await socket.DisconnectAsync().WaitAsync(TestTimeouts.Default);
         await LifecycleRecorder.NextAsync(events.Disconnected);
 
-        Assert.Equal(2, metrics.Sum("sailsocket.connects"));
-        Assert.Equal(1, metrics.Sum("sailsocket.reconnects"));
-        Assert.Equal(2, metrics.Sum("sailsocket.connection.attempts"));
+        Assert.Equal(3, metrics.Sum("sailsocket.connects"));
+        Assert.Equal(2, metrics.Sum("sailsocket.reconnects"));
+        Assert.Equal(3, metrics.Sum("sailsocket.connection.attempts"));
         Assert.All(metrics.Of("sailsocket.connection.attempts"), m => Assert.Null(m.Tag("error.type")));
         Assert.Equal(1, metrics.Sum("sailsocket.disconnects", ("sailsocket.disconnect.reason", "TransportClose")));
-        Assert.Equal(1, metrics.Sum("sailsocket.disconnects", ("sailsocket.disconnect.reason", "ClientDisconnect")));
+        Assert.Equal(2, metrics.Sum("sailsocket.disconnects", ("sailsocket.disconnect.reason", "ClientDisconnect")));
         Assert.True(metrics.Sum("sailsocket.bytes.sent") > 0);
         Assert.True(metrics.Sum("sailsocket.bytes.received") > 0);
     }
