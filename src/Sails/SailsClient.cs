@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
+using SailSocket.Diagnostics;
 using SailSocket.Engine;
 
 namespace SailSocket;
@@ -72,6 +73,7 @@ public sealed class SailsClient : IAsyncDisposable
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Http = new SailsHttp(_http, Options.GetCookieRoute);
+        SailsTelemetry.Track(this);
     }
 
     /// <summary>The client's options.</summary>
@@ -201,12 +203,16 @@ public sealed class SailsClient : IAsyncDisposable
         }
 
         await Task.WhenAll(disposals).ConfigureAwait(false);
+        SailsTelemetry.Untrack(this);
         _http.Dispose();
         _invoker.Dispose();
         _handler.Dispose();
     }
 
     internal void Forget(SailsSocket socket) => _sockets.TryRemove(socket, out _);
+
+    /// <summary>The sockets not disposed yet, for the gauges of the <c>SailSocket</c> meter (a snapshot).</summary>
+    internal ICollection<SailsSocket> LiveSockets => _sockets.Keys;
 
     private async Task<SailsSocket> ConnectCoreAsync(SailsSocketOptions? options, CancellationToken cancellationToken)
     {

@@ -53,7 +53,6 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
         _sender = new RequestSender(_queue, owner.Options, Diagnostics);
         _events = new EventRouter(owner.Options, this);
         _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent, Diagnostics);
-        SailsTelemetry.Track(this);
     }
 
     /// <summary>The server this socket connects to.</summary>
@@ -133,7 +132,6 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
         await _supervisor.CloseAsync().ConfigureAwait(false);
         _events.Close();
         _owner.Forget(this);
-        SailsTelemetry.Untrack(this);
     }
 
     /// <summary>Starts connecting in the background (auto-connect); failures are reported by <see cref="ConnectError"/>.</summary>

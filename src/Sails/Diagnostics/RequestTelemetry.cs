@@ -135,6 +135,12 @@ internal static class RequestTelemetry
     /// <summary>The path without the query or fragment.</summary>
     internal static string PathOf(string url)
     {
+        if (url is null)
+        {
+            // Not checked yet: the request itself fails with ArgumentNullException.
+            return string.Empty;
+        }
+
         var end = url.AsSpan().IndexOfAny('?', '#');
         return end < 0 ? url : url[..end];
     }

@@ -12,8 +12,8 @@ namespace SailSocket.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Instruments with no listener report <see cref="Instrument.Enabled"/> false; every caller checks it before building
-/// tags, so an unobserved process pays one field read per count. The observable instruments read the live sockets,
-/// tracked here weakly (a socket that is never disposed is still collected).
+/// tags, so an unobserved process pays one field read per count. The observable instruments read the live sockets of
+/// the live clients, tracked here weakly (a client that is never disposed is still collected); a socket costs nothing.
 /// </remarks>
 internal static class SailsTelemetry
 {
@@ -22,7 +22,7 @@ internal static class SailsTelemetry
 
     private static readonly string? s_version = typeof(SailsTelemetry).Assembly.GetName().Version?.ToString();
 
-    private static readonly ConditionalWeakTable<SailsSocket, object?> s_sockets = new();
+    private static readonly ConditionalWeakTable<SailsClient, object?> s_clients = new();
 
     /// <summary>
     /// The histogram's bucket boundaries (declared before the histogram: static fields start in order), in seconds: from 100 µs (a loopback request) to 30 s (a slow WAN request near
@@ -79,11 +79,11 @@ internal static class SailsTelemetry
     public static readonly ObservableUpDownCounter<long> QueuedRequests = Meter.CreateObservableUpDownCounter(
         "sailsocket.requests.queued", CountQueued, "{request}", "Requests waiting for the socket to connect now.");
 
-    /// <summary>Tracks a socket for the observable instruments until it is disposed (or collected).</summary>
-    public static void Track(SailsSocket socket) => s_sockets.AddOrUpdate(socket, null);
+    /// <summary>Tracks a client's sockets for the observable instruments until it is disposed (or collected).</summary>
+    public static void Track(SailsClient client) => s_clients.AddOrUpdate(client, null);
 
-    /// <summary>Stops tracking a disposed socket.</summary>
-    public static void Untrack(SailsSocket socket) => s_sockets.Remove(socket);
+    /// <summary>Stops tracking a disposed client.</summary>
+    public static void Untrack(SailsClient client) => s_clients.Remove(client);
 
     private static Histogram<double> CreateRequestDuration()
     {
@@ -105,9 +105,12 @@ internal static class SailsTelemetry
     private static long Sum(System.Func<SailsSocket, int> read)
     {
         long total = 0;
-        foreach (var (socket, _) in (IEnumerable<KeyValuePair<SailsSocket, object?>>)s_sockets)
+        foreach (var (client, _) in (IEnumerable<KeyValuePair<SailsClient, object?>>)s_clients)
         {
-            total += read(socket);
+            foreach (var socket in client.LiveSockets)
+            {
+                total += read(socket);
+            }
         }
 
         return total;

@@ -45,11 +45,10 @@ internal sealed class SocketDiagnostics
         _sink = options.LogSink;
         _identity = identity;
         _clientCookies = clientCookies;
-        Where = SafeDescription.Origin(identity.Url);
     }
 
-    /// <summary>The server: scheme, host and port only.</summary>
-    public string Where { get; }
+    /// <summary>The server: scheme, host and port only. Made when asked (only a report needs it): an idle socket keeps no copy.</summary>
+    public string Where => SafeDescription.Origin(_identity.Url);
 
     /// <summary>The server's URL, for the request activities' <c>server.*</c> tags.</summary>
     public Uri Url => _identity.Url;

@@ -174,6 +174,7 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
         {
             throw;
         }
+
         if (!response.IsSuccessOrRedirect)
         {
             // Only an error response describes its body in an exception: it alone pays for the secrets it must not show.
