@@ -41,6 +41,8 @@ internal sealed class LoadOptions
           --timeout S                bound on any single wait: a connect, a request, a phase's drain (default 30)
           --alloc-profile            sample allocations by type during the pipelined phase (GCAllocationTick) and
                                      report the top types; the run's own figures then include the sampler's cost
+          --listen-diagnostics       listen to SailSocket's meter and activity source for the whole run, as an
+                                     OpenTelemetry SDK would: every instrument enabled, every activity recorded
 
         Paired comparison: two clients in one process against the same server, interleaved so that the machine's
         drift hits both alike; reports both clients' figures and the ratios B/A (instead of --client).
@@ -107,6 +109,9 @@ internal sealed class LoadOptions
     public bool RunRequestPhases { get; private set; } = true;
 
     public bool AllocationProfile { get; private set; }
+
+    /// <summary><c>--listen-diagnostics</c>: a MeterListener and an ActivityListener on <c>SailSocket</c> for the whole run.</summary>
+    public bool ListenDiagnostics { get; private set; }
 
     /// <summary>With <c>--compare A,B</c>: the two clients, measured interleaved in one process.</summary>
     public (ClientKind A, ClientKind B)? Compare { get; private set; }
@@ -222,6 +227,9 @@ internal sealed class LoadOptions
                     break;
                 case "--alloc-profile":
                     options.AllocationProfile = true;
+                    break;
+                case "--listen-diagnostics":
+                    options.ListenDiagnostics = true;
                     break;
                 case "--soak":
                     options.Soak = true;

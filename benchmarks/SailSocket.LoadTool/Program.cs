@@ -24,6 +24,8 @@ if (options.Transport == "polling" && (options.Compare is { } compared ? compare
     return 2;
 }
 
+using var diagnostics = options.ListenDiagnostics ? new DiagnosticsListener() : null;
+
 if (options.Soak)
 {
     return await SoakRun.RunAsync(options);

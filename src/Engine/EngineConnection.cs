@@ -10,6 +10,7 @@ using System.Runtime.ExceptionServices;
 using System.Security.Authentication;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Engine.Diagnostics;
 using SailSocket.Engine.Protocol;
 using SailSocket.Engine.Transports;
 
@@ -264,6 +265,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             }
 
             OnPacketReceived();
+            EngineMetrics.Received(message.Data.Length);
             if (message.IsClose)
             {
                 throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server closed the connection."));
@@ -550,6 +552,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         ValueTask send;
         try
         {
+            EngineMetrics.Sent(text.Length, binary);
             send = transport.SendAsync(text, binary, deadline, cancellationToken);
         }
 #pragma warning disable CA1031 // Mapped below like an error of the send itself.

@@ -7,6 +7,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
+using SailSocket.Diagnostics;
 using SailSocket.Engine;
 using SailSocket.Internal;
 
@@ -76,6 +77,7 @@ public sealed class SailsClient : IAsyncDisposable
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Http = new SailsHttp(_http, Options.GetCookieRoute);
+        SailsTelemetry.Track(this);
     }
 
     /// <summary>The client's options.</summary>
@@ -206,12 +208,16 @@ public sealed class SailsClient : IAsyncDisposable
         }
 
         await Task.WhenAll(disposals).ConfigureAwait(false);
+        SailsTelemetry.Untrack(this);
         _http.Dispose();
         _invoker.Dispose();
         _handler.Dispose();
     }
 
     internal void Forget(SailsSocket socket) => _sockets.TryRemove(socket, out _);
+
+    /// <summary>The sockets not disposed yet, for the gauges of the <c>SailSocket</c> meter (a snapshot).</summary>
+    internal ICollection<SailsSocket> LiveSockets => _sockets.Keys;
 
     private async Task<SailsSocket> ConnectCoreAsync(SailsSocketOptions? options, CancellationToken cancellationToken)
     {

@@ -163,6 +163,20 @@ public sealed class SailsClientOptions
     /// <summary>The pool every socket rents its buffers from. Default <see cref="ArrayPool{T}.Shared"/>.</summary>
     public ArrayPool<byte> BufferPool { get; init; } = ArrayPool<byte>.Shared;
 
+    /// <summary>
+    /// Receives the sockets' log events, redacted (docs/diagnostics.md), for example to forward them to an <c>ILogger</c>.
+    /// Default <see langword="null"/>: no log (the <c>SailSocket</c> EventSource still reports the lifecycle events).
+    /// </summary>
+    public SailsLogSink? LogSink { get; init; }
+
+    /// <summary>
+    /// Adds the W3C trace context of the request's activity (or the caller's current one) to every request's envelope
+    /// headers, <c>traceparent</c> and, when set, <c>tracestate</c>, so that the Sails app can join the trace. A header of
+    /// the same name set on the request wins. Baggage is never sent. Default <see langword="false"/>: the server sees no
+    /// trace header.
+    /// </summary>
+    public bool PropagateTraceContext { get; init; }
+
     /// <summary>Test seam: opens the WebSocket for a handshake URL instead of the shared handler. Default <see langword="null"/>.</summary>
     internal Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
 

@@ -2,9 +2,9 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
+using SailSocket.Diagnostics;
 using SailSocket.Errors;
 using SailSocket.Events;
-using SailSocket.Internal;
 using SailSocket.Requests;
 using SailSocket.SocketIo;
 
@@ -48,10 +48,11 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
     {
         _owner = owner;
         Url = identity.Url;
+        Diagnostics = new SocketDiagnostics(owner.Options, identity, owner.Cookies);
         _queue = new RequestQueue(owner.Options.MaxQueuedRequests, owner.Options.TimeProvider);
-        _sender = new RequestSender(_queue, owner.Options);
+        _sender = new RequestSender(_queue, owner.Options, Diagnostics);
         _events = new EventRouter(owner.Options, this);
-        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent);
+        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent, Diagnostics);
     }
 
     /// <summary>The server this socket connects to.</summary>
@@ -138,19 +139,14 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
     /// <summary>Starts connecting in the background (auto-connect); failures are reported by <see cref="ConnectError"/>.</summary>
     internal void StartConnecting() => _supervisor.StartConnecting();
 
-    /// <summary>
-    /// Server text (an event name) as the EventSource may write it: cut to <see cref="MaxLoggedServerText"/> characters,
-    /// with the credentials of the latest connection redacted (<see cref="SecretRedaction"/>).
-    /// </summary>
-    internal string ForLog(string serverText)
-    {
-        var truncated = serverText.Length > MaxLoggedServerText;
-        var text = truncated ? serverText[..MaxLoggedServerText] : serverText;
-        return _supervisor.Latest is { } connection ? connection.Secrets.Redact(text, truncated) : text;
-    }
+    /// <summary>What this socket reports to the EventSource, the metrics and the log sink.</summary>
+    internal SocketDiagnostics Diagnostics { get; }
 
-    /// <summary>The most characters of server text the EventSource writes: 128.</summary>
-    internal const int MaxLoggedServerText = 128;
+    /// <summary>Requests sent on the current connection and waiting for their response (the <c>sailsocket.requests.active</c> gauge).</summary>
+    internal int ActiveRequestCount => _supervisor.State == SailsSocketState.Connected && _supervisor.Latest is { } connection ? connection.Io.PendingAckCount : 0;
+
+    /// <summary>Requests waiting for a connection (the <c>sailsocket.requests.queued</c> gauge).</summary>
+    internal int QueuedRequestCount => _queue.Count;
 
     /// <summary>A handler threw (on the dispatcher): reported, and the next event still runs.</summary>
     internal void OnHandlerFailed(SailsEvent socketEvent, Exception error) => Raise(HandlerException, new SailsHandlerExceptionEventArgs(socketEvent, error));

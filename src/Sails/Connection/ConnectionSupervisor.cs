@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Diagnostics;
 using SailSocket.Errors;
 using SailSocket.Internal;
 using SailSocket.Requests;
@@ -27,6 +28,7 @@ internal sealed class ConnectionSupervisor
     private readonly RequestQueue _queue;
     private readonly IConnectionObserver _observer;
     private readonly SocketIoEventCallback _onEvent;
+    private readonly SocketDiagnostics _diagnostics;
     private SailsSocketState _state = SailsSocketState.Disconnected;
     private LiveConnection? _current;
 
@@ -45,8 +47,10 @@ internal sealed class ConnectionSupervisor
     /// <param name="queue">The request queue it holds, opens and rejects.</param>
     /// <param name="observer">Told of what happens, outside the lock.</param>
     /// <param name="onEvent">Receives every connection's server events, on its receive loop.</param>
-    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer, SocketIoEventCallback onEvent)
+    /// <param name="diagnostics">Reports what happens to the EventSource, the metrics and the log sink.</param>
+    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer, SocketIoEventCallback onEvent, SocketDiagnostics diagnostics)
     {
+        _diagnostics = diagnostics;
         _plan = plan;
         _options = options;
         _queue = queue;
@@ -123,7 +127,9 @@ internal sealed class ConnectionSupervisor
 
         if (old is not null)
         {
-            _observer.OnLost(old, new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting."));
+            var reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ClientDisconnect, "The client is reconnecting.");
+            _diagnostics.Disconnected(reason);
+            _observer.OnLost(old, reason);
             await old.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -239,10 +245,7 @@ internal sealed class ConnectionSupervisor
                 if (attempt > 0 && (delayFirst || attempt > firstAttempt))
                 {
                     var delay = ReconnectBackoff.GetDelay(reconnection, attempt, Random.Shared.NextDouble(), Random.Shared.Next(2) == 0);
-                    if (SailsEventSource.Log.IsEnabled())
-                    {
-                        SailsEventSource.Log.Reconnecting(Where, attempt, (long)delay.TotalMilliseconds);
-                    }
+                    _diagnostics.Reconnecting(attempt, delay);
 
                     _observer.OnReconnecting(attempt, delay);
                     await Task.Delay(delay, _options.TimeProvider, stop.Token).ConfigureAwait(false);
@@ -266,10 +269,7 @@ internal sealed class ConnectionSupervisor
             {
                 var error = SailsErrors.Connect(ex, _plan.Identity.Url, _options.ConnectTimeout);
                 Volatile.Write(ref _lastError, error);
-                if (SailsEventSource.Log.IsEnabled())
-                {
-                    SailsEventSource.Log.ConnectFailed(Where, attempt, error.GetType().Name);
-                }
+                _diagnostics.AttemptFailed(attempt, error);
 
                 _observer.OnAttemptFailed(attempt, error);
                 var retry = reconnection.Enabled && attempt < reconnection.Attempts && error is SailsConnectionException or SailsTimeoutException;
@@ -310,10 +310,7 @@ internal sealed class ConnectionSupervisor
         }
 
         stop.Dispose();
-        if (SailsEventSource.Log.IsEnabled())
-        {
-            SailsEventSource.Log.Connected(Where, connection.Id, connection.Attempt);
-        }
+        _diagnostics.Connected(connection);
 
         await _observer.OnConnectedAsync(connection).ConfigureAwait(false);
     }
@@ -337,10 +334,7 @@ internal sealed class ConnectionSupervisor
         Fault(done, error);
         if (attempt > 0)
         {
-            if (SailsEventSource.Log.IsEnabled())
-            {
-                SailsEventSource.Log.ReconnectFailed(Where, attempt);
-            }
+            _diagnostics.GaveUp(attempt, error);
 
             _observer.OnGaveUp(attempt, error);
         }
@@ -369,10 +363,7 @@ internal sealed class ConnectionSupervisor
             }
         }
 
-        if (SailsEventSource.Log.IsEnabled())
-        {
-            SailsEventSource.Log.Disconnected(Where, SailsErrors.Disconnect(reason).ToString());
-        }
+        _diagnostics.Disconnected(reason);
 
         _observer.OnLost(lost, reason);
 

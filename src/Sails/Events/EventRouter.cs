@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using SailSocket.Diagnostics;
 using SailSocket.Internal;
 using SailSocket.SocketIo;
 
@@ -187,6 +188,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     /// <summary>On the receive loop: copy what the handlers need and hand it to the dispatcher.</summary>
     public void OnSocketIoEvent(in SocketIoEvent socketEvent)
     {
+        SocketDiagnostics.EventReceived();
         if (HandlersFor(socketEvent.Name) is null && Volatile.Read(ref _anyHandlers).Length == 0)
         {
             return;
@@ -236,11 +238,8 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
     /// <summary>Counts one dropped event.</summary>
     public void CountDropped(string eventName)
     {
-        Interlocked.Increment(ref _dropped);
-        if (SailsEventSource.Log.IsEnabled())
-        {
-            SailsEventSource.Log.EventDropped(_owner.ForLog(eventName), _dispatcher.Pending);
-        }
+        var dropped = Interlocked.Increment(ref _dropped);
+        _owner.Diagnostics.EventDropped(eventName, _dispatcher.Pending, dropped);
     }
 
     /// <summary>What an event holds: its data and attachments (the name and the object are small and fixed).</summary>
@@ -324,10 +323,7 @@ internal sealed class EventRouter : ISerialHandler<DispatchItem>
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (SailsEventSource.Log.IsEnabled())
-            {
-                SailsEventSource.Log.HandlerFailed(_owner.ForLog(socketEvent.Name), ex.GetType().Name);
-            }
+            _owner.Diagnostics.HandlerFailed(socketEvent.Name, ex);
 
             _owner.OnHandlerFailed(socketEvent, ex);
         }

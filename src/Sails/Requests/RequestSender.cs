@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
+using SailSocket.Diagnostics;
 using SailSocket.Errors;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
@@ -19,12 +21,65 @@ namespace SailSocket.Requests;
 /// The direct path costs one pooled state machine (<see cref="SendOnAsync"/>) and allocates nothing besides the response;
 /// checks fail through the returned task, as an async method's would.
 /// </remarks>
-internal sealed class RequestSender(RequestQueue queue, SailsClientOptions options)
+internal sealed class RequestSender(RequestQueue queue, SailsClientOptions options, SocketDiagnostics diagnostics)
 {
     private static readonly Dictionary<string, string> s_noHeaders = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Checks a request and sends it, or queues it while the socket connects.</summary>
+    /// <summary>Checks a request and sends it, or queues it while the socket connects; traced and counted when someone listens.</summary>
     public ValueTask<SailsResponse> SendAsync<TData>(
+        string method,
+        string url,
+        IDictionary<string, string>? headers,
+        ReadOnlyMemory<byte> rawData,
+        TData data,
+        JsonTypeInfo<TData>? dataTypeInfo,
+        TimeSpan? timeout,
+        ISet<string>? omittedDefaultHeaders,
+        CancellationToken cancellationToken) =>
+        RequestTelemetry.IsObserved(options.PropagateTraceContext)
+            ? SendObservedAsync(method, url, headers, rawData, data, dataTypeInfo, timeout, omittedDefaultHeaders, cancellationToken)
+            : SendUnobservedAsync(method, url, headers, rawData, data, dataTypeInfo, timeout, omittedDefaultHeaders, cancellationToken);
+
+    /// <summary>
+    /// A request inside its activity, counted and timed (docs/diagnostics.md); with <see cref="SailsClientOptions.PropagateTraceContext"/>,
+    /// the activity's trace context (or the caller's) goes in the envelope's headers.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SailsResponse> SendObservedAsync<TData>(
+        string method,
+        string url,
+        IDictionary<string, string>? headers,
+        ReadOnlyMemory<byte> rawData,
+        TData data,
+        JsonTypeInfo<TData>? dataTypeInfo,
+        TimeSpan? timeout,
+        ISet<string>? omittedDefaultHeaders,
+        CancellationToken cancellationToken)
+    {
+        var started = options.TimeProvider.GetTimestamp();
+        var activity = RequestTelemetry.Start(method, url, diagnostics.Url);
+        if (options.PropagateTraceContext && (activity ?? Activity.Current) is { } context)
+        {
+            headers = RequestTelemetry.WithTraceContext(headers, context);
+        }
+
+        SailsResponse response;
+        try
+        {
+            response = await SendUnobservedAsync(method, url, headers, rawData, data, dataTypeInfo, timeout, omittedDefaultHeaders, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            RequestTelemetry.Stop(activity, method, options.TimeProvider.GetElapsedTime(started), null, ex);
+            throw;
+        }
+
+        RequestTelemetry.Stop(activity, method, options.TimeProvider.GetElapsedTime(started), response, null);
+        return response;
+    }
+
+    /// <summary>Checks a request and sends it, or queues it while the socket connects.</summary>
+    private ValueTask<SailsResponse> SendUnobservedAsync<TData>(
         string method,
         string url,
         IDictionary<string, string>? headers,
@@ -110,7 +165,16 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
             throw mapped;
         }
 
-        var response = JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
+        SailsResponse response;
+        try
+        {
+            response = JwrReader.Read(ack.Arguments, ack.Attachments, envelope.Method, envelope.Url);
+        }
+        catch (SailsProtocolException ex) when (diagnostics.RequestProtocolError(ex))
+        {
+            throw;
+        }
+
         if (!response.IsSuccessOrRedirect)
         {
             // Only an error response describes its body in an exception: it alone pays for the secrets it must not show.

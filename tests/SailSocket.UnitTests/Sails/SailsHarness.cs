@@ -22,7 +22,8 @@ internal sealed class SailsHarness : IAsyncDisposable
         long maxPendingEventBytes = 64L * 1024 * 1024,
         TimeSpan? connectTimeout = null,
         TimeSpan? requestTimeout = null,
-        Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake = null)
+        Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake = null,
+        SailsLogSink? logSink = null)
     {
         Client = new SailsClient(new SailsClientOptions
         {
@@ -38,6 +39,7 @@ internal sealed class SailsHarness : IAsyncDisposable
             ConnectTimeout = connectTimeout ?? TimeSpan.FromMinutes(10),
             RequestTimeout = requestTimeout ?? TimeSpan.FromMinutes(10),
             ConfigureHandshake = configureHandshake,
+            LogSink = logSink,
         });
     }
 

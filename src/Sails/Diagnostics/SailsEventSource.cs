@@ -1,15 +1,18 @@
 using System.Diagnostics.Tracing;
 
-namespace SailSocket.Internal;
+namespace SailSocket.Diagnostics;
 
 /// <summary>
-/// Diagnostics of the Sails layer as an <see cref="EventSource"/> named <c>SailSocket</c> (BCL only: listen with
-/// <c>dotnet-trace</c>, <c>dotnet-counters</c> or an <see cref="EventListener"/>). Event ids and names are stable:
-/// renaming or reusing one breaks telemetry. Nothing here carries header values, cookies, query values or bodies: a
-/// server is named by its origin (<see cref="SafeDescription.Origin"/>), an error by its type name, a disconnect by its
-/// reason; the one server text, an event name, is cut to 128 characters and redacted (<c>SailsSocket.ForLog</c>).
+/// The lifecycle events of the Sails layer as an <see cref="EventSource"/> named <c>SailSocket</c> (BCL only: listen with
+/// <c>dotnet-trace</c> or an <see cref="EventListener"/>; counters are on the meter, <see cref="SailsTelemetry"/>). Event
+/// ids and names are stable, and the same as the log sink's (<see cref="SocketDiagnostics.Ids"/>): renaming or reusing
+/// one breaks telemetry. Nothing here carries header values, cookies or bodies; the one server text, an event name, is cut
+/// to 128 characters and redacted. Raised only by <see cref="SocketDiagnostics"/>.
 /// </summary>
-/// <remarks>This replaces sails.io.js's console logging (and its <c>environment</c> switch): a listener picks the level.</remarks>
+/// <remarks>
+/// Compiled out under Native AOT unless the app sets <c>EventSourceSupport</c>; <see cref="SailsClientOptions.LogSink"/> is
+/// the seam that stays (docs/diagnostics.md).
+/// </remarks>
 [EventSource(Name = "SailSocket")]
 internal sealed class SailsEventSource : EventSource
 {
