@@ -528,6 +528,16 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
                     ex);
             }
 
+            if (inner is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                // Reached, but closed without a status line: what an Engine.IO server does (after its destroyUpgradeTimeout)
+                // to a WebSocket upgrade on a path it does not serve, and what a proxy that passes only plain HTTP may do.
+                return new EngineConnectionException(
+                    EngineConnectionError.Unreachable,
+                    $"The server at {where} closed the connection without answering the handshake (an Engine.IO server does this to a WebSocket upgrade on a path it does not serve: check the path; so may a proxy that passes only plain HTTP): {inner.Message}",
+                    ex);
+            }
+
             if (inner is SocketException or HttpRequestException or AuthenticationException)
             {
                 return new EngineConnectionException(EngineConnectionError.Unreachable, $"Could not reach {where}: {inner.Message}", ex);

@@ -54,10 +54,31 @@ internal static class SailsErrors
         var reason = string.IsNullOrWhiteSpace(refused.HttpResponseBody) ? null : refused.HttpResponseBody.Trim();
         return new SailsConnectionException(
             $"The Sails server at {where} refused the handshake with HTTP {refused.HttpStatusCode}"
-            + (reason is null ? "." : $": {reason}") + " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)",
+            + (reason is null ? "." : $": {reason}") + RefusalHint(refused.HttpStatusCode.Value, reason),
             refused,
             refused.HttpStatusCode,
             serverMessage: reason);
+    }
+
+    /// <summary>
+    /// What to check, from the Engine.IO error code a refusal carries (<c>{"code":0,"message":"Transport unknown"}</c>,
+    /// docs/protocol.md §2.9) or its status; the text is a hint only, the body itself is in the message.
+    /// </summary>
+    private static string RefusalHint(int status, string? reason)
+    {
+        if (reason is not null && reason.Contains("Transport unknown", StringComparison.Ordinal))
+        {
+            return " (the server does not offer this transport: compare SailsClientOptions.Transports with sails.config.sockets.transports)";
+        }
+
+        if (reason is not null && reason.Contains("Unsupported protocol version", StringComparison.Ordinal))
+        {
+            return " (the server speaks another Engine.IO revision: see SailsClientOptions.Revision)";
+        }
+
+        return status == 404
+            ? " (no Socket.IO server at this path: check SailsClientOptions.Path, default /socket.io/)"
+            : " (beforeConnect, onlyAllowOrigins, or a path that is not Socket.IO's?)";
     }
 
     /// <summary>Maps the failure of a request sent on a connection.</summary>
