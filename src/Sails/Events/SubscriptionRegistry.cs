@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Connection;
 using SailSocket.Protocol;
@@ -55,7 +54,7 @@ internal sealed class SubscriptionRegistry
             var envelope = new SailsEnvelope<byte>(request.Method, request.Url, request.Headers, connection.RequestHeaders, request.Data, default, null, request.OmittedDefaultHeaders);
             try
             {
-                var response = await sender.SendOnAsync(connection, envelope, request.Timeout ?? defaultTimeout, CancellationToken.None).ConfigureAwait(false);
+                var response = await sender.ReplayOnAsync(connection, envelope, request.Timeout ?? defaultTimeout).ConfigureAwait(false);
                 subscription.LastResponse = response;
                 report(subscription, response, null);
             }

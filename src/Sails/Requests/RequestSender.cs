@@ -184,6 +184,34 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
         return response;
     }
 
+    /// <summary>
+    /// Sends a replayed subscription on a new connection: traced and counted like any request when someone listens. Its
+    /// headers were fixed when it was first made, so no trace context is added.
+    /// </summary>
+    public async ValueTask<SailsResponse> ReplayOnAsync<TData>(LiveConnection connection, SailsEnvelope<TData> envelope, TimeSpan timeout)
+    {
+        if (!RequestTelemetry.IsObserved(propagate: false))
+        {
+            return await SendOnAsync(connection, envelope, timeout, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var started = options.TimeProvider.GetTimestamp();
+        var activity = RequestTelemetry.Start(envelope.Method, envelope.Url, diagnostics.Url);
+        SailsResponse response;
+        try
+        {
+            response = await SendOnAsync(connection, envelope, timeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            RequestTelemetry.Stop(activity, envelope.Method, options.TimeProvider.GetElapsedTime(started), null, ex);
+            throw;
+        }
+
+        RequestTelemetry.Stop(activity, envelope.Method, options.TimeProvider.GetElapsedTime(started), response, null);
+        return response;
+    }
+
     /// <summary>A queued form of a request. A method of its own so that only queued requests pay for the closure.</summary>
     private QueuedRequest Queued<TData>(SailsEnvelope<TData> envelope, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -64,6 +64,23 @@ public sealed class TracingTests : SailsServerTestBase, IDisposable
     }
 
     [Fact]
+    public async Task A_subscription_replayed_after_a_reconnect_is_a_request_activity_too()
+    {
+        Listen("SailSocket");
+        var socket = await ConnectAsync();
+        var resubscribed = new TaskCompletionSource<SailsResubscribedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        socket.Resubscribed += (_, e) => resubscribed.TrySetResult(e);
+
+        await socket.SubscribeAsync(new SailsRequest("get", "/status/201")).Within(15);
+        await socket.ReconnectAsync().Within(15);
+        await resubscribed.Task.Within(15);
+
+        var activities = _stopped.Where(a => a.Source.Name == "SailSocket" && Equals(a.GetTagItem("url.path"), "/status/201")).ToList();
+        Assert.Equal(2, activities.Count);
+        Assert.All(activities, a => Assert.Equal(201, a.GetTagItem("http.response.status_code")));
+    }
+
+    [Fact]
     public async Task An_error_status_marks_the_activity_with_the_status_code_as_error_type()
     {
         Listen("SailSocket");
