@@ -41,6 +41,9 @@ internal sealed class SailsSocketKeeper : IAsyncDisposable
 
     public string SocketName { get; }
 
+    /// <summary>The socket's name in logs and health data: <c>socket</c>, or <c>client/socket</c> for a named client.</summary>
+    public string DisplayName => ClientName.Length == 0 ? SocketName : $"{ClientName}/{SocketName}";
+
     public SailsSocket Socket { get; }
 
     /// <summary>Completes when the socket is connected and every subscription was answered; faults when connecting failed for good.</summary>
@@ -74,12 +77,12 @@ internal sealed class SailsSocketKeeper : IAsyncDisposable
                                 _active.Add(subscription);
                             }
 
-                            HostingLog.Subscribed(_logger, ClientName, SocketName, shown);
+                            HostingLog.Subscribed(_logger, DisplayName, shown);
                         }
                         catch (SailsRequestException exception)
                         {
                             _failure = $"subscription {shown} refused with status {exception.StatusCode}";
-                            HostingLog.SubscriptionRefused(_logger, ClientName, SocketName, shown, exception.StatusCode);
+                            HostingLog.SubscriptionRefused(_logger, DisplayName, shown, exception.StatusCode);
                         }
                     }
 
@@ -88,20 +91,20 @@ internal sealed class SailsSocketKeeper : IAsyncDisposable
                 }
                 catch (SailsTimeoutException exception) when (!token.IsCancellationRequested)
                 {
-                    HostingLog.StillConnecting(_logger, ClientName, SocketName, exception.GetType().FullName);
+                    HostingLog.StillConnecting(_logger, DisplayName, exception.GetType().FullName);
                 }
                 catch (SailsConnectionException exception) when (!token.IsCancellationRequested)
                 {
                     if (Socket.State is SailsSocketState.Disconnected or SailsSocketState.Closed)
                     {
                         _failure = $"connection failed ({exception.GetType().FullName})";
-                        HostingLog.GaveUp(_logger, ClientName, SocketName, exception.GetType().FullName);
+                        HostingLog.GaveUp(_logger, DisplayName, exception.GetType().FullName);
                         _ready.TrySetException(new InvalidOperationException($"The Sails socket '{SocketName}' could not connect: {_failure}."));
                         return;
                     }
 
                     // The connection was lost during a subscription: the socket is reconnecting; try again once it is back.
-                    HostingLog.StillConnecting(_logger, ClientName, SocketName, exception.GetType().FullName);
+                    HostingLog.StillConnecting(_logger, DisplayName, exception.GetType().FullName);
                 }
 
                 await Task.Delay(s_retryDelay, _timeProvider, token).ConfigureAwait(false);
