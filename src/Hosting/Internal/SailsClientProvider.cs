@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace SailSocket.Extensions.Hosting.Internal;
 
 /// <summary>Creates each named client and socket once, from the validated settings, and disposes them with the host.</summary>
-internal sealed class SailsClientProvider : ISailsClientProvider, IAsyncDisposable
+internal sealed class SailsClientProvider : ISailsClientProvider, IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, SailsClientRegistration> _registrations;
     private readonly IOptionsMonitor<SailsClientSettings> _settings;
@@ -133,6 +133,9 @@ internal sealed class SailsClientProvider : ISailsClientProvider, IAsyncDisposab
         // Validated at start (ValidateOnStart); reading them here validates them again, once, if the host did not start.
         return _settings.Get(clientName);
     }
+
+    /// <summary>For a container disposed synchronously: blocks until the sockets are closed (each within 4 s).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

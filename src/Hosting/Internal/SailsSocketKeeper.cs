@@ -106,6 +106,11 @@ internal sealed class SailsSocketKeeper : IAsyncDisposable
                     // The connection was lost during a subscription: the socket is reconnecting; try again once it is back.
                     HostingLog.StillConnecting(_logger, DisplayName, exception.GetType().FullName);
                 }
+                catch (Exception exception) when (!token.IsCancellationRequested && exception is not ObjectDisposedException)
+                {
+                    // Anything else (a protocol error, a full queue): the socket copes and reconnects; try again after a pause.
+                    HostingLog.StillConnecting(_logger, DisplayName, exception.GetType().FullName);
+                }
 
                 await Task.Delay(s_retryDelay, _timeProvider, token).ConfigureAwait(false);
             }

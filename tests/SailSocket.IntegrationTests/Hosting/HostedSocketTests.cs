@@ -196,4 +196,36 @@ public sealed class HostedSocketTests
         Assert.DoesNotContain(logs.Lines, l => l.Message.Contains("pa55word", StringComparison.Ordinal));
         await host.StopAsync(Bound.Seconds(10));
     }
+    [Fact]
+    public async Task A_dead_server_does_not_block_the_start_by_default_and_health_says_so()
+    {
+        var url = new Uri($"http://127.0.0.1:{ConnectionTests.FreePort()}");
+        var hosted = Build(url);
+        using var host = hosted.Host;
+        var stopwatch = Stopwatch.StartNew();
+        await host.StartAsync(Bound.Seconds(10));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"start took {stopwatch.Elapsed}");
+
+        var report = await HealthUntilAsync(hosted.Health, HealthStatus.Degraded, 10);
+        Assert.Contains(report.Entries["sails"].Data["pets"] as string, new[] { "connecting", "reconnecting" });
+        await host.StopAsync(Bound.Seconds(10));
+    }
+
+    [Fact]
+    public async Task WaitForConnectOnStart_fails_the_start_when_a_socket_cannot_connect_and_will_not_retry()
+    {
+        var url = new Uri($"http://127.0.0.1:{ConnectionTests.FreePort()}");
+        var hosted = Build(url, s =>
+        {
+            s["Sails:WaitForConnectOnStart"] = "true";
+            s["Sails:Reconnection:Enabled"] = "false";
+        });
+        using var host = hosted.Host;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Bound.Seconds(15)));
+        Assert.Contains("The Sails socket 'pets' could not connect", error.Message, StringComparison.Ordinal);
+        var report = await hosted.Health.CheckHealthAsync(Bound.Seconds(5));
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.StartsWith("failed: connection failed", (string)report.Entries["sails"].Data["pets"], StringComparison.Ordinal);
+        Assert.DoesNotContain(hosted.Logs.Lines, l => l.Message.Contains("pa55word", StringComparison.Ordinal));
+    }
 }
