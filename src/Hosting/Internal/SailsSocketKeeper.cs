@@ -52,7 +52,14 @@ internal sealed class SailsSocketKeeper : IAsyncDisposable
     /// <summary>Why the socket failed for good (a refused subscription, a connection given up), or <see langword="null"/>.</summary>
     public string? Failure => _failure;
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start()
+    {
+        // A provider disposed between creating the keeper and starting it: nothing to start.
+        if (!_stopping.IsCancellationRequested)
+        {
+            _loop = Task.Run(RunAsync);
+        }
+    }
 
     private async Task RunAsync()
     {
