@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using SailSocket.Extensions.Hosting.Internal;
 
@@ -20,6 +22,22 @@ public static class SailsClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure<SailsSocketCallbacks>(builder.Name, callbacks => callbacks.Configure.Add(configure));
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="configure"/> before every handshake of the client's sockets, reconnections included
+    /// (<see cref="SailsClientOptions.ConfigureHandshake"/>): the place to add a token or a CSRF token
+    /// (<see cref="SailsHandshake.AddCsrfTokenAsync"/>) that must be fresh for each new session.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <param name="configure">Receives the services, the handshake and a token bounding the handshake; callbacks run in the order added.</param>
+    /// <returns>The builder.</returns>
+    public static ISailsClientBuilder ConfigureHandshake(this ISailsClientBuilder builder, Func<IServiceProvider, SailsHandshake, CancellationToken, ValueTask> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure<SailsSocketCallbacks>(builder.Name, callbacks => callbacks.Handshake.Add(configure));
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,7 +55,7 @@ internal sealed class SailsClientProvider : ISailsClientProvider, IAsyncDisposab
             if (!_clients.TryGetValue(name, out var client))
             {
                 var logSink = new LoggerSailsLogSink(_loggerFactory.CreateLogger(LoggerSailsLogSink.CategoryName));
-                client = new SailsClient(SailsSettingsMapper.ToClientOptions(settings, logSink, _timeProvider));
+                client = new SailsClient(SailsSettingsMapper.ToClientOptions(settings, logSink, _timeProvider, Handshake(_callbacks.Get(name).Handshake)));
                 _clients.Add(name, client);
             }
 
@@ -119,6 +120,24 @@ internal sealed class SailsClientProvider : ISailsClientProvider, IAsyncDisposab
 
         keeper.Start();
         return keeper;
+    }
+
+    private Func<SailsHandshake, CancellationToken, ValueTask>? Handshake(List<Func<IServiceProvider, SailsHandshake, CancellationToken, ValueTask>> callbacks)
+    {
+        if (callbacks.Count == 0)
+        {
+            return null;
+        }
+
+        var services = _services;
+        var snapshot = callbacks.ToArray();
+        return async (handshake, cancellationToken) =>
+        {
+            foreach (var callback in snapshot)
+            {
+                await callback(services, handshake, cancellationToken).ConfigureAwait(false);
+            }
+        };
     }
 
     private SailsClientSettings Settings(string clientName)

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using SailSocket.Engine;
 
 namespace SailSocket.Extensions.Hosting.Internal;
@@ -45,7 +47,7 @@ internal static class SailsSettingsMapper
         return true;
     }
 
-    public static SailsClientOptions ToClientOptions(SailsClientSettings settings, SailsLogSink? logSink, TimeProvider timeProvider)
+    public static SailsClientOptions ToClientOptions(SailsClientSettings settings, SailsLogSink? logSink, TimeProvider timeProvider, Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake = null)
     {
         // Validated at start (SailsClientSettingsValidator): a failed parse here leaves the core's defaults, which Validate rejects.
         var url = TryParseServerUrl(settings.Url, out var parsed, out _) ? parsed : null;
@@ -70,6 +72,7 @@ internal static class SailsSettingsMapper
             // The host connects each socket itself, after its handlers are in place (SailsClientProvider).
             AutoConnect = false,
             LogSink = logSink,
+            ConfigureHandshake = configureHandshake,
             TimeProvider = timeProvider,
         };
     }

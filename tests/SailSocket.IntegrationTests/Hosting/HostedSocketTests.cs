@@ -228,4 +228,37 @@ public sealed class HostedSocketTests
         Assert.StartsWith("failed: connection failed", (string)report.Entries["sails"].Data["pets"], StringComparison.Ordinal);
         Assert.DoesNotContain(hosted.Logs.Lines, l => l.Message.Contains("pa55word", StringComparison.Ordinal));
     }
+    [Fact]
+    public async Task ConfigureHandshake_adds_a_fresh_CSRF_token_to_the_hosted_socket()
+    {
+        await using var server = await SailsServer.StartAsync(new Dictionary<string, string> { ["CSRF"] = "1" }).Within(150);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sails:Url"] = server.Url.ToString(),
+            ["Sails:WaitForConnectOnStart"] = "true",
+            ["Sails:Sockets:csrf:Subscriptions:0"] = "/pet",
+            ["Sails:Sockets:bare:Subscriptions:0"] = "/pet",
+        });
+        var handshakes = 0;
+        builder.Services.AddSailsClient(builder.Configuration.GetSection("Sails"))
+            .ConfigureHandshake(async (services, handshake, ct) =>
+            {
+                Assert.NotNull(services.GetService<ISailsClientProvider>());
+                Interlocked.Increment(ref handshakes);
+                await handshake.AddCsrfTokenAsync(ct);
+            });
+        using var host = builder.Build();
+        await host.StartAsync(Bound.Seconds(20));
+        var socket = host.Services.GetRequiredService<ISailsClientProvider>().GetSocket("csrf");
+
+        Assert.Equal(200, (await socket.PostAsJsonAsync("/pet", new PetData("hosted-csrf"), TestJson.Default.PetData, Bound.Seconds(10))).StatusCode);
+        Assert.Equal(2, Volatile.Read(ref handshakes)); // one per socket
+
+        // The token is what made the POST pass: the same request without it is refused.
+        var bare = new SailsRequest("post", "/echo");
+        bare.OmittedDefaultHeaders.Add("x-csrf-token");
+        Assert.Equal(403, (await socket.RequestAsync(bare, Bound.Seconds(10))).StatusCode);
+        await host.StopAsync(Bound.Seconds(10));
+    }
 }
