@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Checks the packages that `dotnet pack` made of the three libraries (run by .ci/run after packing).
+"""Checks the packages that `dotnet pack` made of the three libraries and the hosting package (run by .ci/run after packing).
 
 Usage: eng/check-packages.py <folder with the .nupkg/.snupkg files> [--expect-commit SHA] [--deterministic] [--any-commit]
 
 Fails (exit 1, one line per problem) when a package:
 - is missing, or one is there that we do not ship;
-- depends on a package outside our own three, or on one of ours at another version;
+- depends on a package outside our own, or on one of ours at another version (SailSocket.Extensions.Hosting may also
+  depend on Microsoft.Extensions.* packages, and on nothing else);
 - lacks metadata a package browser shows: licence expression, readme (and the file), description, tags, authors,
   project URL, repository URL and commit;
 - lacks, for each target framework, the assembly's XML docs, or its symbols (.snupkg with a portable PDB whose SourceLink
@@ -21,9 +22,13 @@ import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-PACKAGES = ["SailSocket.Engine", "SailSocket.SocketIo", "SailSocket"]
+PACKAGES = ["SailSocket.Engine", "SailSocket.SocketIo", "SailSocket", "SailSocket.Extensions.Hosting"]
 FRAMEWORKS = ["net8.0", "net10.0"]
-ASSEMBLY = {"SailSocket.Engine": "SailSocket.Engine", "SailSocket.SocketIo": "SailSocket.SocketIo", "SailSocket": "SailSocket"}
+ASSEMBLY = {"SailSocket.Engine": "SailSocket.Engine", "SailSocket.SocketIo": "SailSocket.SocketIo", "SailSocket": "SailSocket",
+            "SailSocket.Extensions.Hosting": "SailSocket.Extensions.Hosting"}
+# Third-party dependencies a package may have, by id prefix: the core packages none (BCL only), hosting the
+# Microsoft.Extensions.* abstractions it plugs into.
+ALLOWED_PREFIXES = {"SailSocket.Extensions.Hosting": ("Microsoft.Extensions.",)}
 REPOSITORY = "https://github.com/sailsocket/sailsocket"
 RAW = "https://raw.githubusercontent.com/sailsocket/sailsocket/"
 
@@ -88,6 +93,8 @@ def check(folder: Path, expect_commit, deterministic, any_commit=False):
             for group in meta.iter(f"{ns}group"):
                 for dep in group.iter(f"{ns}dependency"):
                     dep_id, dep_version = dep.get("id"), dep.get("version")
+                    if dep_id not in PACKAGES and dep_id.startswith(ALLOWED_PREFIXES.get(package, ())):
+                        continue
                     if dep_id not in PACKAGES:
                         problems.append(f"{where} ({group.get('targetFramework')}): depends on {dep_id} {dep_version}, outside our packages")
                     elif dep_version != version:

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace SailSocket.IntegrationTests.Packaging;
 
 /// <summary>
-/// The three packages, as `dotnet pack` makes them from this run's build: eng/check-packages.py (the check `.ci/run`
+/// The four packages (the three libraries and the hosting package), as `dotnet pack` makes them from this run's build: eng/check-packages.py (the check `.ci/run`
 /// runs on the Release packages) accepts them and rejects a broken one, and every source file in their PDBs is
 /// reachable through SourceLink. The PDBs may come from a build before the last commit (`--any-commit`): `.ci/run`
 /// checks that the commits agree on the packages it builds itself.
@@ -24,7 +24,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
     private const string Configuration = "Release";
 #endif
 
-    private static readonly string[] s_projects = ["src/Engine/SailSocket.Engine.csproj", "src/SocketIo/SailSocket.SocketIo.csproj", "src/Sails/SailSocket.csproj"];
+    private static readonly string[] s_projects = ["src/Engine/SailSocket.Engine.csproj", "src/SocketIo/SailSocket.SocketIo.csproj", "src/Sails/SailSocket.csproj", "src/Hosting/SailSocket.Extensions.Hosting.csproj"];
 
     private static readonly Guid s_sourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
@@ -66,7 +66,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
 
             entry.Delete();
             nuspec = Regex.Replace(nuspec, "<readme>[^<]*</readme>", string.Empty);
-            nuspec = nuspec.Replace("<group targetFramework=\"net8.0\">", "<group targetFramework=\"net8.0\"><dependency id=\"Newtonsoft.Json\" version=\"13.0.3\" />", StringComparison.Ordinal);
+            nuspec = nuspec.Replace("<group targetFramework=\"net8.0\">", "<group targetFramework=\"net8.0\"><dependency id=\"Newtonsoft.Json\" version=\"13.0.3\" /><dependency id=\"Microsoft.Extensions.Logging.Abstractions\" version=\"10.0.0\" />", StringComparison.Ordinal);
             using var writer = new StreamWriter(zip.CreateEntry("SailSocket.nuspec").Open(), new UTF8Encoding(false));
             await writer.WriteAsync(nuspec);
         }
@@ -75,6 +75,8 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
         Assert.Equal(1, exitCode);
         Assert.Contains($"FAIL SailSocket {GetVersion(nupkg)}: no readme", output, StringComparison.Ordinal);
         Assert.Contains("(net8.0): depends on Newtonsoft.Json 13.0.3, outside our packages", output, StringComparison.Ordinal);
+        // Microsoft.Extensions.* is allowed in the hosting package only: the core package stays BCL-only.
+        Assert.Contains("(net8.0): depends on Microsoft.Extensions.Logging.Abstractions 10.0.0, outside our packages", output, StringComparison.Ordinal);
         Assert.DoesNotContain("SailSocket.Engine", output, StringComparison.Ordinal);
     }
 
@@ -82,7 +84,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
     public async Task Every_source_file_in_the_symbols_maps_to_the_public_repository_at_a_commit()
     {
         var symbolPackages = Directory.GetFiles(packed.Folder, "*.snupkg");
-        Assert.Equal(3, symbolPackages.Length);
+        Assert.Equal(4, symbolPackages.Length);
         foreach (var symbolPackage in symbolPackages)
         {
             using var zip = ZipFile.OpenRead(symbolPackage);
@@ -122,7 +124,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
 
     private static string GetVersion(string nupkg) => Regex.Match(Path.GetFileName(nupkg), @"^SailSocket\.(.+)\.nupkg$").Groups[1].Value;
 
-    /// <summary>The three libraries packed once for the class, from this run's build (no rebuild), into a temporary folder.</summary>
+    /// <summary>The four packages packed once for the class, from this run's build (no rebuild), into a temporary folder.</summary>
     public sealed class PackedLibraries : IAsyncLifetime
     {
         /// <summary>The folder holding the .nupkg and .snupkg files.</summary>
