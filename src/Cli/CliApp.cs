@@ -21,7 +21,8 @@ internal static class CliApp
         root.Add(ListenCommand.Create(common, terminal));
         root.Add(BenchCommand.Create(common, terminal));
 
-        var result = root.Parse(args);
+        // No response files: "@file" is --data's own syntax (curl's), not a file of more arguments.
+        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
