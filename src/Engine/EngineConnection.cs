@@ -267,11 +267,12 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
             OnPacketReceived();
             EngineMetrics.Received(message.Data.Length);
-            _options.FrameObserver?.OnReceived(message.Data.Span, message.IsBinary);
             if (message.IsClose)
             {
                 throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server closed the connection."));
             }
+
+            _options.FrameObserver?.OnReceived(message.Data.Span, message.IsBinary);
 
             if (message.IsBinary)
             {

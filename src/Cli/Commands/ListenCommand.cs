@@ -116,7 +116,13 @@ internal static class ListenCommand
 
                 socket.Reconnecting += (_, _) => Note(terminal, gate, "reconnecting");
                 socket.Reconnected += (_, _) => Note(terminal, gate, "reconnected");
-                socket.Disconnected += (_, e) => Note(terminal, gate, $"disconnected ({e.Reason})");
+                socket.Disconnected += (_, e) =>
+                {
+                    if (!stop.IsCancellationRequested)
+                    {
+                        Note(terminal, gate, $"disconnected ({e.Reason})");
+                    }
+                };
                 socket.Resubscribed += (_, e) => Note(terminal, gate, e.Exception is null
                     ? $"resubscribed {e.Subscription.Request.Method.ToUpperInvariant()} {e.Subscription.Request.Url}"
                     : $"resubscribing {e.Subscription.Request.Method.ToUpperInvariant()} {e.Subscription.Request.Url} failed: {e.Exception.Message}");
