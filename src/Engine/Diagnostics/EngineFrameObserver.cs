@@ -12,7 +12,8 @@ namespace SailSocket.Engine.Diagnostics;
 /// <para>Called on the connection's send and receive paths, from several threads at once: keep it short, never block,
 /// never throw (an exception ends the send or the receive), and copy what you keep: the span is valid only during the
 /// call. Covered: the open packet of a WebSocket handshake, every packet received on an open connection (pings and noops
-/// included) and every packet sent (pongs included); not covered: the polling handshake body and the upgrade probe.</para>
+/// included) and every packet sent (pongs included); not covered: the polling handshake body and the upgrade probe.
+/// Packets are shown in their wire form: over polling, a binary packet is the base64 text packet <c>b...</c> (Engine.IO 4).</para>
 /// </remarks>
 public abstract class EngineFrameObserver
 {
