@@ -1,3 +1,4 @@
+using System;
 using System.CommandLine;
 using System.Linq;
 using System.Threading;
@@ -47,6 +48,12 @@ internal static class CliApp
         {
             terminal.Error.WriteLine($"sailsocket: error: {ex.Message}");
             return Usage(result, terminal);
+        }
+#pragma warning disable CA1031 // The last resort: one line on stderr and exit 1, never a stack trace.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Failures.Report(ex, terminal);
         }
     }
 

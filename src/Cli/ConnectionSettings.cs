@@ -47,7 +47,24 @@ internal sealed class ConnectionSettings
             tracer = new FrameTracer(terminal.Error, secrets);
         }
 
-        var client = new SailsClient(new SailsClientOptions
+        SailsClient client;
+        try
+        {
+            client = Create(target, handshakeHeaders, tracer, reconnect);
+        }
+        catch (ArgumentException ex)
+        {
+            // A header the library refuses (a name that is not a token, a non-ASCII value): the messages name the header,
+            // never its value.
+            throw new UsageException(ex.Message.ReplaceLineEndings(" "));
+        }
+
+        tracer?.WatchCookies(client.Cookies);
+        return client;
+    }
+
+    private SailsClient Create(TargetUrl target, List<KeyValuePair<string, string>> handshakeHeaders, FrameTracer? tracer, bool reconnect) =>
+        new(new SailsClientOptions
         {
             Url = target.Origin,
             Path = SocketPath,
@@ -63,9 +80,6 @@ internal sealed class ConnectionSettings
 #pragma warning restore CA5359
             FrameObserver = tracer,
         });
-        tracer?.WatchCookies(client.Cookies);
-        return client;
-    }
 
     /// <summary>The query parameters of a route: their values are redacted from the trace like a handshake query's.</summary>
     private static List<KeyValuePair<string, string>> QueryOf(string route)

@@ -116,6 +116,8 @@ public sealed class CliRequestTests : IAsyncLifetime
     [InlineData("get", "URL", "--transport", "carrier-pigeon")]
     [InlineData("get", "URL", "--timeout", "-5s")]
     [InlineData("get", "URL", "-H", "no colon here")]
+    [InlineData("get", "URL", "-H", "X-Name: caf\u00e9")]
+    [InlineData("get", "URL", "-H", "Bad(Name): value")]
     [InlineData("get", "ftp://127.0.0.1/x")]
     [InlineData("get")]
     [InlineData("frobnicate", "URL")]
