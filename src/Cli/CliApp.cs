@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using System.CommandLine.Help;
 using SailSocket.Cli.Commands;
 
 namespace SailSocket.Cli;
@@ -13,7 +14,12 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, CliTerminal terminal, CancellationToken cancellationToken = default)
     {
         var common = new CommonOptions();
-        var root = new RootCommand($"sailsocket: requests, events, load and frame traces over a Sails.js socket. {ExitCodes.Help}");
+        // A plain command named "sailsocket", not a RootCommand: that one takes its name from the assembly (SailSocket.Cli).
+        var root = new Command("sailsocket", $"sailsocket: requests, events, load and frame traces over a Sails.js socket. {ExitCodes.Help}")
+        {
+            new HelpOption { Recursive = true },
+            new VersionOption(),
+        };
         foreach (var method in new[] { "get", "post", "put", "patch", "delete" })
         {
             root.Add(RequestCommand.Create(method, common, terminal));
@@ -60,9 +66,10 @@ internal static class CliApp
     private static int Usage(ParseResult result, CliTerminal terminal)
     {
         var command = result.CommandResult.Command;
-        var name = command is RootCommand ? "sailsocket" : $"sailsocket {command.Name}";
+        var isRoot = command.Parents.FirstOrDefault() is null;
+        var name = isRoot ? "sailsocket" : $"sailsocket {command.Name}";
         var arguments = string.Join(' ', command.Arguments.Select(a => a.Arity.MinimumNumberOfValues == 0 ? $"[{a.Name}...]" : a.Name));
-        var usage = command is RootCommand ? "sailsocket get|post|put|patch|delete|listen|bench URL [options]" : $"{name} {arguments} [options]";
+        var usage = isRoot ? "sailsocket get|post|put|patch|delete|listen|bench URL [options]" : $"{name} {arguments} [options]";
         terminal.Error.WriteLine($"Usage: {usage}");
         terminal.Error.WriteLine($"Run '{name} --help' for the options. {ExitCodes.Help}");
         terminal.Error.Flush();

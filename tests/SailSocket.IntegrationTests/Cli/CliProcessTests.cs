@@ -32,6 +32,7 @@ public sealed class CliProcessTests : IAsyncLifetime
         var bad = await CommandLine.RunAsync("dotnet", [s_tool, "get", "not a url"], TimeSpan.FromSeconds(60));
 
         Assert.True(help.ExitCode == 0, help.Output);
+        Assert.Contains("sailsocket [command] [options]", help.Output, StringComparison.Ordinal);
         foreach (var command in new[] { "get", "post", "put", "patch", "delete", "listen", "bench", "Exit codes:" })
         {
             Assert.Contains(command, help.Output, StringComparison.Ordinal);
