@@ -13,6 +13,9 @@ Fails (exit 1, one line per problem) when a package:
   record points at raw.githubusercontent.com/<owner>/<repo>/<commit>/, the package's commit unless --any-commit, for a
   pack --no-build of outputs built before the last commit); with --deterministic, the PDB's paths must be the mapped
   `/_/` ones of a ContinuousIntegrationBuild.
+The tool package SailSocket.Cli (`sailsocket`, src/Cli) is checked too, when it is in the folder (check_tool): the same
+metadata, the DotnetTool package type and command, no nuspec dependency, and no bundled assembly but ours,
+System.CommandLine and Spectre.Console.
 The public API files are checked by the build itself (PublicApiAnalyzers RS0016/RS0017 are errors, and pack builds).
 """
 import json
@@ -31,6 +34,11 @@ ASSEMBLY = {"SailSocket.Engine": "SailSocket.Engine", "SailSocket.SocketIo": "Sa
 ALLOWED_PREFIXES = {"SailSocket.Extensions.Hosting": ("Microsoft.Extensions.",)}
 REPOSITORY = "https://github.com/sailsocket/sailsocket"
 RAW = "https://raw.githubusercontent.com/sailsocket/sailsocket/"
+# The command-line tool: a DotnetTool package that bundles its dependencies (so its nuspec lists none); the assemblies
+# it may bundle besides its own and our libraries are the two that issue 15 allows.
+TOOL = "SailSocket.Cli"
+TOOL_COMMAND = "sailsocket"
+TOOL_ALLOWED = re.compile(r"(SailSocket(\.Cli|\.Engine|\.SocketIo)?|System\.CommandLine|Spectre\.Console(\.Ansi)?)\.dll")
 
 
 def text(meta, ns, name):
@@ -53,7 +61,7 @@ def source_link(pdb: bytes):
 
 def check(folder: Path, expect_commit, deterministic, any_commit=False):
     problems = []
-    nupkgs = {p.name for p in folder.glob("*.nupkg")}
+    nupkgs = {p.name for p in folder.glob("*.nupkg") if not re.fullmatch(re.escape(TOOL) + r"\.\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\.nupkg", p.name)}
     versions = {}
     for package in PACKAGES:
         found = [n for n in nupkgs if re.fullmatch(re.escape(package) + r"\.\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\.nupkg", n)]
@@ -136,6 +144,53 @@ def check(folder: Path, expect_commit, deterministic, any_commit=False):
     return versions, problems
 
 
+def check_tool(folder: Path, version, expect_commit):
+    """The sailsocket tool package, if packed: metadata, package type, command, bundled assemblies, no dependency."""
+    problems = []
+    path = folder / f"{TOOL}.{version}.nupkg"
+    if not path.exists():
+        return [f"{TOOL}: expected {path.name} in {folder}"]
+    where = f"{TOOL} {version}"
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        nuspec = ET.fromstring(z.read(f"{TOOL}.nuspec"))
+        ns = nuspec.tag[: nuspec.tag.index("}") + 1]
+        meta = nuspec.find(f"{ns}metadata")
+        license_node = meta.find(f"{ns}license")
+        if license_node is None or license_node.get("type") != "expression" or license_node.text != "MIT":
+            problems.append(f"{where}: licence is not the MIT expression")
+        readme = text(meta, ns, "readme")
+        if not readme or readme not in names or len(z.read(readme).strip()) < 200:
+            problems.append(f"{where}: no readme, or a readme file missing or almost empty in the package")
+        for name in ["description", "tags", "authors", "projectUrl"]:
+            if not text(meta, ns, name):
+                problems.append(f"{where}: no {name}")
+        repo = meta.find(f"{ns}repository")
+        commit = repo.get("commit", "") if repo is not None else ""
+        if repo is None or repo.get("url") != REPOSITORY or (expect_commit and commit != expect_commit):
+            problems.append(f"{where}: repository url+commit missing or wrong: {None if repo is None else repo.attrib}")
+        types = [t.get("name") for t in meta.iter(f"{ns}packageType")]
+        if types != ["DotnetTool"]:
+            problems.append(f"{where}: package types {types}, not DotnetTool")
+        deps = [d.get("id") for d in meta.iter(f"{ns}dependency")]
+        if deps:
+            problems.append(f"{where}: a tool bundles its dependencies, but the nuspec lists {deps}")
+        settings = [n for n in names if n.endswith("/DotnetToolSettings.xml")]
+        if len(settings) != 1:
+            problems.append(f"{where}: expected one DotnetToolSettings.xml, found {settings}")
+        else:
+            commands = [c.get("Name") for c in ET.fromstring(z.read(settings[0])).iter() if c.tag.endswith("Command")]
+            if commands != [TOOL_COMMAND]:
+                problems.append(f"{where}: commands {commands}, not [{TOOL_COMMAND}]")
+        bundled = sorted(n.rsplit("/", 1)[-1] for n in names if n.startswith("tools/") and n.endswith(".dll"))
+        foreign = [n for n in bundled if not TOOL_ALLOWED.fullmatch(n)]
+        if foreign:
+            problems.append(f"{where}: bundles assemblies outside ours, System.CommandLine and Spectre.Console: {foreign}")
+        if f"{TOOL}.dll" not in bundled:
+            problems.append(f"{where}: no {TOOL}.dll under tools/")
+    return problems
+
+
 def main(argv):
     if not argv:
         print(__doc__)
@@ -143,12 +198,16 @@ def main(argv):
     folder = Path(argv[0])
     expect_commit = argv[argv.index("--expect-commit") + 1] if "--expect-commit" in argv else None
     versions, problems = check(folder, expect_commit, "--deterministic" in argv, "--any-commit" in argv)
+    tool_packed = any(folder.glob(f"{TOOL}.*.nupkg"))
+    if tool_packed and versions:
+        problems += check_tool(folder, next(iter(versions.values())), expect_commit)
     for problem in problems:
         print(f"check-packages: FAIL {problem}")
     if problems:
         return 1
     print(f"check-packages: OK {', '.join(f'{p} {v}' for p, v in versions.items())}: metadata, readme, licence, "
-          "repository+commit, xml docs, symbols with SourceLink, no dependency outside our packages")
+          "repository+commit, xml docs, symbols with SourceLink, no dependency outside our packages"
+          + (f"; {TOOL}: DotnetTool '{TOOL_COMMAND}', bundles only ours, System.CommandLine and Spectre.Console" if tool_packed else ""))
     return 0
 
 

@@ -200,6 +200,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             webSocket = await OpenWebSocketAsync(options, uri, invoker, readRefusalBody, cancellationToken).ConfigureAwait(false);
             transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize, revision);
             var first = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            options.FrameObserver?.OnReceived(first.Data.Span, first.IsBinary);
             var handshake = ReadOpenPacket(first);
             transport.ReleaseReceiveBuffer();
             if (MaxPayloadTooSmall(handshake) is { } tooSmall)
@@ -270,6 +271,8 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             {
                 throw Fail(new EngineConnectionException(EngineConnectionError.ClosedByServer, "The server closed the connection."));
             }
+
+            _options.FrameObserver?.OnReceived(message.Data.Span, message.IsBinary);
 
             if (message.IsBinary)
             {
@@ -550,6 +553,18 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     private static EngineConnectionException ProtocolError(EngineProtocolException ex) =>
         new(EngineConnectionError.ProtocolError, $"The server broke the Engine.IO protocol: {ex.Message}", ex);
 
+    private static void Observe(Diagnostics.EngineFrameObserver observer, ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+    {
+        observer.OnSent(text.Span, isBinary: false);
+        if (binary is not null)
+        {
+            foreach (var attachment in binary)
+            {
+                observer.OnSent(attachment.Span, isBinary: true);
+            }
+        }
+    }
+
     /// <summary>Sends through the current transport; a send that completes at once costs no state machine.</summary>
     private ValueTask SendCoreAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary, CancellationToken cancellationToken, long deadline = long.MaxValue)
     {
@@ -563,6 +578,11 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         try
         {
             EngineMetrics.Sent(text.Length, binary);
+            if (_options.FrameObserver is { } observer)
+            {
+                Observe(observer, text, binary);
+            }
+
             send = transport.SendAsync(text, binary, deadline, cancellationToken);
         }
 #pragma warning disable CA1031 // Mapped below like an error of the send itself.

@@ -121,6 +121,12 @@ public sealed class EngineOptions
     public TimeSpan UpgradeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Sees every packet sent and received (<see cref="Diagnostics.EngineFrameObserver"/>), for tracing tools. Default
+    /// <see langword="null"/>: none, and the paths cost one null check.
+    /// </summary>
+    public Diagnostics.EngineFrameObserver? FrameObserver { get; init; }
+
+    /// <summary>
     /// Test seam: opens the WebSocket for a handshake URL instead of <see cref="ClientWebSocket"/>. Default <see langword="null"/>.
     /// </summary>
     public Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }

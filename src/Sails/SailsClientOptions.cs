@@ -170,6 +170,12 @@ public sealed class SailsClientOptions
     public SailsLogSink? LogSink { get; init; }
 
     /// <summary>
+    /// Sees every Engine.IO packet each socket sends and receives, raw (not redacted), for tracing tools such as
+    /// <c>sailsocket --trace</c>. Default <see langword="null"/>: none.
+    /// </summary>
+    public Engine.Diagnostics.EngineFrameObserver? FrameObserver { get; init; }
+
+    /// <summary>
     /// Adds the W3C trace context of the request's activity (or the caller's current one) to every request's envelope
     /// headers, <c>traceparent</c> and, when set, <c>tracestate</c>, so that the Sails app can join the trace. A header of
     /// the same name set on the request wins. Baggage is never sent. Default <see langword="false"/>: the server sees no

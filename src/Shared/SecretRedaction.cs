@@ -12,6 +12,8 @@ namespace SailSocket.Engine;
 namespace SailSocket.SocketIo.Internal;
 #elif SAILSOCKET_SAILS
 namespace SailSocket.Internal;
+#elif SAILSOCKET_CLI
+namespace SailSocket.Cli.Tracing;
 #else
 #error Define the assembly's SAILSOCKET_* constant (src/*/*.csproj).
 #endif

@@ -89,6 +89,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 Revision = options.Revision,
                 PollingRequestTimeout = options.PollingRequestTimeout,
                 UpgradeTimeout = options.UpgradeTimeout,
+                FrameObserver = options.FrameObserver,
             },
             Auth = handshake.Auth,
             ConnectTimeout = options.ConnectTimeout,
