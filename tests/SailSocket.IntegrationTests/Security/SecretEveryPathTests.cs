@@ -84,8 +84,8 @@ public sealed class SecretEveryPathTests
         {
             Url = server.Url,
             Transports = EngineTransports.Polling,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            RequestTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            RequestTimeout = TimeSpan.FromSeconds(30),
             Headers = new Dictionary<string, string> { ["x-api-key"] = ApiKey },
             InitialConnectionHeaders =
             [
@@ -102,19 +102,19 @@ public sealed class SecretEveryPathTests
 
         if (path == Path.SessionEndedByHttpError)
         {
-            await socket.ConnectAsync(Bound.Seconds(20)).Within(30);
+            await socket.ConnectAsync(Bound.Seconds(40)).Within(50);
             var request = new SailsRequest("get", "/thing");
             texts.Enqueue(request.ToString()!);
-            var failed = await Assert.ThrowsAnyAsync<SailsConnectionException>(() => socket.RequestAsync(request, Bound.Seconds(20)).AsTask()).Within(30);
+            var failed = await Assert.ThrowsAnyAsync<SailsConnectionException>(() => socket.RequestAsync(request, Bound.Seconds(40)).AsTask()).Within(50);
             texts.Enqueue(failed.ToString());
-            await disconnected.Task.Within(10);
+            await disconnected.Task.Within(30);
         }
         else
         {
-            var error = await Assert.ThrowsAsync<SailsConnectionException>(() => socket.ConnectAsync(Bound.Seconds(20))).Within(30);
+            var error = await Assert.ThrowsAsync<SailsConnectionException>(() => socket.ConnectAsync(Bound.Seconds(40))).Within(50);
             texts.Enqueue(error.ToString());
             texts.Enqueue(error.ServerMessage ?? string.Empty);
-            await Bound.Until(() => texts.Any(t => t.StartsWith("ConnectError", StringComparison.Ordinal)), 10);
+            await Bound.Until(() => texts.Any(t => t.StartsWith("ConnectError", StringComparison.Ordinal)), 30);
         }
 
         // The server's text did arrive: the redaction is what keeps the secrets out.
