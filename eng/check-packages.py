@@ -46,6 +46,32 @@ def text(meta, ns, name):
     return (node.text or "").strip() if node is not None else ""
 
 
+def metadata(z, package, names, where, expect_commit, problems):
+    """The nuspec checks every package of ours passes: licence, readme, description, tags, authors, project and
+    repository URL with its commit. Returns the metadata element, the nuspec's namespace and the commit."""
+    nuspec = ET.fromstring(z.read(f"{package}.nuspec"))
+    ns = nuspec.tag[: nuspec.tag.index("}") + 1]
+    meta = nuspec.find(f"{ns}metadata")
+    license_node = meta.find(f"{ns}license")
+    if license_node is None or license_node.get("type") != "expression" or license_node.text != "MIT":
+        problems.append(f"{where}: licence is not the MIT expression")
+    readme = text(meta, ns, "readme")
+    if not readme or readme not in names or len(z.read(readme).strip()) < 200:
+        problems.append(f"{where}: no readme, or a readme file missing or almost empty in the package")
+    for name in ["description", "tags", "authors", "projectUrl"]:
+        if not text(meta, ns, name):
+            problems.append(f"{where}: no {name}")
+    if text(meta, ns, "projectUrl") != REPOSITORY:
+        problems.append(f"{where}: projectUrl is not {REPOSITORY}")
+    repo = meta.find(f"{ns}repository")
+    commit = repo.get("commit", "") if repo is not None else ""
+    if repo is None or repo.get("url") != REPOSITORY or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        problems.append(f"{where}: repository url+commit missing or wrong: {None if repo is None else repo.attrib}")
+    elif expect_commit and commit != expect_commit:
+        problems.append(f"{where}: repository commit {commit} is not {expect_commit}")
+    return meta, ns, commit
+
+
 def source_link(pdb: bytes):
     """The SourceLink JSON of a portable PDB: stored verbatim (UTF-8) in its blob heap."""
     start = pdb.find(b'{"documents":')
@@ -78,26 +104,7 @@ def check(folder: Path, expect_commit, deterministic, any_commit=False):
         where = f"{package} {version}"
         with zipfile.ZipFile(folder / f"{package}.{version}.nupkg") as z:
             names = set(z.namelist())
-            nuspec = ET.fromstring(z.read(f"{package}.nuspec"))
-            ns = nuspec.tag[: nuspec.tag.index("}") + 1]
-            meta = nuspec.find(f"{ns}metadata")
-            license_node = meta.find(f"{ns}license")
-            if license_node is None or license_node.get("type") != "expression" or license_node.text != "MIT":
-                problems.append(f"{where}: licence is not the MIT expression")
-            readme = text(meta, ns, "readme")
-            if not readme or readme not in names or len(z.read(readme).strip()) < 200:
-                problems.append(f"{where}: no readme, or a readme file missing or almost empty in the package")
-            for name in ["description", "tags", "authors", "projectUrl"]:
-                if not text(meta, ns, name):
-                    problems.append(f"{where}: no {name}")
-            if text(meta, ns, "projectUrl") != REPOSITORY:
-                problems.append(f"{where}: projectUrl is not {REPOSITORY}")
-            repo = meta.find(f"{ns}repository")
-            commit = repo.get("commit", "") if repo is not None else ""
-            if repo is None or repo.get("url") != REPOSITORY or not re.fullmatch(r"[0-9a-f]{40}", commit):
-                problems.append(f"{where}: repository url+commit missing or wrong: {None if repo is None else repo.attrib}")
-            elif expect_commit and commit != expect_commit:
-                problems.append(f"{where}: repository commit {commit} is not {expect_commit}")
+            meta, ns, commit = metadata(z, package, names, where, expect_commit, problems)
             for group in meta.iter(f"{ns}group"):
                 for dep in group.iter(f"{ns}dependency"):
                     dep_id, dep_version = dep.get("id"), dep.get("version")
@@ -153,22 +160,7 @@ def check_tool(folder: Path, version, expect_commit):
     where = f"{TOOL} {version}"
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
-        nuspec = ET.fromstring(z.read(f"{TOOL}.nuspec"))
-        ns = nuspec.tag[: nuspec.tag.index("}") + 1]
-        meta = nuspec.find(f"{ns}metadata")
-        license_node = meta.find(f"{ns}license")
-        if license_node is None or license_node.get("type") != "expression" or license_node.text != "MIT":
-            problems.append(f"{where}: licence is not the MIT expression")
-        readme = text(meta, ns, "readme")
-        if not readme or readme not in names or len(z.read(readme).strip()) < 200:
-            problems.append(f"{where}: no readme, or a readme file missing or almost empty in the package")
-        for name in ["description", "tags", "authors", "projectUrl"]:
-            if not text(meta, ns, name):
-                problems.append(f"{where}: no {name}")
-        repo = meta.find(f"{ns}repository")
-        commit = repo.get("commit", "") if repo is not None else ""
-        if repo is None or repo.get("url") != REPOSITORY or (expect_commit and commit != expect_commit):
-            problems.append(f"{where}: repository url+commit missing or wrong: {None if repo is None else repo.attrib}")
+        meta, ns, _ = metadata(z, TOOL, names, where, expect_commit, problems)
         types = [t.get("name") for t in meta.iter(f"{ns}packageType")]
         if types != ["DotnetTool"]:
             problems.append(f"{where}: package types {types}, not DotnetTool")
