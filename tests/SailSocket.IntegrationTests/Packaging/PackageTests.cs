@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace SailSocket.IntegrationTests.Packaging;
 
 /// <summary>
-/// The four packages (the three libraries and the hosting package), as `dotnet pack` makes them from this run's build: eng/check-packages.py (the check `.ci/run`
+/// The four packages (the three libraries and the hosting package), as `dotnet pack` makes them from this checkout: eng/check-packages.py (the check `.ci/run`
 /// runs on the Release packages) accepts them and rejects a broken one, and every source file in their PDBs is
 /// reachable through SourceLink. The PDBs may come from a build before the last commit (`--any-commit`): `.ci/run`
 /// checks that the commits agree on the packages it builds itself.
@@ -124,29 +124,38 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
 
     private static string GetVersion(string nupkg) => Regex.Match(Path.GetFileName(nupkg), @"^SailSocket\.(.+)\.nupkg$").Groups[1].Value;
 
-    /// <summary>The four packages packed once for the class, from this run's build (no rebuild), into a temporary folder.</summary>
+    /// <summary>The four packages packed once for the class, built from this checkout into a temporary folder.</summary>
     public sealed class PackedLibraries : IAsyncLifetime
     {
         /// <summary>The folder holding the .nupkg and .snupkg files.</summary>
         public string Folder { get; } = Path.Combine(Path.GetTempPath(), "sailsocket-packages-" + Guid.NewGuid().ToString("N"));
 
+        /// <summary>Where the packages are built: a folder of its own under the checkout's git-ignored artifacts/.</summary>
+        private string BuildFolder { get; } = Path.Combine(CommandLine.RepositoryRoot, "artifacts", "test-build-" + Guid.NewGuid().ToString("N"));
+
         public async Task InitializeAsync()
         {
             foreach (var project in s_projects)
             {
+                // Built again into a folder of its own (--artifacts-path): `dotnet test SailSocket.sln` builds the solution
+                // while the first test projects already run, so this run's own net8.0 outputs may not exist yet. The folder
+                // is inside the (git-ignored) artifacts/ of the checkout, so generated sources stay under the SourceLink root.
                 var (exitCode, output) = await CommandLine.RunAsync(
                     "dotnet",
-                    ["pack", project, "-c", Configuration, "--no-build", "-o", Folder, "--disable-build-servers", "-nodeReuse:false"],
-                    TimeSpan.FromMinutes(2));
-                Assert.True(exitCode == 0, $"dotnet pack {project} --no-build failed ({exitCode}); it needs the libraries built for both frameworks (dotnet build SailSocket.sln):\n{output}");
+                    ["pack", project, "-c", Configuration, "--artifacts-path", BuildFolder, "-o", Folder, "--disable-build-servers", "-nodeReuse:false"],
+                    TimeSpan.FromMinutes(4));
+                Assert.True(exitCode == 0, $"dotnet pack {project} failed ({exitCode}):\n{output}");
             }
         }
 
         public Task DisposeAsync()
         {
-            if (Directory.Exists(Folder))
+            foreach (var folder in new[] { Folder, BuildFolder })
             {
-                Directory.Delete(Folder, recursive: true);
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
             }
 
             return Task.CompletedTask;
