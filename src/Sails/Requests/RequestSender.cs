@@ -63,10 +63,16 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
             headers = RequestTelemetry.WithTraceContext(headers, context);
         }
 
+        return await StopWhenDoneAsync(activity, method, started, SendUnobservedAsync(method, url, headers, rawData, data, dataTypeInfo, timeout, omittedDefaultHeaders, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Awaits an observed request, then ends its activity and records its count and duration.</summary>
+    private async ValueTask<SailsResponse> StopWhenDoneAsync(Activity? activity, string method, long started, ValueTask<SailsResponse> send)
+    {
         SailsResponse response;
         try
         {
-            response = await SendUnobservedAsync(method, url, headers, rawData, data, dataTypeInfo, timeout, omittedDefaultHeaders, cancellationToken).ConfigureAwait(false);
+            response = await send.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -197,19 +203,7 @@ internal sealed class RequestSender(RequestQueue queue, SailsClientOptions optio
 
         var started = options.TimeProvider.GetTimestamp();
         var activity = RequestTelemetry.Start(envelope.Method, envelope.Url, diagnostics.Url);
-        SailsResponse response;
-        try
-        {
-            response = await SendOnAsync(connection, envelope, timeout, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            RequestTelemetry.Stop(activity, envelope.Method, options.TimeProvider.GetElapsedTime(started), null, ex);
-            throw;
-        }
-
-        RequestTelemetry.Stop(activity, envelope.Method, options.TimeProvider.GetElapsedTime(started), response, null);
-        return response;
+        return await StopWhenDoneAsync(activity, envelope.Method, started, SendOnAsync(connection, envelope, timeout, CancellationToken.None)).ConfigureAwait(false);
     }
 
     /// <summary>A queued form of a request. A method of its own so that only queued requests pay for the closure.</summary>
