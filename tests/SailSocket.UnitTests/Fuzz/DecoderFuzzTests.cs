@@ -15,6 +15,7 @@ namespace SailSocket.UnitTests.Fuzz;
 /// documents may come out, and memory stays bounded (<see cref="FuzzRunner"/>). Short in the suite; docs/fuzzing.md has
 /// the long mode.
 /// </summary>
+[Collection(FuzzGroup.Name)]
 public sealed class DecoderFuzzTests(ITestOutputHelper output)
 {
     /// <summary>Inputs per decoder in the suite: the whole folder stays within a few seconds on two cores.</summary>

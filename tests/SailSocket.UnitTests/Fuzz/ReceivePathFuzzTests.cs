@@ -15,6 +15,7 @@ namespace SailSocket.UnitTests.Fuzz;
 /// frames. Whatever arrives, the connection either stays up or ends once with a disconnect reason; waiting emits
 /// complete; disposal completes within a bound and throws nothing. Never an unhandled exception, never a hang.
 /// </summary>
+[Collection(FuzzGroup.Name)]
 public sealed class ReceivePathFuzzTests(ITestOutputHelper output)
 {
     /// <summary>Frames in the suite (about a second); SAILSOCKET_FUZZ_ITERATIONS sets the count for a long run.</summary>
