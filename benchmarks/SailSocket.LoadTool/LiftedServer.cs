@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.LoadTool;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.LoadTool;
 

@@ -7,7 +7,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using SailSocket;
 using SailSocket.Demo;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 var busySeconds = args.Length == 2 && args[0] == "--seconds" && int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
 if (args.Length > 0 && busySeconds <= 0)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using SailSocket.IntegrationTests.Packaging;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 using Xunit.Abstractions;
 
 namespace SailSocket.IntegrationTests.Aot;

@@ -1,5 +1,5 @@
 using SailSocket.IntegrationTests.Packaging;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Cli;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Cli;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using SailSocket.Engine;
 using SailSocket.Engine.Diagnostics;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Diagnostics;
 

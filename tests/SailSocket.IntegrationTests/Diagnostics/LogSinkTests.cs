@@ -1,6 +1,6 @@
 using System.Net;
 using SailSocket.IntegrationTests.Security;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Diagnostics;
 

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using SailSocket.IntegrationTests.Packaging;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 using Xunit.Abstractions;
 
 namespace SailSocket.IntegrationTests.Hosting;

@@ -1,5 +1,5 @@
 using System.Net.Http;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Parity;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Parity;
 

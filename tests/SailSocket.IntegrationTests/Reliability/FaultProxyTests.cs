@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Reliability;
 

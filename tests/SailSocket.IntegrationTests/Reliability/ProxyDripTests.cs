@@ -1,6 +1,6 @@
 using System.Text.Json;
 using SailSocket.Engine;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Reliability;
 

@@ -1,5 +1,5 @@
 using SailSocket.Engine;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Reliability;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using System.Net;
 using SailSocket.Engine;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Security;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using SailSocket.Engine;
 using SailSocket.IntegrationTests.Transports;
 using SailSocket.SocketIo;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Security;
 

@@ -5,7 +5,7 @@ using SailSocket.Engine;
 using SailSocket.Engine.Protocol;
 using SailSocket.IntegrationTests.SocketIo;
 using SailSocket.SocketIo;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Transports;
 

@@ -1,6 +1,6 @@
 using SailSocket.Engine;
 using SailSocket.SocketIo;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Transports;
 

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using SailSocket.Diagnostics;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 

@@ -5,7 +5,7 @@ using System.Net;
 using SailSocket.Connection;
 using SailSocket.Diagnostics;
 using SailSocket.Internal;
-using SailSocket.Testing;
+using SailSocket.TestServers;
 using Xunit;
 
 namespace SailSocket.UnitTests.Sails.Diagnostics;

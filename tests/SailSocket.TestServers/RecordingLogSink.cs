@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>A <see cref="SailsLogSink"/> that keeps every entry (copied: an entry is valid only during the call).</summary>
 public sealed class RecordingLogSink(SailsLogLevel minimum = SailsLogLevel.Trace) : SailsLogSink

@@ -2,7 +2,7 @@ using System;
 using System.Net.Sockets;
 using System.Threading;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>One client connection through a <see cref="FaultProxy"/> and its connection to the server.</summary>
 /// <remarks>Thread-safe: both forwarding directions and the test may close it at once; closing twice does nothing.</remarks>

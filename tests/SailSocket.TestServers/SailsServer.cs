@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>
 /// A real Sails server: the bundled app (tests/sails-app) run by Node on 127.0.0.1 and a port the OS picks.

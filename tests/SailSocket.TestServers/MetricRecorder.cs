@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>
 /// Listens to every instrument of the meters named <c>SailSocket</c> (the Sails and the Engine layer each create one of

@@ -8,7 +8,7 @@ using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>
 /// A Node app from <c>tests/</c> run on 127.0.0.1 and a port the OS picks: the bundled Sails app (<see cref="SailsServer"/>)

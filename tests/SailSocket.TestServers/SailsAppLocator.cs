@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>Finds the bundled Node apps (tests/sails-app, the socket.io fixtures) from wherever the test or demo binary runs.</summary>
 public static class SailsAppLocator

@@ -1,6 +1,6 @@
 using System;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>Which way through a <see cref="FaultProxy"/> a fault applies to.</summary>
 [Flags]

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace SailSocket.Testing;
+namespace SailSocket.TestServers;
 
 /// <summary>
 /// A loopback TCP proxy between a client and a server that a test drives to inject faults: cut connections (RST or FIN,
