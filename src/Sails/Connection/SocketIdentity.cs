@@ -17,6 +17,7 @@ internal sealed class SocketIdentity
 {
     private SocketIdentity(
         Uri url,
+        IReadOnlyList<Uri> nodes,
         IReadOnlyList<KeyValuePair<string, string>> query,
         IReadOnlyList<KeyValuePair<string, string>> initialConnectionHeaders,
         Dictionary<string, string> headers,
@@ -25,6 +26,7 @@ internal sealed class SocketIdentity
         Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake)
     {
         Url = url;
+        Nodes = nodes;
         Query = query;
         InitialConnectionHeaders = initialConnectionHeaders;
         Headers = headers;
@@ -33,7 +35,11 @@ internal sealed class SocketIdentity
         ConfigureHandshake = configureHandshake;
     }
 
+    /// <summary>The socket's own node: the URL it was given, or the first of <see cref="SailsClientOptions.Urls"/>.</summary>
     public Uri Url { get; }
+
+    /// <summary>The nodes the socket may connect to: <see cref="Url"/> first, then the other <see cref="SailsClientOptions.Urls"/> in order.</summary>
+    public IReadOnlyList<Uri> Nodes { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
 
@@ -57,9 +63,24 @@ internal sealed class SocketIdentity
     /// <exception cref="ArgumentException">No URL is configured, or a setting is invalid.</exception>
     public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter)
     {
-        var url = socket?.Url ?? client.Url
-            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
+        var url = socket?.Url ?? client.Url ?? (client.Urls is [var first, ..] ? first : null)
+            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url or Urls, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
         SailsSocketOptions.CheckUrl(url, socket?.Url is null ? nameof(SailsClientOptions.Url) : nameof(SailsSocketOptions.Url));
+        IReadOnlyList<Uri> nodes = [url];
+        if (client.Urls is { } cluster)
+        {
+            var list = new List<Uri>(cluster.Count + 1) { url };
+            foreach (var node in cluster)
+            {
+                if (!list.Contains(node))
+                {
+                    list.Add(node);
+                }
+            }
+
+            nodes = list.ToArray();
+        }
+
         var initialHeaders = socket?.InitialConnectionHeaders ?? client.InitialConnectionHeaders;
         SailsRequestValidation.CheckHeaders(initialHeaders);
 
@@ -81,6 +102,7 @@ internal sealed class SocketIdentity
 
         return new SocketIdentity(
             url,
+            nodes,
             socket?.Query ?? client.Query,
             initialHeaders,
             headers,
