@@ -143,6 +143,27 @@ public sealed class ResourceCrudTests : SailsServerTestBase
     }
 
     [Fact]
+    public async Task Server_quirks_of_replace_and_of_values_are_as_documented()
+    {
+        var ct = Bound.Seconds(30);
+        await using var socket = await ConnectAsync();
+        var pets = socket.Resource("pet", ResourceJson.Default.PetRecord);
+        var pet = await pets.CreateAsync(new NewPet(Prefix()), ResourceJson.Default.NewPet, ct);
+
+        // A replace with a child that does not exist: 200, and the collection does not hold it.
+        Assert.Empty((await pets.ReplaceAsync(pet.Id, "tags", [987_654_321], ct)).Tags!);
+
+        // An unknown attribute is dropped on a schema: true model; null for an optional string is refused.
+        var raw = await socket.PostAsync("/pet", ct);
+        Assert.Equal(400, raw.StatusCode);
+        var dropped = await socket.RequestAsync(new SailsRequest("post", "/pet") { Data = """{"name":"q","nonsense":1}"""u8.ToArray() }, ct);
+        Assert.Equal(200, dropped.StatusCode);
+        Assert.DoesNotContain("nonsense", dropped.Body.ToString(), StringComparison.Ordinal);
+        var nullSpecies = await socket.RequestAsync(new SailsRequest("post", "/pet") { Data = """{"name":"q","species":null}"""u8.ToArray() }, ct);
+        Assert.Equal(400, nullSpecies.StatusCode);
+    }
+
+    [Fact]
     public async Task The_injection_test_value_does_inject_when_concatenated_into_the_where_text()
     {
         // The control for the theory below: the same value pasted into the JSON text adds a second "name" (JSON.parse
