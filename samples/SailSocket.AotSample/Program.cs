@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using SailSocket;
 using SailSocket.AotSample;
+using SailSocket.Resources;
 
 if (args.Length != 1 || !Uri.TryCreate(args[0], UriKind.Absolute, out var url))
 {
@@ -65,6 +66,13 @@ try
     Console.WriteLine($"reconnected as {watcher.Id} (was {before}); both subscriptions replayed");
 
     await EventsArriveAsync(2);
+
+    // A typed blueprint resource: criteria built as JSON, records read through the source-generated metadata.
+    step = "resource find";
+    var mine = await watcher.Resource("pet", AotJson.Default.Pet).FindAsync(
+        new SailsQuery { Where = SailsCriteria.StartsWith("name", $"aot-{run}-"), Sort = [SailsSort.Ascending("id")], Populate = [] }, ct);
+    Expect(mine.Count == 2 && mine[0].Name == $"aot-{run}-1" && mine[1].Name == $"aot-{run}-2", $"resource find -> {string.Join(", ", mine)}");
+    Console.WriteLine($"resource pet: {mine.Count} pets named aot-{run}-*");
 
     Console.WriteLine($"PASS: typed requests, typed events and a reconnect under {(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT")} in {stopwatch.ElapsedMilliseconds} ms");
     return 0;

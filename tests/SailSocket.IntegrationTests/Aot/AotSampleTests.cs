@@ -36,6 +36,7 @@ public sealed class AotSampleTests(ITestOutputHelper log)
         Assert.Matches(@"reconnected as \S+ \(was \S+\); both subscriptions replayed", output);
         Assert.Matches(@"round 2: POST /pet -> id (\d+); event pet: created id=\1 name=aot-\w+-2", output);
         Assert.Matches(@"round 2: event chat: hello aot-\w+ #2", output);
+        Assert.Matches(@"resource pet: 2 pets named aot-\w+-\*", output);
         // Printed only where dynamic code is unsupported: the binary really is native, not a JIT fallback.
         Assert.Contains("PASS: typed requests, typed events and a reconnect under Native AOT", output, StringComparison.Ordinal);
     }
