@@ -139,6 +139,13 @@ public sealed class EngineOptions
     /// </summary>
     public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
 
+    /// <summary>
+    /// Validates the server's certificate on a <c>wss</c> connection opened by <see cref="EngineWebSocketEngine.Managed"/>,
+    /// in place of the system's validation. Default <see langword="null"/>: the system's rules. (Connections through
+    /// <see cref="HttpInvoker"/> use its handler's settings instead.)
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; init; }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public void Validate()

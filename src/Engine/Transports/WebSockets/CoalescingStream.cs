@@ -10,19 +10,28 @@ namespace SailSocket.Engine.Transports.WebSockets;
 /// The stream under a managed WebSocket: writes go straight through, except between <see cref="Cork"/> and
 /// <see cref="FlushAsync(CancellationToken)"/>, where they are gathered in one pooled buffer and leave in one write to the
 /// network (one TCP segment or TLS record instead of one per frame). Reads first return the bytes that arrived behind the
-/// upgrade response, then read the network.
+/// upgrade response, then read the network through a buffer held only while bytes wait in it.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
 /// <item>One reader and one writer may run at once (what a WebSocket does); neither is safe to call concurrently with itself.</item>
 /// <item>No buffer is held while idle: the gathering buffer is rented at the first corked write and returned by the flush,
-/// and a zero-byte read goes to the network as it is (it waits for data without a buffer).</item>
+/// the read buffer is returned when its last byte is read, and a zero-byte read goes to the network as it is (it waits
+/// for data without a buffer).</item>
 /// <item>The BCL's System.IO.Pipelines would do this, but on net8.0 it is a NuGet package, not part of
 /// Microsoft.NETCore.App, and the shipped libraries use nothing but the BCL.</item>
 /// </list>
 /// </remarks>
 internal sealed class CoalescingStream : Stream
 {
+    /// <summary>
+    /// The read buffer: one read from the network takes up to this much, so frames that arrive together (the header and
+    /// payload of one, or a burst of acks) cost one read instead of two or three per frame. The BCL WebSocket reads a
+    /// frame's header (2–14 bytes) and then its payload separately; under <c>ClientWebSocket</c> the HTTP connection's
+    /// 4 KiB buffer absorbs that, and an idle connection keeps it. Here it is held only while bytes wait.
+    /// </summary>
+    internal const int ReadBufferSize = 4096;
+
     /// <summary>First gathering buffer: a batch of Sails requests (a few hundred bytes each) fits.</summary>
     private const int InitialBatchSize = 4096;
 
@@ -35,10 +44,13 @@ internal sealed class CoalescingStream : Stream
     private readonly Stream _inner;
     private readonly ArrayPool<byte> _pool;
 
-    /// <summary>Bytes that came behind the upgrade response (the first frames), read before the network; returned when drained.</summary>
-    private byte[]? _early;
-    private int _earlyOffset;
-    private int _earlyEnd;
+    /// <summary>
+    /// Bytes read from the network (or that came behind the upgrade response) and not yet handed out; rented when a read
+    /// finds none waiting, returned to the pool as soon as they are all handed out.
+    /// </summary>
+    private byte[]? _readBuffer;
+    private int _readOffset;
+    private int _readEnd;
 
     /// <summary>Whether writes are being gathered.</summary>
     private bool _corked;
@@ -55,9 +67,9 @@ internal sealed class CoalescingStream : Stream
         _pool = pool;
         if (early is not null && earlyEnd > earlyOffset)
         {
-            _early = early;
-            _earlyOffset = earlyOffset;
-            _earlyEnd = earlyEnd;
+            _readBuffer = early;
+            _readOffset = earlyOffset;
+            _readEnd = earlyEnd;
         }
         else if (early is not null)
         {
@@ -72,7 +84,7 @@ internal sealed class CoalescingStream : Stream
     internal int BufferedCount => _batchCount;
 
     /// <summary>Whether a gathering buffer is held (tests: none while idle).</summary>
-    internal bool HoldsBuffer => _batch is not null || _early is not null;
+    internal bool HoldsBuffer => _batch is not null || _readBuffer is not null;
 
     public override bool CanRead => true;
 
@@ -93,26 +105,61 @@ internal sealed class CoalescingStream : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_early is { } early)
+        if (_readBuffer is not null)
         {
-            if (buffer.IsEmpty)
-            {
-                return new ValueTask<int>(0);
-            }
-
-            var count = Math.Min(buffer.Length, _earlyEnd - _earlyOffset);
-            early.AsSpan(_earlyOffset, count).CopyTo(buffer.Span);
-            _earlyOffset += count;
-            if (_earlyOffset == _earlyEnd)
-            {
-                _early = null;
-                _pool.Return(early);
-            }
-
-            return new ValueTask<int>(count);
+            return new ValueTask<int>(buffer.IsEmpty ? 0 : CopyBuffered(buffer.Span));
         }
 
-        return _inner.ReadAsync(buffer, cancellationToken);
+        // A zero-byte read waits for data without a buffer; a large one goes straight into the caller's memory.
+        if (buffer.IsEmpty || buffer.Length >= ReadBufferSize)
+        {
+            return _inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        return ReadBufferedAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>Reads what the network has (up to <see cref="ReadBufferSize"/>) into a rented buffer and hands out the start.</summary>
+    private async ValueTask<int> ReadBufferedAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var rented = _pool.Rent(ReadBufferSize);
+        int read;
+        try
+        {
+            read = await _inner.ReadAsync(rented, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _pool.Return(rented);
+            throw;
+        }
+
+        if (read == 0)
+        {
+            _pool.Return(rented);
+            return 0;
+        }
+
+        _readBuffer = rented;
+        _readOffset = 0;
+        _readEnd = read;
+        return CopyBuffered(buffer.Span);
+    }
+
+    /// <summary>Hands out buffered bytes; returns the buffer to the pool once they are all out.</summary>
+    private int CopyBuffered(Span<byte> destination)
+    {
+        var early = _readBuffer!;
+        var count = Math.Min(destination.Length, _readEnd - _readOffset);
+        early.AsSpan(_readOffset, count).CopyTo(destination);
+        _readOffset += count;
+        if (_readOffset == _readEnd && Interlocked.CompareExchange(ref _readBuffer, null, early) == early)
+        {
+            // Only the one who takes it out returns it: a dispose running beside the reader may have taken it first.
+            _pool.Return(early);
+        }
+
+        return count;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -120,24 +167,7 @@ internal sealed class CoalescingStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer)
-    {
-        if (_early is { } early)
-        {
-            var count = Math.Min(buffer.Length, _earlyEnd - _earlyOffset);
-            early.AsSpan(_earlyOffset, count).CopyTo(buffer);
-            _earlyOffset += count;
-            if (_earlyOffset == _earlyEnd)
-            {
-                _early = null;
-                _pool.Return(early);
-            }
-
-            return count;
-        }
-
-        return _inner.Read(buffer);
-    }
+    public override int Read(Span<byte> buffer) => _readBuffer is not null ? CopyBuffered(buffer) : _inner.Read(buffer);
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -208,7 +238,7 @@ internal sealed class CoalescingStream : Stream
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _inner.Dispose();
-            if (Interlocked.Exchange(ref _early, null) is { } early)
+            if (Interlocked.Exchange(ref _readBuffer, null) is { } early)
             {
                 _pool.Return(early);
             }

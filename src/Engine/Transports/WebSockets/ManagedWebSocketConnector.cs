@@ -15,7 +15,8 @@ namespace SailSocket.Engine.Transports.WebSockets;
 
 /// <summary>
 /// Opens a WebSocket without <see cref="ClientWebSocket"/> (<see cref="EngineWebSocketEngine.Managed"/>): a TCP
-/// connection to the host (every address DNS gives, in turn), TLS for <c>wss</c> validated by the system's rules, the
+/// connection to the host (every address DNS gives, in turn), TLS for <c>wss</c> validated by the system's rules (or
+/// <see cref="EngineOptions.RemoteCertificateValidationCallback"/>), the
 /// HTTP/1.1 upgrade written and read here (<see cref="WebSocketUpgradeRequest"/>, <see cref="WebSocketUpgradeResponseReader"/>),
 /// then <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> over a <see cref="CoalescingStream"/>.
 /// </summary>
@@ -80,7 +81,7 @@ internal static class ManagedWebSocketConnector
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
                 await tls.AuthenticateAsClientAsync(
-                    new SslClientAuthenticationOptions { TargetHost = host, CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck },
+                    new SslClientAuthenticationOptions { TargetHost = host, CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck, RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback },
                     cancellationToken).ConfigureAwait(false);
             }
 

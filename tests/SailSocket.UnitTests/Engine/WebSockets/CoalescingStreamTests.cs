@@ -84,6 +84,23 @@ public sealed class CoalescingStreamTests
         Assert.Equal("netw", Encoding.ASCII.GetString(buffer));
     }
 
+    [Fact]
+    public async Task Small_reads_share_one_network_read_and_the_buffer_goes_back_when_drained()
+    {
+        var inner = new RecordingStream { ToRead = "header+payload"u8.ToArray() };
+        await using var stream = new CoalescingStream(inner, ArrayPool<byte>.Shared);
+        var buffer = new byte[7];
+
+        Assert.Equal(7, await stream.ReadAsync(buffer));
+        Assert.Equal("header+", Encoding.ASCII.GetString(buffer));
+        Assert.True(stream.HoldsBuffer);
+        Assert.Equal(7, await stream.ReadAsync(buffer));
+        Assert.Equal("payload", Encoding.ASCII.GetString(buffer));
+
+        Assert.Equal(1, inner.Reads);
+        Assert.False(stream.HoldsBuffer);
+    }
+
     private sealed class RecordingStream : MemoryStream
     {
         public List<string> Writes { get; } = [];
@@ -98,8 +115,11 @@ public sealed class CoalescingStreamTests
             return default;
         }
 
+        public int Reads { get; private set; }
+
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            Reads++;
             var count = Math.Min(buffer.Length, ToRead.Length - _readOffset);
             ToRead.AsSpan(_readOffset, count).CopyTo(buffer.Span);
             _readOffset += count;
