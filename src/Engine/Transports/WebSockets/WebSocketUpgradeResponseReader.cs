@@ -29,7 +29,7 @@ internal static class WebSocketUpgradeResponseReader
         {
             if (buffer.Length > MaxHeadLength)
             {
-                throw new EngineProtocolException($"The upgrade response head is longer than {MaxHeadLength} bytes (the response header bound).", MaxHeadLength);
+                throw new EngineProtocolException($"The upgrade response head is longer than {EngineCookies.MaxResponseHeadersKiB} KiB ({MaxHeadLength} bytes, the response header bound of docs/reliability.md).", MaxHeadLength);
             }
 
             // A head can only be malformed early: fail on a bad status line without waiting for the rest.
@@ -44,7 +44,7 @@ internal static class WebSocketUpgradeResponseReader
         var headLength = end + 4;
         if (headLength > MaxHeadLength)
         {
-            throw new EngineProtocolException($"The upgrade response head is longer than {MaxHeadLength} bytes (the response header bound).", MaxHeadLength);
+            throw new EngineProtocolException($"The upgrade response head is longer than {EngineCookies.MaxResponseHeadersKiB} KiB ({MaxHeadLength} bytes, the response header bound of docs/reliability.md).", MaxHeadLength);
         }
 
         var status = ReadStatus(buffer);
