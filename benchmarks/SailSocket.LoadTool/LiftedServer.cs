@@ -138,7 +138,7 @@ internal sealed partial class LiftedServer : IAsyncDisposable
         }
     }
 
-    private static string FindServerDirectory()
+    internal static string FindServerDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

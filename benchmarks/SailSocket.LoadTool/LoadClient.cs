@@ -1,3 +1,5 @@
+using SailSocket.Engine;
+
 namespace SailSocket.LoadTool;
 
 /// <summary>
@@ -19,6 +21,8 @@ internal static class LoadClients
     public static ILoadClientFactory Create(ClientKind kind, Uri url, LoadOptions options) => kind switch
     {
         ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
+        ClientKind.SailSocketManaged => new SailSocketLoadClient(url, options.Transport, options.Timeout, EngineWebSocketEngine.Managed),
+        ClientKind.Node => throw new ArgumentException("--client node runs in a child process (NodeLoadRun), not through a factory; it does not combine with --compare."),
         ClientKind.Raw => new RawWebSocketLoadClient(url),
         ClientKind.SailSocketIo => new SocketIoLayerLoadClient(url, options.Transport, options.Timeout),
         _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),

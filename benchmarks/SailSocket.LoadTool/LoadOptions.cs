@@ -16,6 +16,12 @@ internal enum ClientKind
 
     /// <summary>SailSocket's Socket.IO layer alone (no Sails layer): which layer a gap to the floor comes from.</summary>
     SailSocketIo,
+
+    /// <summary>SailSocket with <see cref="Engine.EngineWebSocketEngine.Managed"/>: owned upgrade, batched writes.</summary>
+    SailSocketManaged,
+
+    /// <summary>Node's socket.io-client 4.8.1 in a child process (benchmarks/socketio-ack-server/client.js).</summary>
+    Node,
 }
 
 /// <summary>The command line (see <see cref="Usage"/>).</summary>
@@ -28,7 +34,9 @@ internal sealed class LoadOptions
           --lift-sails               lift the bundled Sails app (tests/sails-app) on 127.0.0.1
           --lift-socketio            lift benchmarks/socketio-ack-server on 127.0.0.1 (npm ci on first use)
           --client C                 sailsocket (default) | raw | socketioclient | sailsocket-io (SailSocket's
-                                     Socket.IO layer without the Sails layer: which layer a gap comes from)
+                                     Socket.IO layer without the Sails layer: which layer a gap comes from) |
+                                     sailsocket-managed (WebSocketEngine = Managed) | node (socket.io-client 4.8.1
+                                     in a child process, benchmarks/socketio-ack-server/client.js; not with --compare)
           --transport T              websocket (default) | polling
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
@@ -141,6 +149,8 @@ internal sealed class LoadOptions
         ClientKind.SailSocket => "sailsocket",
         ClientKind.Raw => "raw",
         ClientKind.SailSocketIo => "sailsocket-io",
+        ClientKind.SailSocketManaged => "sailsocket-managed",
+        ClientKind.Node => "node",
         _ => "socketioclient",
     };
 
@@ -318,6 +328,11 @@ internal sealed class LoadOptions
             throw new ArgumentException("--restart-every needs --soak and --lift-sails (the tool restarts the server it lifted).");
         }
 
+        if (options.Compare is { } compared && (compared.A == ClientKind.Node || compared.B == ClientKind.Node))
+        {
+            throw new ArgumentException("--compare runs both clients in this process; node runs in a child process: use --client node.");
+        }
+
         options.RunRequestPhases = options.Sockets == 0 || requestPhasesAsked;
         return options;
     }
@@ -328,7 +343,9 @@ internal sealed class LoadOptions
         "raw" => ClientKind.Raw,
         "socketioclient" => ClientKind.SocketIoClient,
         "sailsocket-io" => ClientKind.SailSocketIo,
-        _ => throw new ArgumentException($"{name} must be sailsocket, raw, socketioclient or sailsocket-io, not '{text}'."),
+        "sailsocket-managed" => ClientKind.SailSocketManaged,
+        "node" => ClientKind.Node,
+        _ => throw new ArgumentException($"{name} must be sailsocket, raw, socketioclient, sailsocket-io, sailsocket-managed or node, not '{text}'."),
     };
 
     private static int Int(string name, string text, int min, int max)

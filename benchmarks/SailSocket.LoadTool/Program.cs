@@ -48,6 +48,11 @@ try
 
     var url = lifted?.Url ?? options.Url!;
     var serverName = lifted?.Name ?? "external";
+    if (options.Client == ClientKind.Node && options.Compare is null)
+    {
+        return await NodeLoadRun.RunAsync(options, url, serverName, started);
+    }
+
     if (options.Compare is { } pair)
     {
         return await CompareRun.RunAsync(options, pair, url, serverName, started);

@@ -8,10 +8,12 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
 {
     private readonly SailsClient _client;
 
-    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout)
+    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout, EngineWebSocketEngine engine = EngineWebSocketEngine.ClientWebSocket)
     {
+        Name = engine == EngineWebSocketEngine.Managed ? "sailsocket-managed" : "sailsocket";
         _client = new SailsClient(new SailsClientOptions
         {
+            WebSocketEngine = engine,
             Url = url,
             ConnectTimeout = timeout,
             RequestTimeout = timeout,
@@ -19,7 +21,7 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
         });
     }
 
-    public string Name => "sailsocket";
+    public string Name { get; }
 
     public async Task<ILoadSocket> ConnectAsync(CancellationToken cancellationToken) =>
         new Socket(await _client.ConnectAsync(cancellationToken));

@@ -74,8 +74,8 @@ public sealed partial class EngineConnection
             using var deadline = new CancellationTokenSource(_options.UpgradeTimeout, _options.TimeProvider);
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop, deadline.Token);
             var uri = EngineUri.Build(_options, Revision, webSocket: true, Handshake.SessionId);
-            var socket = await OpenWebSocketAsync(_options, uri, invoker, readRefusalBody: false, bound.Token).ConfigureAwait(false);
-            webSocket = new WebSocketTransport(socket, _options.BufferPool, _options.MaxMessageSize, Revision);
+            var (socket, stream) = await OpenWebSocketAsync(_options, uri, invoker, readRefusalBody: false, bound.Token).ConfigureAwait(false);
+            webSocket = new WebSocketTransport(socket, _options.BufferPool, _options.MaxMessageSize, Revision, stream);
             Volatile.Write(ref _probe, webSocket);
             stop.ThrowIfCancellationRequested();
 

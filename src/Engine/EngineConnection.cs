@@ -13,6 +13,7 @@ using System.Threading.Tasks;
 using SailSocket.Engine.Diagnostics;
 using SailSocket.Engine.Protocol;
 using SailSocket.Engine.Transports;
+using SailSocket.Engine.Transports.WebSockets;
 
 namespace SailSocket.Engine;
 
@@ -79,6 +80,9 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
     /// <summary>The transport in use right now: <c>websocket</c> or <c>polling</c>.</summary>
     public string Transport => Volatile.Read(ref _transport).Name;
+
+    /// <summary>Whether the transport in use is a WebSocket opened by <see cref="EngineWebSocketEngine.Managed"/> (tests).</summary>
+    internal bool UsesManagedWebSocket => Volatile.Read(ref _transport) is WebSocketTransport { CanBatch: true };
 
     /// <summary>The server's open packet.</summary>
     public EngineHandshake Handshake { get; }
@@ -197,8 +201,8 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         {
             // Under automatic selection a refused revision 4 is retried with 3: only that refusal is reported.
             var readRefusalBody = !(options.Revision == EngineRevisionSelection.Auto && revision == EngineRevision.V4);
-            webSocket = await OpenWebSocketAsync(options, uri, invoker, readRefusalBody, cancellationToken).ConfigureAwait(false);
-            transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize, revision);
+            (webSocket, var stream) = await OpenWebSocketAsync(options, uri, invoker, readRefusalBody, cancellationToken).ConfigureAwait(false);
+            transport = new WebSocketTransport(webSocket, options.BufferPool, options.MaxMessageSize, revision, stream);
             var first = await transport.ReceiveAsync(cancellationToken).ConfigureAwait(false);
             options.FrameObserver?.OnReceived(first.Data.Span, first.IsBinary);
             var handshake = ReadOpenPacket(first);
@@ -464,12 +468,18 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
     }
 
     // readRefusalBody: whether a refused handshake is asked again to read the body of the refusal (WebSocketRefusal);
-    // not when the refusal is not what the caller will see.
-    private static async ValueTask<WebSocket> OpenWebSocketAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, bool readRefusalBody, CancellationToken cancellationToken)
+    // not when the refusal is not what the caller will see. The stream is the managed engine's (null otherwise): the
+    // transport batches its writes through it.
+    private static async ValueTask<(WebSocket WebSocket, CoalescingStream? Stream)> OpenWebSocketAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, bool readRefusalBody, CancellationToken cancellationToken)
     {
         if (options.WebSocketFactory is { } factory)
         {
-            return await factory(uri, cancellationToken).ConfigureAwait(false);
+            return (await factory(uri, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        if (options.WebSocketEngine == EngineWebSocketEngine.Managed && ManagedWebSocketConnector.CanConnectDirectly(uri))
+        {
+            return await ManagedWebSocketConnector.ConnectAsync(options, uri, readRefusalBody, cancellationToken).ConfigureAwait(false);
         }
 
         var client = new ClientWebSocket();
@@ -487,7 +497,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
             EngineCookies.AddTo(client.Options, options, uri);
             await client.ConnectAsync(uri, invoker, cancellationToken).ConfigureAwait(false);
             EngineCookies.Store(options.Cookies, uri, client);
-            return client;
+            return (client, null);
         }
         catch (WebSocketException ex) when (client.HttpStatusCode != 0)
         {

@@ -37,6 +37,9 @@ public readonly struct EngineConnectionInfo : IEquatable<EngineConnectionInfo>
     /// <summary>The upgrade attempt: completes when the connection has switched to WebSocket or stayed on polling. Never faults.</summary>
     internal Task UpgradeTask => _connection.UpgradeTask;
 
+    /// <summary>Whether the WebSocket in use is the managed engine's (tests).</summary>
+    internal bool UsesManagedWebSocket => _connection.UsesManagedWebSocket;
+
     /// <summary>Whether both views show the same connection.</summary>
     /// <param name="left">A view.</param>
     /// <param name="right">Another view.</param>

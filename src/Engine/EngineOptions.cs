@@ -131,6 +131,21 @@ public sealed class EngineOptions
     /// </summary>
     public Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
 
+    /// <summary>
+    /// What opens and carries the WebSocket transport. Default <see cref="EngineWebSocketEngine.ClientWebSocket"/>.
+    /// <see cref="EngineWebSocketEngine.Managed"/> sends the messages queued for one socket in one network write and
+    /// holds no HTTP buffers on an idle socket; it opens its own connections (see the value's remarks on proxies and
+    /// TLS). <see cref="WebSocketFactory"/>, when set, wins over either.
+    /// </summary>
+    public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
+
+    /// <summary>
+    /// Validates the server's certificate on a <c>wss</c> connection opened by <see cref="EngineWebSocketEngine.Managed"/>,
+    /// in place of the system's validation. Default <see langword="null"/>: the system's rules. (Connections through
+    /// <see cref="HttpInvoker"/> use its handler's settings instead.)
+    /// </summary>
+    public System.Net.Security.RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; init; }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
     public void Validate()
@@ -172,6 +187,11 @@ public sealed class EngineOptions
         if (!Enum.IsDefined(Transports))
         {
             throw new ArgumentOutOfRangeException(nameof(Transports), Transports, "Unknown transports value.");
+        }
+
+        if (!Enum.IsDefined(WebSocketEngine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebSocketEngine), WebSocketEngine, "Unknown WebSocket engine value.");
         }
 
         if (!Enum.IsDefined(Revision))

@@ -68,6 +68,14 @@ public sealed class SailsClientOptions
     public EngineTransports Transports { get; init; } = EngineTransports.WebSocket;
 
     /// <summary>
+    /// What opens and carries the WebSocket transport (<see cref="EngineOptions.WebSocketEngine"/>). Default
+    /// <see cref="EngineWebSocketEngine.ClientWebSocket"/>. With <see cref="EngineWebSocketEngine.Managed"/>, the requests
+    /// queued on one socket leave in one network write and an idle socket holds no HTTP buffers; when <see cref="Proxy"/>
+    /// is set the sockets use <see cref="EngineWebSocketEngine.ClientWebSocket"/> anyway (the managed engine does not tunnel).
+    /// </summary>
+    public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
+
+    /// <summary>
     /// Which Engine.IO revision to speak: 4 (socket.io 3/4 servers, sails-hook-sockets 3.x; the default), 3 (socket.io 2,
     /// sails-hook-sockets 2.x), or automatic (4, falling back to 3, remembered per server).
     /// </summary>
@@ -208,6 +216,11 @@ public sealed class SailsClientOptions
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public void Validate()
     {
+        if (!Enum.IsDefined(WebSocketEngine))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WebSocketEngine), WebSocketEngine, "Unknown WebSocket engine value.");
+        }
+
         if (Url is not null)
         {
             SailsSocketOptions.CheckUrl(Url, nameof(Url));

@@ -49,6 +49,16 @@ internal sealed class SendQueue
     /// <summary>The deadline of the message being written; <see cref="long.MaxValue"/> for none.</summary>
     private long _writeDeadline = long.MaxValue;
 
+    /// <summary>
+    /// Messages gathered into the open batch (<see cref="ISendTarget.BeginBatch"/>), linked through <see cref="SendWaiter.Next"/>
+    /// in order: they complete when the batch's one network write does. <see langword="null"/>: no batch open.
+    /// </summary>
+    private SendWaiter? _batchFirst;
+    private SendWaiter? _batchLast;
+
+    /// <summary>The earliest deadline in the open batch: the batch's write carries it for <see cref="IsStalled"/>.</summary>
+    private long _batchDeadline = long.MaxValue;
+
     /// <summary>The turn <see cref="IsStalled"/> saw last, and since when; only the timer tick touches these (under the lock).</summary>
     private long _watchedTurn;
     private long _watchedSince;
@@ -268,45 +278,163 @@ internal sealed class SendQueue
     /// Writes queued messages in order while they complete at once; gives the socket to a queued acquirer; frees the socket
     /// when the queue is empty. A write that goes asynchronous continues this when it finishes.
     /// </summary>
+    /// <remarks>
+    /// When the target can gather writes and more than one message waits, the messages are gathered (a batch opens at the
+    /// first with another behind it) and leave in one network write once the queue is empty or an acquirer is next; their
+    /// senders complete with that write. A lone message is written as it is: a batch never delays anything, it only forms
+    /// from messages that queued while the socket was busy.
+    /// </remarks>
     private void WriteQueued()
     {
         while (true)
         {
             SendWaiter? next;
+            bool flush;
+            bool batched;
             lock (_gate)
             {
                 next = _head;
-                if (next is null)
+                flush = _batchFirst is not null && (next is null || next.IsAcquire);
+                if (next is null && !flush)
                 {
                     _busy = false;
                     _writeDeadline = long.MaxValue;
                     return;
                 }
 
-                Unlink(next);
                 _turns++;
-                _writeDeadline = next.Deadline;
+                if (flush)
+                {
+                    _writeDeadline = _batchDeadline;
+                    batched = false;
+                }
+                else
+                {
+                    batched = _batchFirst is not null || (next!.Next is not null && !next.IsAcquire && _target.CanBatch);
+                    Unlink(next!);
+                    _writeDeadline = next!.Deadline;
+                }
             }
 
-            if (next.IsAcquire)
+            if (flush)
+            {
+                var end = StartFlush();
+                if (!end.IsCompleted)
+                {
+                    _ = FinishFlushAsync(end);
+                    return;
+                }
+
+                CompleteBatch(ErrorOf(end));
+                continue;
+            }
+
+            if (next!.IsAcquire)
             {
                 // The socket passes to the acquirer as it is (still busy); its Release writes what queued behind it.
                 next.Complete(null);
                 return;
             }
 
+            if (batched && _batchFirst is null)
+            {
+                _target.BeginBatch();
+            }
+
             var write = Start(next.Text, next.Binary);
             if (!write.IsCompleted)
             {
-                _ = FinishQueuedAsync(write, next);
+                _ = FinishQueuedAsync(write, next, batched);
                 return;
             }
 
-            next.Complete(ErrorOf(write) is { } error ? Map(error) : null);
+            Finished(next, ErrorOf(write), batched);
         }
     }
 
-    private async Task FinishQueuedAsync(ValueTask write, SendWaiter waiter)
+    /// <summary>A queued message's write has ended: its sender completes now, or with the batch it joined.</summary>
+    private void Finished(SendWaiter waiter, Exception? error, bool batched)
+    {
+        if (error is not null || !batched)
+        {
+            waiter.Complete(error is null ? null : Map(error));
+            return;
+        }
+
+        lock (_gate)
+        {
+            waiter.Next = null;
+            if (_batchLast is null)
+            {
+                _batchFirst = waiter;
+            }
+            else
+            {
+                _batchLast.Next = waiter;
+            }
+
+            _batchLast = waiter;
+            _batchDeadline = Math.Min(_batchDeadline, waiter.Deadline);
+        }
+    }
+
+    /// <summary>Ends the open batch: one network write of everything gathered.</summary>
+    private ValueTask StartFlush()
+    {
+        try
+        {
+            return _target.EndBatchAsync();
+        }
+#pragma warning disable CA1031 // Reported to the batch's senders through their tasks.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ValueTask.FromException(ex);
+        }
+    }
+
+    private async Task FinishFlushAsync(ValueTask flush)
+    {
+        Exception? error = null;
+        try
+        {
+            await flush.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The write's error belongs to the batch's senders.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            error = ex;
+        }
+
+        CompleteBatch(error);
+        WriteQueued();
+    }
+
+    /// <summary>Completes every sender of the batch with the outcome of its write, in order.</summary>
+    private void CompleteBatch(Exception? error)
+    {
+        SendWaiter? waiter;
+        lock (_gate)
+        {
+            waiter = _batchFirst;
+            _batchFirst = null;
+            _batchLast = null;
+            _batchDeadline = long.MaxValue;
+        }
+
+        var mapped = error is null ? null : Map(error);
+        while (waiter is not null)
+        {
+            // Read the link first: a completed waiter may go back to the pool and be reused at once.
+            var following = waiter.Next;
+            waiter.Next = null;
+            waiter.Complete(mapped);
+            waiter = following;
+        }
+    }
+
+    private async Task FinishQueuedAsync(ValueTask write, SendWaiter waiter, bool batched)
     {
         Exception? error = null;
         try
@@ -320,7 +448,7 @@ internal sealed class SendQueue
             error = ex;
         }
 
-        waiter.Complete(error is null ? null : Map(error));
+        Finished(waiter, error, batched);
         WriteQueued();
     }
 

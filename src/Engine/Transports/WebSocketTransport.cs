@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine.Protocol;
+using SailSocket.Engine.Transports.WebSockets;
 
 namespace SailSocket.Engine.Transports;
 
@@ -36,11 +37,15 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     private readonly SendQueue _sendQueue;
     private readonly EngineRevision _revision;
 
+    /// <summary>The stream under a managed WebSocket, which gathers a batch's frames into one write; <see langword="null"/> under <see cref="ClientWebSocket"/>.</summary>
+    private readonly CoalescingStream? _stream;
+
     /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
     private byte[]? _receiveBuffer;
 
-    public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize, EngineRevision revision = EngineRevision.V4)
+    public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize, EngineRevision revision = EngineRevision.V4, CoalescingStream? stream = null)
     {
+        _stream = stream;
         _revision = revision;
         _webSocket = webSocket;
         _pool = pool;
@@ -146,6 +151,15 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     /// <summary>Whether the socket has stopped taking data (<see cref="SendQueue.IsStalled"/>).</summary>
     public bool IsSendStalled(long now, long sendTimeout) => _sendQueue.IsStalled(now, sendTimeout);
 
+    /// <summary>Whether queued messages can leave in one network write: on a managed WebSocket only.</summary>
+    public bool CanBatch => _stream is not null;
+
+    /// <summary>Gathers the frames written until <see cref="EndBatchAsync"/>.</summary>
+    public void BeginBatch() => _stream?.Cork();
+
+    /// <summary>Writes the gathered frames in one write.</summary>
+    public ValueTask EndBatchAsync() => _stream is null ? default : _stream.FlushBatchAsync(CancellationToken.None);
+
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
         binary is null
@@ -154,6 +168,22 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
             : WriteWithAttachmentsAsync(text, binary);
 
     private async ValueTask WriteWithAttachmentsAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>> binary)
+    {
+        // A message and its attachments are one batch of their own, unless they are part of a larger one.
+        var own = _stream is { IsCorked: false };
+        if (own)
+        {
+            _stream!.Cork();
+        }
+
+        await WriteFramesAsync(text, binary).ConfigureAwait(false);
+        if (own)
+        {
+            await _stream!.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask WriteFramesAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>> binary)
     {
         await _webSocket.SendAsync(text, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
         for (var i = 0; i < binary.Count; i++)

@@ -91,6 +91,10 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 Cookies = cookies,
                 WebSocketFactory = options.WebSocketFactory,
                 Transports = options.Transports,
+
+                // The managed engine opens its own connections: a proxy is tunnelled only by ClientWebSocket's handler.
+                WebSocketEngine = options.Proxy is null ? options.WebSocketEngine : EngineWebSocketEngine.ClientWebSocket,
+                RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
                 Revision = options.Revision,
                 PollingRequestTimeout = options.PollingRequestTimeout,
                 UpgradeTimeout = options.UpgradeTimeout,

@@ -43,13 +43,14 @@ internal sealed class FaultHarness : IAsyncDisposable
     public int Reconnects => Volatile.Read(ref _reconnects);
 
     /// <summary>Starts a proxy to <paramref name="server"/> and connects one socket through it.</summary>
-    public static async Task<FaultHarness> ConnectAsync(SailsServer server, EngineTransports transports, SailsReconnectionOptions? reconnection = null)
+    public static async Task<FaultHarness> ConnectAsync(SailsServer server, EngineTransports transports, SailsReconnectionOptions? reconnection = null, EngineWebSocketEngine webSocketEngine = EngineWebSocketEngine.ClientWebSocket)
     {
         var proxy = FaultProxy.Start(server.Port);
         var client = new SailsClient(new SailsClientOptions
         {
             Url = proxy.Url,
             Transports = transports,
+            WebSocketEngine = webSocketEngine,
             Reconnection = reconnection ?? FastReconnection,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(15),

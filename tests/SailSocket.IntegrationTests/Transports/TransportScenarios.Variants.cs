@@ -49,3 +49,43 @@ public sealed class TransportScenarios_PollingThenUpgrade_V3 : TransportScenario
 
     protected override EngineRevisionSelection Revision => EngineRevisionSelection.V3;
 }
+
+/// <summary>WebSocket from the start, Engine.IO 4, over the managed WebSocket engine (owned upgrade, batched writes).</summary>
+public sealed class TransportScenarios_Managed_WebSocket_V4 : TransportScenarios
+{
+    protected override EngineTransports Transports => EngineTransports.WebSocket;
+
+    protected override EngineRevisionSelection Revision => EngineRevisionSelection.V4;
+
+    protected override EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.Managed;
+}
+
+/// <summary>WebSocket from the start, Engine.IO 3, over the managed WebSocket engine (owned upgrade, batched writes).</summary>
+public sealed class TransportScenarios_Managed_WebSocket_V3 : TransportScenarios
+{
+    protected override EngineTransports Transports => EngineTransports.WebSocket;
+
+    protected override EngineRevisionSelection Revision => EngineRevisionSelection.V3;
+
+    protected override EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.Managed;
+}
+
+/// <summary>Long-polling upgraded to WebSocket, Engine.IO 4, over the managed WebSocket engine (owned upgrade, batched writes).</summary>
+public sealed class TransportScenarios_Managed_PollingThenUpgrade_V4 : TransportScenarios
+{
+    protected override EngineTransports Transports => EngineTransports.PollingThenUpgrade;
+
+    protected override EngineRevisionSelection Revision => EngineRevisionSelection.V4;
+
+    protected override EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.Managed;
+}
+
+/// <summary>Long-polling upgraded to WebSocket, Engine.IO 3, over the managed WebSocket engine (owned upgrade, batched writes).</summary>
+public sealed class TransportScenarios_Managed_PollingThenUpgrade_V3 : TransportScenarios
+{
+    protected override EngineTransports Transports => EngineTransports.PollingThenUpgrade;
+
+    protected override EngineRevisionSelection Revision => EngineRevisionSelection.V3;
+
+    protected override EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.Managed;
+}

@@ -22,6 +22,9 @@ public abstract class TransportScenarios : IAsyncLifetime
 
     protected abstract EngineRevisionSelection Revision { get; }
 
+    /// <summary>What carries the WebSocket: <see cref="EngineWebSocketEngine.ClientWebSocket"/> unless a variant says otherwise.</summary>
+    protected virtual EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.ClientWebSocket;
+
     private EngineRevision ExpectedRevision => Revision == EngineRevisionSelection.V3 ? EngineRevision.V3 : EngineRevision.V4;
 
     public async Task InitializeAsync() => _url = (await TransportSailsServer.GetAsync().Within(150)).Url;
@@ -44,6 +47,7 @@ public abstract class TransportScenarios : IAsyncLifetime
         Assert.Equal(ExpectedRevision == EngineRevision.V3 ? 4 : 5, client.ProtocolRevision);
         Assert.Equal(Transports == EngineTransports.Polling ? "polling" : "websocket", client.Engine.Transport);
         Assert.Null(client.Engine.UpgradeError);
+        Assert.Equal(WebSocketEngine == EngineWebSocketEngine.Managed && Transports != EngineTransports.Polling, client.Engine.UsesManagedWebSocket);
         if (ExpectedRevision == EngineRevision.V3)
         {
             // Protocol 4: the socket id is the Engine.IO sid (protocol.md §3.3).
@@ -185,6 +189,7 @@ public abstract class TransportScenarios : IAsyncLifetime
                 Query = SailsSdkQuery.Pairs,
                 Transports = Transports,
                 Revision = Revision,
+                WebSocketEngine = WebSocketEngine,
                 TimerResolution = TimeSpan.FromMilliseconds(50),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 UpgradeTimeout = TimeSpan.FromSeconds(5),

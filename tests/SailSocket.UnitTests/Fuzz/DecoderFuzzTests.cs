@@ -1,6 +1,7 @@
 using System.Buffers;
 using SailSocket.Engine;
 using SailSocket.Engine.Protocol;
+using SailSocket.Engine.Transports.WebSockets;
 using SailSocket.Protocol;
 using SailSocket.SocketIo;
 using SailSocket.SocketIo.Protocol;
@@ -80,6 +81,18 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
         "[{\"body\":null}]",
         "[{}]");
 
+    // WebSocket upgrade answers as socket.io 4.8.1 (ws 8) sends them, a refusal, a redirect, and a 101 with a frame behind it.
+    private static readonly byte[][] s_upgradeResponses = Mutator.Utf8(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSet-Cookie: io=abc; Path=/; HttpOnly\r\n\r\n\u0081\u00060{\"a\"}",
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 44\r\nConnection: close\r\n\r\n{\"code\":3,\"message\":\"Bad request\"}",
+        "HTTP/1.1 302 Found\r\nLocation: https://elsewhere.example/login?token=x\r\nContent-Length: 0\r\n\r\n",
+        "HTTP/1.0 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+    [Fact]
+    public void WebSocket_upgrade_response_reader_throws_only_EngineProtocolException() =>
+        Run("WebSocketUpgradeResponseReader.TryRead", s_upgradeResponses, ReadUpgradeResponse, ex => ex is EngineProtocolException);
+
     [Fact]
     public void Engine_handshake_reader_throws_only_EngineProtocolException() =>
         Run("EngineHandshakeReader.Read", s_handshakes, input => EngineHandshakeReader.Read(input), ex => ex is EngineProtocolException);
@@ -103,6 +116,21 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Jwr_reader_throws_only_SailsProtocolException_or_SailsParseErrorException() =>
         Run("JwrReader.Read", s_jwrs, ReadJwr, ex => ex is SailsProtocolException or SailsParseErrorException);
+
+    /// <summary>Reads the head of the whole input and of its first half (an incomplete head must say so, not throw another exception).</summary>
+    private static void ReadUpgradeResponse(byte[] input)
+    {
+        WebSocketUpgradeResponseReader.TryRead(input.AsSpan(0, input.Length / 2), out _);
+        if (WebSocketUpgradeResponseReader.TryRead(input, out var response))
+        {
+            Assert.InRange(response.HeadLength, 16, input.Length);
+            Assert.InRange(response.StatusCode, 100, 999);
+            var head = input.AsSpan(0, response.HeadLength);
+            Assert.True(response.AcceptStart < 0 || response.AcceptStart + response.AcceptLength <= head.Length);
+            Assert.True(response.LocationStart < 0 || response.LocationStart + response.LocationLength <= head.Length);
+            WebSocketUpgradeResponseReader.GetValues(head, "Set-Cookie"u8);
+        }
+    }
 
     /// <summary>Splits the payload into packets, decoding base64 packets; the input arrives in one segment or three.</summary>
     private static void ReadPayload(byte[] input, EngineRevision revision)

@@ -1,0 +1,163 @@
+'use strict';
+// Node's socket.io-client 4.8.1 driven through the load tool's phases (docs/benchmarks.md), sending the same Sails
+// envelope as the .NET clients: emit('get', {method, headers, data, url: '/echo?i=k'}, ack).
+//
+//   node --expose-gc client.js --url http://127.0.0.1:PORT --n 2000 --warmup 2000 --concurrency 32 --seconds 5 \
+//        [--sockets 0 --connect-concurrency 64 --timeout 30]
+//
+// Prints one JSON line: {sequential, pipelined, sockets} with the load tool's field meanings. CPU is this process's
+// (process.cpuUsage), memory its own (heapUsed, rss). Exits when done; never listens on anything.
+const { io } = require('socket.io-client');
+
+const args = Object.create(null);
+for (let i = 2; i < process.argv.length; i += 2) {
+  args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+}
+const url = args.url;
+if (!url || !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) {
+  console.error('--url must be a loopback http URL');
+  process.exit(2);
+}
+const n = Number(args.n ?? 2000);
+const warmup = Number(args.warmup ?? 2000);
+const concurrency = Number(args.concurrency ?? 32);
+const seconds = Number(args.seconds ?? 5);
+const socketCount = Number(args.sockets ?? 0);
+const connectConcurrency = Number(args['connect-concurrency'] ?? 64);
+const timeoutMs = Number(args.timeout ?? 30) * 1000;
+const query = { __sails_io_sdk_version: '1.2.1', __sails_io_sdk_platform: 'node', __sails_io_sdk_language: 'javascript' };
+const envelopes = Array.from({ length: 1024 }, (_, i) => ({ method: 'get', headers: {}, data: {}, url: `/echo?i=${i}` }));
+
+function connect() {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs, query });
+    const timer = setTimeout(() => { socket.close(); reject(new Error('connect timeout')); }, timeoutMs);
+    socket.once('connect', () => { clearTimeout(timer); resolve(socket); });
+    socket.once('connect_error', (e) => { clearTimeout(timer); socket.close(); reject(e); });
+  });
+}
+
+function echo(socket, k) {
+  return new Promise((resolve, reject) => {
+    socket.timeout(timeoutMs).emit('get', envelopes[k & 1023], (err, jwr) => {
+      if (err) { reject(err); } else { resolve(jwr && jwr.statusCode === 200); }
+    });
+  });
+}
+
+function cpuSeconds(before) {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1e6;
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) { return 0; }
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+async function sequential(socket) {
+  for (let i = 0; i < warmup; i++) { await echo(socket, i); }
+  const times = new Float64Array(n);
+  let errors = 0;
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    if (!(await echo(socket, i))) { errors++; }
+    times[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  const cpuUsed = cpuSeconds(cpu);
+  const sorted = Array.from(times).sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    requests: n, errors, p50_us: percentile(sorted, 0.5), p90_us: percentile(sorted, 0.9), p99_us: percentile(sorted, 0.99),
+    mean_us: mean, max_us: sorted[sorted.length - 1], cpu_seconds_per_10k: cpuUsed / n * 10000,
+  };
+}
+
+async function pipelined(socket) {
+  // Warm-up: the same number of requests as the sequential warm-up, pipelined.
+  let k = 0;
+  await runFor(socket, () => k++ < warmup);
+  let count = 0;
+  let errors = 0;
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(seconds * 1e9));
+  await runFor(socket, () => process.hrtime.bigint() < end, (ok) => { count++; if (!ok) { errors++; } });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuUsed = cpuSeconds(cpu);
+  return { concurrency, seconds: elapsed, requests: count, errors, requests_per_second: count / elapsed, cpu_seconds_per_10k: cpuUsed / count * 10000 };
+}
+
+async function runFor(socket, more, done) {
+  let i = 0;
+  const workers = [];
+  for (let w = 0; w < concurrency; w++) {
+    workers.push((async () => {
+      while (more()) {
+        const ok = await echo(socket, i++);
+        if (done) { done(ok); }
+      }
+    })());
+  }
+  await Promise.all(workers);
+}
+
+function settle() {
+  if (global.gc) { global.gc(); global.gc(); }
+}
+
+async function sockets() {
+  const list = new Array(socketCount);
+  let errors = 0;
+  let firstError = null;
+  settle();
+  const heap0 = process.memoryUsage().heapUsed;
+  const rss0 = process.memoryUsage().rss;
+  const started = process.hrtime.bigint();
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(connectConcurrency, socketCount) }, async () => {
+    let i;
+    while ((i = next++) < socketCount) {
+      try { list[i] = await connect(); } catch (e) { errors++; firstError ??= 'connect: ' + e.message; }
+    }
+  }));
+  const connectSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let alive = 0;
+  next = 0;
+  await Promise.all(Array.from({ length: Math.min(connectConcurrency, socketCount) }, async () => {
+    let i;
+    while ((i = next++) < socketCount) {
+      if (!list[i]) { continue; }
+      try { if (await echo(list[i], i)) { alive++; } } catch (e) { errors++; firstError ??= 'request: ' + e.message; }
+    }
+  }));
+  await new Promise((r) => setTimeout(r, 1000));
+  settle();
+  const heap1 = process.memoryUsage().heapUsed;
+  const rss1 = process.memoryUsage().rss;
+  const connected = list.filter(Boolean).length;
+  for (const s of list) { if (s) { s.close(); } }
+  return {
+    requested: socketCount, connect_concurrency: connectConcurrency, connected, alive, connect_seconds: connectSeconds,
+    heap_bytes_per_socket: connected ? (heap1 - heap0) / connected : 0,
+    working_set_bytes_per_socket: connected ? (rss1 - rss0) / connected : 0, errors, first_error: firstError,
+  };
+}
+
+(async () => {
+  const result = {};
+  try {
+    if (n > 0 || seconds > 0) {
+      const socket = await connect();
+      if (n > 0) { result.sequential = await sequential(socket); }
+      if (seconds > 0) { result.pipelined = await pipelined(socket); }
+      socket.close();
+    }
+    if (socketCount > 0) { result.sockets = await sockets(); }
+  } catch (e) {
+    result.error = String(e && e.message || e);
+  }
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(result.error ? 1 : 0);
+})();
