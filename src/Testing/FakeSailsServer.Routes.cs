@@ -61,11 +61,8 @@ public sealed partial class FakeSailsServer
         return this;
     }
 
-    /// <summary>
-    /// Records the request and runs its route: no route → 404 <c>"Not Found"</c>; a handler that throws → 500 with the
-    /// exception's type and message as the body (a test's own failure, shown to the client as Sails shows an error).
-    /// </summary>
-    internal async Task<FakeResponse> DispatchAsync(FakeRequest request, CancellationToken cancellationToken)
+    /// <summary>Finds the request's route and records the request, in arrival order (called on the receive loop).</summary>
+    internal (FakeRequest Request, Routing.RouteTable.Route? Route) Record(FakeRequest request)
     {
         var route = _routes.Find(request.Method, request.Path, out var parameters);
         var recorded = route is null ? request : new FakeRequest(request.Method, request.Url, request.Path, request.Query, request.Headers, request.Body, request.Socket, request.ReceivedAt)
@@ -74,6 +71,15 @@ public sealed partial class FakeSailsServer
             RoutePath = route.Pattern.Text,
         };
         _received.Add(recorded);
+        return (recorded, route);
+    }
+
+    /// <summary>
+    /// Runs a recorded request's route: no route → 404 <c>"Not Found"</c>; a handler that throws → 500 with the exception's
+    /// type and message as the body (a test's own failure, shown to the client as Sails shows an error).
+    /// </summary>
+    internal static async Task<FakeResponse> DispatchAsync(FakeRequest request, Routing.RouteTable.Route? route, CancellationToken cancellationToken)
+    {
         if (route is null)
         {
             return FakeResponse.Status(404);
@@ -81,7 +87,7 @@ public sealed partial class FakeSailsServer
 
         try
         {
-            return await route.Handler(recorded, cancellationToken).ConfigureAwait(false)
+            return await route.Handler(request, cancellationToken).ConfigureAwait(false)
                 ?? FakeResponse.Text("The route handler returned null.", 500);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -351,13 +351,14 @@ internal sealed class FakeConnection
         }
 
         var request = new FakeRequest(envelope.Method, envelope.Url, envelope.Path, envelope.Query, envelope.Headers, envelope.Body, Socket, _server.Options.TimeProvider.GetUtcNow());
-        _ = Task.Run(() => AnswerAsync(request, ackId));
+        var (recorded, route) = _server.Record(request);
+        _ = Task.Run(() => AnswerAsync(recorded, route, ackId));
         return true;
     }
 
-    private async Task AnswerAsync(FakeRequest request, long? ackId)
+    private async Task AnswerAsync(FakeRequest request, Routing.RouteTable.Route? route, long? ackId)
     {
-        var response = await _server.DispatchAsync(request, _stop.Token).ConfigureAwait(false);
+        var response = await FakeSailsServer.DispatchAsync(request, route, _stop.Token).ConfigureAwait(false);
         if (response.IsNoReply || ackId is not { } id)
         {
             return;

@@ -16,7 +16,7 @@ internal sealed class FakeServerHarness : IAsyncDisposable
     /// <summary>Far beyond anything a test advances the clock by: no heartbeat is ever due.</summary>
     private static readonly TimeSpan s_noHeartbeat = TimeSpan.FromDays(10);
 
-    public FakeServerHarness(SailsReconnectionOptions? reconnection = null, bool autoConnect = true)
+    public FakeServerHarness(SailsReconnectionOptions? reconnection = null, bool autoConnect = true, TimeSpan? requestTimeout = null)
     {
         Server = new FakeSailsServer(new FakeSailsServerOptions { TimeProvider = Clock, PingInterval = s_noHeartbeat, PingTimeout = s_noHeartbeat });
         Client = new SailsClient(new SailsClientOptions
@@ -27,6 +27,7 @@ internal sealed class FakeServerHarness : IAsyncDisposable
             TimerResolution = TimeSpan.FromSeconds(1),
             Reconnection = reconnection ?? new SailsReconnectionOptions(),
             AutoConnect = autoConnect,
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30),
         });
     }
 
