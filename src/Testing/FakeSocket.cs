@@ -122,12 +122,29 @@ public sealed class FakeSocket
 
     internal void Attach(FakeConnection connection) => _connection = connection;
 
-    internal void SetAuth(ReadOnlyMemory<byte> json)
+    /// <summary>Keeps the CONNECT payload; false when it is not a JSON object (a real server closes the connection, protocol.md §3.8).</summary>
+    internal bool SetAuth(ReadOnlyMemory<byte> json)
     {
-        if (!json.IsEmpty)
+        if (json.IsEmpty)
         {
-            _auth = json.ToArray();
+            return true;
         }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _auth, json.ToArray());
+        return true;
     }
 
     internal ValueTask EmitCoreAsync(string eventName, byte[] data, CancellationToken cancellationToken)

@@ -183,6 +183,11 @@ internal sealed class FakeConnection
         if (options.Revision == EngineRevision.V4)
         {
             _pingTimer = options.TimeProvider.CreateTimer(static state => ((FakeConnection)state!).Ping(), this, options.PingInterval, options.PingInterval);
+            if (IsClosing)
+            {
+                // Ended while the timer was being made: RunAsync's finally may have run before the field was set.
+                _pingTimer.Dispose();
+            }
         }
         else
         {
@@ -244,6 +249,7 @@ internal sealed class FakeConnection
                 buffer.Advance(result.Count);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    await AnswerCloseAsync().ConfigureAwait(false);
                     return;
                 }
             }
@@ -304,7 +310,11 @@ internal sealed class FakeConnection
                 await SendAsync(w => ServerPacketWriter.WriteInvalidNamespace(w, ns), CancellationToken.None).ConfigureAwait(false);
                 return true;
             case ClientPacketKind.Connect when revision == EngineRevision.V4 && !_connected:
-                Socket.SetAuth(message[packet.JsonStart..]);
+                if (!Socket.SetAuth(message[packet.JsonStart..]))
+                {
+                    return false;
+                }
+
                 await SendAsync(w => ServerPacketWriter.WriteConnect(w, Socket.Id), CancellationToken.None).ConfigureAwait(false);
                 Connected();
                 return true;
@@ -391,6 +401,29 @@ internal sealed class FakeConnection
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
         {
             // The connection ended before the answer: a real server's answer would be lost the same way.
+        }
+    }
+
+    /// <summary>Echoes a close the client started (RFC 6455 §5.5.1), as a real server does; not when the server closed first.</summary>
+    private async Task AnswerCloseAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await _webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            // The client did not wait for the answer.
+        }
+        finally
+        {
+            _sendLock.Release();
         }
     }
 

@@ -18,7 +18,8 @@ internal static class SailsEnvelopeReader
     internal readonly record struct Envelope(string Method, string Url, string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers, JsonElement Body);
 
     /// <summary>
-    /// Reads the JSON array of an EVENT. Returns false when the event is not a request (Sails ignores it); otherwise
+    /// Reads the JSON array of an EVENT (<see cref="JsonException"/> when it is not one). Returns false when the event is
+    /// not a request (Sails ignores it); otherwise
     /// <paramref name="error"/> is null and <paramref name="envelope"/> set, or <paramref name="error"/> holds the details
     /// of a parse error.
     /// </summary>
@@ -30,7 +31,8 @@ internal static class SailsEnvelopeReader
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0 || root[0].ValueKind != JsonValueKind.String)
         {
-            return false;
+            // Not an event at all: a real server drops the connection (protocol.md §3.8).
+            throw new JsonException("An EVENT's payload is an array starting with the event name.");
         }
 
         var name = root[0].GetString()!;
