@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Checks the packages that `dotnet pack` made of the three libraries and the hosting package (run by .ci/run after packing).
+"""Checks the packages that `dotnet pack` made of the three libraries, the hosting package and the test kit (run by .ci/run after packing).
 
 Usage: eng/check-packages.py <folder with the .nupkg/.snupkg files> [--expect-commit SHA] [--deterministic] [--any-commit]
 
 Fails (exit 1, one line per problem) when a package:
 - is missing, or one is there that we do not ship;
 - depends on a package outside our own, or on one of ours at another version (SailSocket.Extensions.Hosting may also
-  depend on Microsoft.Extensions.* packages, and on nothing else);
+  depend on Microsoft.Extensions.* packages, and on nothing else; SailSocket.Testing on our packages only: no test
+  framework, so that xUnit, NUnit and MSTest users can all take it);
 - lacks metadata a package browser shows: licence expression, readme (and the file), description, tags, authors,
   project URL, repository URL and commit;
 - lacks, for each target framework, the assembly's XML docs, or its symbols (.snupkg with a portable PDB whose SourceLink
@@ -25,10 +26,10 @@ import zipfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-PACKAGES = ["SailSocket.Engine", "SailSocket.SocketIo", "SailSocket", "SailSocket.Extensions.Hosting"]
+PACKAGES = ["SailSocket.Engine", "SailSocket.SocketIo", "SailSocket", "SailSocket.Extensions.Hosting", "SailSocket.Testing"]
 FRAMEWORKS = ["net8.0", "net10.0"]
 ASSEMBLY = {"SailSocket.Engine": "SailSocket.Engine", "SailSocket.SocketIo": "SailSocket.SocketIo", "SailSocket": "SailSocket",
-            "SailSocket.Extensions.Hosting": "SailSocket.Extensions.Hosting"}
+            "SailSocket.Extensions.Hosting": "SailSocket.Extensions.Hosting", "SailSocket.Testing": "SailSocket.Testing"}
 # Third-party dependencies a package may have, by id prefix: the core packages none (BCL only), hosting the
 # Microsoft.Extensions.* abstractions it plugs into.
 ALLOWED_PREFIXES = {"SailSocket.Extensions.Hosting": ("Microsoft.Extensions.",)}

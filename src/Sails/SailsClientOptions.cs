@@ -209,8 +209,12 @@ public sealed class SailsClientOptions
     /// </summary>
     public bool PropagateTraceContext { get; init; }
 
-    /// <summary>Test seam: opens the WebSocket for a handshake URL instead of the shared handler. Default <see langword="null"/>.</summary>
-    internal Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
+    /// <summary>
+    /// Opens the WebSocket for a handshake URL in place of the shared handler: the seam of test doubles such as the
+    /// in-memory server of <c>SailSocket.Testing</c>. The handshake headers, cookies, proxy and TLS options are then the
+    /// factory's business. Default <see langword="null"/>: a real <see cref="System.Net.WebSockets.ClientWebSocket"/>.
+    /// </summary>
+    public Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>

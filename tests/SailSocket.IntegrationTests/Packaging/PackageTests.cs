@@ -24,7 +24,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
     private const string Configuration = "Release";
 #endif
 
-    private static readonly string[] s_projects = ["src/Engine/SailSocket.Engine.csproj", "src/SocketIo/SailSocket.SocketIo.csproj", "src/Sails/SailSocket.csproj", "src/Hosting/SailSocket.Extensions.Hosting.csproj"];
+    private static readonly string[] s_projects = ["src/Engine/SailSocket.Engine.csproj", "src/SocketIo/SailSocket.SocketIo.csproj", "src/Sails/SailSocket.csproj", "src/Hosting/SailSocket.Extensions.Hosting.csproj", "src/Testing/SailSocket.Testing.csproj"];
 
     private static readonly Guid s_sourceLinkKind = new("CC110556-A091-4D38-9FEC-25AB9A351A6A");
 
@@ -84,7 +84,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
     public async Task Every_source_file_in_the_symbols_maps_to_the_public_repository_at_a_commit()
     {
         var symbolPackages = Directory.GetFiles(packed.Folder, "*.snupkg");
-        Assert.Equal(4, symbolPackages.Length);
+        Assert.Equal(5, symbolPackages.Length);
         foreach (var symbolPackage in symbolPackages)
         {
             using var zip = ZipFile.OpenRead(symbolPackage);
@@ -124,7 +124,7 @@ public sealed class PackageTests(PackageTests.PackedLibraries packed) : IClassFi
 
     private static string GetVersion(string nupkg) => Regex.Match(Path.GetFileName(nupkg), @"^SailSocket\.(.+)\.nupkg$").Groups[1].Value;
 
-    /// <summary>The four packages packed once for the class, built from this checkout into a temporary folder.</summary>
+    /// <summary>The five packages packed once for the class, built from this checkout into a temporary folder.</summary>
     public sealed class PackedLibraries : IAsyncLifetime
     {
         /// <summary>The folder holding the .nupkg and .snupkg files.</summary>

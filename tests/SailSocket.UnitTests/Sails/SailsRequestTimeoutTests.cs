@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using SailSocket.Testing;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 
@@ -14,11 +15,15 @@ public sealed class SailsRequestTimeoutTests
     [Fact]
     public async Task SentRequest_TimesOutAtItsDeadlineNotBefore_AndTheSocketStaysUsable()
     {
-        // The harness's shared timer ticks once a second; the request is sent at 0 s with a 10 s timeout.
-        await using var h = new SailsHarness(requestTimeout: TimeSpan.FromSeconds(10));
-        var (socket, peer) = await h.ConnectAsync();
+        // The harness's shared timer ticks once a second; the request is sent at 0 s with a 10 s timeout. The shipped test
+        // kit's fake server plays the app: /never never answers, /echo answers at once, /slow after 30 s on the same clock.
+        await using var h = new FakeServerHarness(requestTimeout: TimeSpan.FromSeconds(10));
+        h.Server.Get("/never", _ => FakeResponse.NoReply)
+            .Get("/echo", _ => FakeResponse.Status(200))
+            .Get("/slow", _ => FakeResponse.Status(200).WithDelay(TimeSpan.FromSeconds(30)));
+        var (socket, _) = await h.ConnectAsync();
         var never = socket.GetAsync("/never").AsTask();
-        Assert.Equal("/never", (await peer.ReceiveRequestAsync()).Url);
+        await h.Server.WaitForRequestAsync(r => r.Path == "/never", TestTimeouts.Default);
 
         h.Clock.Advance(TimeSpan.FromSeconds(9));
         Assert.False(never.IsCompleted);
@@ -28,18 +33,14 @@ public sealed class SailsRequestTimeoutTests
         Assert.True(socket.IsConnected);
 
         // The socket is still usable.
-        var echo = socket.GetAsync("/echo").AsTask();
-        var echoRequest = await peer.ReceiveRequestAsync();
-        Assert.Equal("/echo", echoRequest.Url);
-        await peer.RespondAsync(echoRequest);
-        Assert.Equal(200, (await echo.WaitAsync(TestTimeouts.Default)).StatusCode);
+        Assert.Equal(200, (await socket.GetAsync("/echo").AsTask().WaitAsync(TestTimeouts.Default)).StatusCode);
 
-        // A request's own timeout outlives the client's.
+        // A request's own timeout outlives the client's: answered 30 s later, past the client's 10 s.
         var slow = socket.RequestAsync(new SailsRequest("get", "/slow") { Timeout = TimeSpan.FromSeconds(60) }).AsTask();
-        var slowRequest = await peer.ReceiveRequestAsync();
-        h.Clock.Advance(TimeSpan.FromSeconds(30));
+        await h.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+        h.Clock.Advance(TimeSpan.FromSeconds(29));
         Assert.False(slow.IsCompleted);
-        await peer.RespondAsync(slowRequest);
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(200, (await slow.WaitAsync(TestTimeouts.Default)).StatusCode);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Net.WebSockets;
 using System.Threading.Tasks;
+using SailSocket.Testing;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 
@@ -10,7 +11,8 @@ namespace SailSocket.UnitTests.Sails;
 /// <summary>
 /// The connection supervisor's decisions, through <see cref="SailsClient"/> and <see cref="SailsSocket"/> over scripted
 /// in-memory servers and a manual clock: how many attempts, when (backoff on the clock), when to give up, and which losses
-/// reconnect.
+/// reconnect. Tests about what a connection does run against the shipped test kit's fake server (FakeServerHarness); the
+/// ones that refuse with a given exception, hold a handshake half-way or pick the server's ids keep the scripted peers.
 /// </summary>
 public sealed class SailsSocketConnectionTests
 {
@@ -48,14 +50,14 @@ public sealed class SailsSocketConnectionTests
     [Fact]
     public async Task Connect_Succeeds_SocketIsConnectedWithTheServersId()
     {
-        await using var h = new SailsHarness();
+        await using var h = new FakeServerHarness();
 
-        var (socket, peer) = await h.ConnectAsync("abc");
+        var (socket, fake) = await h.ConnectAsync();
 
         Assert.Equal(SailsSocketState.Connected, socket.State);
-        Assert.Equal("abc", socket.Id);
-        Assert.Contains("__sails_io_sdk_version=", peer.Uri.Query, StringComparison.Ordinal);
-        Assert.Equal(1, h.Server.Attempts);
+        Assert.Equal(fake.Id, socket.Id);
+        Assert.True(fake.Query.ContainsKey("__sails_io_sdk_version"));
+        Assert.Equal(1, h.Server.ConnectionAttempts);
     }
 
     [Fact]
@@ -164,29 +166,31 @@ public sealed class SailsSocketConnectionTests
     [Fact]
     public async Task ServerDisconnect_DoesNotReconnect_AndFailsLaterRequestsAtOnce()
     {
-        await using var h = new SailsHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
-        var (socket, peer) = await h.ConnectAsync();
+        await using var h = new FakeServerHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
+        var (socket, fake) = await h.ConnectAsync();
         var events = new LifecycleRecorder(socket);
 
-        await peer.DisconnectAsync();
+        await fake.DisconnectAsync();
 
         var disconnected = await LifecycleRecorder.NextAsync(events.Disconnected);
         Assert.Equal(SailsDisconnectReason.ServerDisconnect, disconnected.Reason);
         Assert.Equal(SailsSocketState.Disconnected, socket.State);
         await Assert.ThrowsAsync<SailsConnectionException>(() => socket.GetAsync("/x").AsTask().WaitAsync(TestTimeouts.Default));
         h.Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.Equal(1, h.Server.Attempts);
+        Assert.Equal(1, h.Server.ConnectionAttempts);
+        Assert.Empty(h.Server.Received);
         Assert.False(events.Reconnecting.Reader.TryRead(out _));
     }
 
     [Fact]
     public async Task TransportClose_Reconnects_AfterTheBackoffDelay()
     {
-        await using var h = new SailsHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
-        var (socket, peer) = await h.ConnectAsync("first");
+        await using var h = new FakeServerHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
+        h.Server.Get("/after", _ => FakeResponse.Text("ok"));
+        var (socket, first) = await h.ConnectAsync();
         var events = new LifecycleRecorder(socket);
 
-        await peer.DropAsync();
+        await first.DropAsync();
 
         var disconnected = await LifecycleRecorder.NextAsync(events.Disconnected);
         Assert.Equal(SailsDisconnectReason.TransportClose, disconnected.Reason);
@@ -196,34 +200,31 @@ public sealed class SailsSocketConnectionTests
         Assert.Equal(TimeSpan.FromSeconds(1), reconnecting.Delay);
 
         await h.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, h.Server.Attempts);
+        Assert.Equal(1, h.Server.ConnectionAttempts);
         h.Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await h.Server.AcceptAsync("second");
+        var second = await h.Server.WaitForSocketAsync(TestTimeouts.Default);
 
         Assert.Equal(1, (await LifecycleRecorder.NextAsync(events.Reconnected)).Attempt);
         Assert.Equal(1, (await LifecycleRecorder.NextAsync(events.Connected)).Attempt);
         Assert.Equal(SailsSocketState.Connected, socket.State);
-        Assert.Equal("second", socket.Id);
-        var get = socket.GetAsync("/after").AsTask();
-        var request = await second.ReceiveRequestAsync();
-        Assert.Equal("/after", request.Url);
-        await second.RespondAsync(request, body: "\"ok\"");
-        Assert.Equal("\"ok\"", (await get.WaitAsync(TestTimeouts.Default)).Body.ToString());
+        Assert.Equal(second.Id, socket.Id);
+        Assert.Equal("\"ok\"", (await socket.GetAsync("/after").AsTask().WaitAsync(TestTimeouts.Default)).Body.ToString());
+        Assert.Equal(second.Id, Assert.Single(h.Server.Received).SocketId);
     }
 
     [Fact]
     public async Task TransportClose_WithoutReconnection_StaysDisconnected()
     {
-        await using var h = new SailsHarness();
-        var (socket, peer) = await h.ConnectAsync();
+        await using var h = new FakeServerHarness();
+        var (socket, fake) = await h.ConnectAsync();
         var events = new LifecycleRecorder(socket);
 
-        await peer.DropAsync();
+        await fake.DropAsync();
 
         Assert.Equal(SailsDisconnectReason.TransportClose, (await LifecycleRecorder.NextAsync(events.Disconnected)).Reason);
         Assert.Equal(SailsSocketState.Disconnected, socket.State);
         h.Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.Equal(1, h.Server.Attempts);
+        Assert.Equal(1, h.Server.ConnectionAttempts);
     }
 
     [Fact]

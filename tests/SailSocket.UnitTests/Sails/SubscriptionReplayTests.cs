@@ -1,6 +1,8 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using SailSocket.Testing;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 
@@ -61,75 +63,70 @@ public sealed class SubscriptionReplayTests
         Assert.Same(room, (await LifecycleRecorder.NextAsync(events.Resubscribed)).Subscription);
     }
 
+    // The tests below run against the shipped test kit's fake server (FakeServerHarness): they are about which requests
+    // go out and what the socket reports, not about frames. The one above keeps its scripted peer: it holds each replay's
+    // answer to show that the queued request waits for every replay's outcome, which a server answering at once cannot.
+
     [Fact]
     public async Task Reconnect_AFailedReplay_IsReported_AndTheQueueStillFlushes()
     {
-        await using var h = new SailsHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
-        var (socket, first) = await h.ConnectAsync("first");
-        var subscription = await SubscribeAsync(socket, first, "/user", expectedToken: null);
+        await using var h = new FakeServerHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
+        var answers = 0;
+        h.Server.Get("/user", _ => Interlocked.Increment(ref answers) == 1 ? FakeResponse.Json("[]") : FakeResponse.Status(403));
+        h.Server.Get("/queued", _ => FakeResponse.Status(200));
+        var (socket, first) = await h.ConnectAsync();
+        var subscription = await socket.SubscribeAsync(new SailsRequest("get", "/user")).WaitAsync(TestTimeouts.Default);
         var events = new LifecycleRecorder(socket);
 
         await first.DropAsync();
         await LifecycleRecorder.NextAsync(events.Disconnected);
         var queued = socket.GetAsync("/queued").AsTask();
-        await h.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        h.Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await h.Server.AcceptAsync("second");
-        var replay = await second.ReceiveRequestAsync();
-        await second.RespondAsync(replay, statusCode: 403, body: "\"Forbidden\"");
+        var second = await h.ReconnectAfterAsync(TimeSpan.FromSeconds(1));
 
         var outcome = await LifecycleRecorder.NextAsync(events.Resubscribed);
         Assert.Same(subscription, outcome.Subscription);
         Assert.False(outcome.Succeeded);
         Assert.Equal(403, outcome.Response!.StatusCode);
-        var later = await second.ReceiveRequestAsync();
-        Assert.Equal("/queued", later.Url);
-        await second.RespondAsync(later);
-        await queued.WaitAsync(TestTimeouts.Default);
+        Assert.Equal(200, (await queued.WaitAsync(TestTimeouts.Default)).StatusCode);
+        Assert.Equal(["/user", "/user", "/queued"], h.Server.Received.Select(r => r.Path));
+        Assert.Equal([first.Id, second.Id, second.Id], h.Server.Received.Select(r => r.SocketId));
     }
 
     [Fact]
     public async Task Reconnect_ADisposedSubscription_IsNotReplayed()
     {
-        await using var h = new SailsHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
-        var (socket, first) = await h.ConnectAsync("first");
-        var gone = await SubscribeAsync(socket, first, "/gone", expectedToken: null);
-        var kept = await SubscribeAsync(socket, first, "/kept", expectedToken: null);
+        await using var h = new FakeServerHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
+        h.Server.Get("/gone", _ => FakeResponse.Json("[]")).Get("/kept", _ => FakeResponse.Json("[]"));
+        var (socket, first) = await h.ConnectAsync();
+        var gone = await socket.SubscribeAsync(new SailsRequest("get", "/gone")).WaitAsync(TestTimeouts.Default);
+        var kept = await socket.SubscribeAsync(new SailsRequest("get", "/kept")).WaitAsync(TestTimeouts.Default);
         gone.Dispose();
         var events = new LifecycleRecorder(socket);
 
         await first.DropAsync();
-        await h.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        h.Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await h.Server.AcceptAsync("second");
+        var second = await h.ReconnectAfterAsync(TimeSpan.FromSeconds(1));
 
-        var replay = await second.ReceiveRequestAsync();
-        Assert.Equal("/kept", replay.Url);
-        await second.RespondAsync(replay);
         Assert.Same(kept, (await LifecycleRecorder.NextAsync(events.Resubscribed)).Subscription);
+        var replay = await h.Server.WaitForRequestAsync(r => r.SocketId == second.Id, TestTimeouts.Default);
+        Assert.Equal("/kept", replay.Path);
+        await Task.Delay(TestTimeouts.Quiet);
+        Assert.Single(h.Server.Received, r => r.SocketId == second.Id);
     }
 
     [Fact]
     public async Task Subscribe_AnErrorStatus_ThrowsAndRegistersNothing()
     {
-        await using var h = new SailsHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
-        var (socket, first) = await h.ConnectAsync("first");
-        var subscribing = socket.SubscribeAsync(new SailsRequest("get", "/user"));
-        var request = await first.ReceiveRequestAsync();
-        await first.RespondAsync(request, statusCode: 404, body: "\"Not Found\"");
-        await Assert.ThrowsAsync<SailsRequestException>(() => subscribing.WaitAsync(TestTimeouts.Default));
+        await using var h = new FakeServerHarness(SailsHarness.Reconnect(TimeSpan.FromSeconds(1)));
+        h.Server.Get("/next", _ => FakeResponse.Status(200));
+        var (socket, first) = await h.ConnectAsync();
+        await Assert.ThrowsAsync<SailsRequestException>(() => socket.SubscribeAsync(new SailsRequest("get", "/user")).WaitAsync(TestTimeouts.Default));
 
         await first.DropAsync();
-        await h.Clock.WaitForTimerAsync(TimeSpan.FromSeconds(1));
-        h.Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await h.Server.AcceptAsync("second");
+        var second = await h.ReconnectAfterAsync(TimeSpan.FromSeconds(1));
 
         // Nothing replayed: the first request on the new connection is the caller's.
-        var get = socket.GetAsync("/next").AsTask();
-        var next = await second.ReceiveRequestAsync();
-        Assert.Equal("/next", next.Url);
-        await second.RespondAsync(next);
-        await get.WaitAsync(TestTimeouts.Default);
+        await socket.GetAsync("/next").AsTask().WaitAsync(TestTimeouts.Default);
+        Assert.Equal("/next", Assert.Single(h.Server.Received, r => r.SocketId == second.Id).Path);
     }
 
     private static async Task<SailsSubscription> SubscribeAsync(SailsSocket socket, SailsPeer peer, string url, string? expectedToken)
