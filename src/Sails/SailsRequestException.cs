@@ -4,9 +4,10 @@ namespace SailSocket;
 
 /// <summary>
 /// The server answered with an error status (below 200, or 400 and above, as in sails.io.js), raised by
-/// <see cref="SailsResponse.EnsureSuccessStatusCode"/> and the typed request overloads.
+/// <see cref="SailsResponse.EnsureSuccessStatusCode"/> and the typed request overloads; the blueprint resources raise the
+/// more specific <see cref="Resources.SailsBlueprintException"/>.
 /// </summary>
-public sealed class SailsRequestException : Exception
+public class SailsRequestException : Exception
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="response">The error response.</param>

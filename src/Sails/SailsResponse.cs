@@ -182,6 +182,9 @@ public sealed class SailsResponse
     /// <param name="secrets">The credentials.</param>
     internal void AttachSecrets(SecretSet secrets) => s_secrets.AddOrUpdate(this, secrets);
 
+    /// <summary>The credentials of the request of an error response (<see cref="AttachSecrets"/>), or <see langword="null"/>.</summary>
+    internal SecretSet? Secrets => SecretsOf(this);
+
     private static SecretSet? SecretsOf(SailsResponse response) => s_secrets.TryGetValue(response, out var secrets) ? secrets : null;
 
     private static string Summary(SailsJson body, SecretSet? secrets)

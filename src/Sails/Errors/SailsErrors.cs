@@ -1,8 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Net.Http;
+using System.Text;
 using System.Text.Json;
 using SailSocket.Engine;
 using SailSocket.Internal;
+using SailSocket.Resources;
 using SailSocket.SocketIo;
 
 namespace SailSocket.Errors;
@@ -106,6 +109,117 @@ internal static class SailsErrors
     /// <summary>A request that never reached the wire because its connection had ended.</summary>
     public static SailsConnectionException NotSent(string method, string url, Exception error) =>
         new($"{SafeDescription.Request(method, url)} was not sent: the connection had ended. ({error.Message})", error);
+
+    /// <summary>
+    /// Maps a blueprint's error response (docs/blueprints.md, "Errors"): a Waterline usage error
+    /// <c>{"code":"E_INVALID_NEW_RECORD","details":…,"message":…}</c>, a unique violation
+    /// <c>{"code":"E_UNIQUE","attrNames":[…],…}</c>, a 404 <c>Not Found</c>, a 5xx.
+    /// </summary>
+    /// <param name="response">The error response.</param>
+    /// <param name="model">The model identity.</param>
+    /// <param name="sent">The strings the request carried (criteria and record values): redacted from the details too.</param>
+    /// <returns>The exception.</returns>
+    public static SailsBlueprintException Blueprint(SailsResponse response, string model, SecretSet? sent)
+    {
+        string? code = null, details = null, message = null;
+        List<string>? attributes = null;
+        var body = response.Body.Span;
+        if (!body.IsEmpty)
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    details = reader.GetString();
+                }
+                else if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("code"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+                        {
+                            code = Bounded(reader.GetString()!, 64);
+                        }
+                        else if (reader.ValueTextEquals("details"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+                        {
+                            details = reader.GetString();
+                        }
+                        else if (reader.ValueTextEquals("message"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+                        {
+                            message = reader.GetString();
+                        }
+                        else if (reader.ValueTextEquals("attrNames"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                        {
+                            attributes = [];
+                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                            {
+                                if (reader.TokenType == JsonTokenType.String && attributes.Count < 32)
+                                {
+                                    attributes.Add(Bounded(reader.GetString()!, 128));
+                                }
+                                else
+                                {
+                                    reader.Skip();
+                                }
+                            }
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+                // Not JSON (or cut): what was read so far stands; the raw body is still in the response.
+            }
+        }
+
+        var secrets = response.Secrets;
+        details ??= message;
+        if (details is not null)
+        {
+            var truncated = details.Length > SailsBlueprintException.MaxDetailsLength;
+            details = truncated ? details[..SailsBlueprintException.MaxDetailsLength] : details;
+            details = secrets?.Redact(details, truncated) ?? details;
+            details = sent?.Redact(details, truncated) ?? details;
+            details += truncated ? "…" : string.Empty;
+        }
+
+        if (code is not null)
+        {
+            code = sent?.Redact(secrets?.Redact(code) ?? code) ?? code;
+        }
+
+        var status = response.StatusCode;
+        var kind = code == "E_UNIQUE" ? SailsBlueprintErrorKind.UniqueViolation
+            : status == 404 ? SailsBlueprintErrorKind.NotFound
+            : status >= 500 ? SailsBlueprintErrorKind.ServerError
+            : status == 400 && code is not null && code.StartsWith("E_", StringComparison.Ordinal) ? SailsBlueprintErrorKind.InvalidRequest
+            : SailsBlueprintErrorKind.Other;
+
+        var text = new StringBuilder()
+            .Append(response.RequestMethod.Length == 0 ? "The request" : SafeDescription.Request(response.RequestMethod, response.RequestUrl))
+            .Append(" on the '").Append(model).Append("' blueprint failed with status ").Append(status);
+        if (code is not null)
+        {
+            text.Append(" (").Append(code).Append(')');
+        }
+
+        if (attributes is { Count: > 0 })
+        {
+            text.Append(" on ").AppendJoin(", ", attributes);
+        }
+
+        text.Append(details is null ? "." : ": " + details);
+        return new SailsBlueprintException(response, text.ToString(), model, kind, code, details, attributes);
+    }
+
+    private static string Bounded(string text, int length) => text.Length <= length ? text : text[..length] + "…";
 
     /// <summary>Whether a connection lost for <paramref name="reason"/> is worth reconnecting (not a deliberate disconnect).</summary>
     public static bool IsReconnectable(SocketIoDisconnectedException reason) =>
