@@ -42,6 +42,7 @@ public sealed class LiveCollection<T> : IEnumerable<T>, IAsyncDisposable
     private readonly LiveState<T> _state;
     private readonly RefetchScheduler _scheduler;
     private readonly IDisposable _handler;
+    private readonly IDisposable[] _dependencyHandlers;
 
     /// <summary>Messages that arrived while a find was in flight: replayed over its result (null when none is).</summary>
     private List<PubSubMessage>? _buffer;
@@ -72,6 +73,24 @@ public sealed class LiveCollection<T> : IEnumerable<T>, IAsyncDisposable
         _scheduler = new RefetchScheduler(options.TimeProvider, options.RefetchDelay, options.RetryDelay, FetchAsync, e => Volatile.Write(ref _lastError, e));
         _droppedSeen = socket.DroppedEventCount;
         _handler = socket.On(query.Model, OnMessage);
+        _dependencyHandlers = new IDisposable[_spec.Dependencies.Count];
+        try
+        {
+            for (var i = 0; i < _dependencyHandlers.Length; i++)
+            {
+                _dependencyHandlers[i] = socket.On(_spec.Dependencies[i].Model, OnDependencyMessage);
+            }
+        }
+        catch
+        {
+            _handler.Dispose();
+            foreach (var handler in _dependencyHandlers)
+            {
+                handler?.Dispose();
+            }
+
+            throw;
+        }
         socket.Connected += OnConnected;
     }
 
@@ -191,6 +210,11 @@ public sealed class LiveCollection<T> : IEnumerable<T>, IAsyncDisposable
 
         _socket.Connected -= OnConnected;
         _handler.Dispose();
+        foreach (var handler in _dependencyHandlers)
+        {
+            handler?.Dispose();
+        }
+
         await _scheduler.DisposeAsync().ConfigureAwait(false);
         ChangeStream<T>[] streams;
         LiveCollectionView<T>[] views;
@@ -286,6 +310,21 @@ public sealed class LiveCollection<T> : IEnumerable<T>, IAsyncDisposable
         }
     }
 
+    /// <summary>A message of a model whose records this collection holds populated copies of: refetch (coalesced).</summary>
+    private void OnDependencyMessage(SailsEvent e)
+    {
+        lock (_gate)
+        {
+            if (_buffer is not null)
+            {
+                _bufferOverflowed = true; // the find in flight may predate it: another one follows
+                return;
+            }
+        }
+
+        _scheduler.Request();
+    }
+
     private async Task FetchAsync(CancellationToken cancellationToken)
     {
         var subscribe = Interlocked.Exchange(ref _needsSubscribe, 0) == 1;
@@ -301,6 +340,14 @@ public sealed class LiveCollection<T> : IEnumerable<T>, IAsyncDisposable
             if (subscribe && _spec.NeedsSubscribeAll)
             {
                 (await _socket.GetAsync(_spec.SubscribeUrl, cancellationToken).ConfigureAwait(false)).EnsureSuccessStatusCode();
+            }
+
+            if (subscribe)
+            {
+                foreach (var (_, url) in _spec.Dependencies)
+                {
+                    (await _socket.GetAsync(url, cancellationToken).ConfigureAwait(false)).EnsureSuccessStatusCode();
+                }
             }
 
             var response = (await _socket.GetAsync(_spec.DataUrl, cancellationToken).ConfigureAwait(false)).EnsureSuccessStatusCode();

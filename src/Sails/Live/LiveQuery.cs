@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text.Json;
 
 namespace SailSocket.Live;
@@ -44,6 +45,20 @@ public sealed class LiveQuery
 
     /// <summary>At most this many records; <see langword="null"/> (default) for all, up to <see cref="LiveCollectionOptions.MaxRecords"/>.</summary>
     public int? Limit { get; init; }
+
+    /// <summary>
+    /// Whether records come with their associations populated, as the blueprints do by default. Default
+    /// <see langword="true"/>; <see langword="false"/> sends <c>populate=false</c> (to-one associations as keys,
+    /// to-many ones left out), which no message of another model can make stale.
+    /// </summary>
+    public bool Populate { get; init; } = true;
+
+    /// <summary>
+    /// Other models whose pub/sub messages make this collection refetch (coalesced), because its records hold populated
+    /// copies of theirs: e.g. <c>["pet"]</c> for owners with their pets populated, since renaming a pet publishes to
+    /// <c>pet</c> only. The collection subscribes to every record of these models too. Default: none.
+    /// </summary>
+    public IReadOnlyList<string>? RefetchOn { get; init; }
 
     /// <summary>The model's primary key attribute. Default <c>id</c>.</summary>
     public string PrimaryKey { get; init; } = "id";

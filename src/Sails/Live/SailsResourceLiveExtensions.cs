@@ -19,11 +19,12 @@ public static class SailsResourceLiveExtensions
     /// <param name="resource">The model, on the socket that will subscribe and listen.</param>
     /// <param name="query">Where, sort, skip and limit; <see langword="null"/>: every record (up to
     /// <see cref="LiveCollectionOptions.MaxRecords"/>). A query without a limit takes every record, not the server's
-    /// default 30. Select, omit and populate are not supported by live collections (records come whole and populated).</param>
+    /// default 30. Select, omit and a populate list are not supported; an empty populate list sends <c>populate=false</c>.
+    /// For <see cref="LiveQuery.RefetchOn"/>, use <see cref="LiveCollection.StartAsync"/> with a <see cref="LiveQuery"/>.</param>
     /// <param name="options">Refetch and buffer settings; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Stops waiting for the snapshot (the collection is then disposed).</param>
     /// <returns>The collection, holding its first snapshot.</returns>
-    /// <exception cref="ArgumentException">The query sets select, omit or populate, or a part of it is invalid.</exception>
+    /// <exception cref="ArgumentException">The query sets select, omit or a populate list, or a part of it is invalid.</exception>
     /// <exception cref="SailsRequestException">The server refused the find.</exception>
     /// <exception cref="SailsConnectionException">The socket could not carry the find.</exception>
     /// <exception cref="SailsTimeoutException">The find timed out.</exception>
@@ -43,9 +44,9 @@ public static class SailsResourceLiveExtensions
             return new LiveQuery(model);
         }
 
-        if (query.Select is not null || query.Omit is not null || query.Populate is not null)
+        if (query.Select is not null || query.Omit is not null || query.Populate is { Count: > 0 })
         {
-            throw new ArgumentException("A live collection keeps whole, populated records: Select, Omit and Populate are not supported.", nameof(query));
+            throw new ArgumentException("A live collection keeps whole records, all populated or none: Select, Omit and a Populate list are not supported.", nameof(query));
         }
 
         JsonElement? where = null;
@@ -72,6 +73,6 @@ public static class SailsResourceLiveExtensions
             (sort ??= new StringBuilder()).Append(sort.Length == 0 ? "" : ", ").Append(key.Attribute).Append(key.Descending ? " DESC" : " ASC");
         }
 
-        return new LiveQuery(model) { Where = where, Sort = sort?.ToString(), Skip = query.Skip ?? 0, Limit = query.Limit };
+        return new LiveQuery(model) { Where = where, Sort = sort?.ToString(), Skip = query.Skip ?? 0, Limit = query.Limit, Populate = query.Populate is null };
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -31,8 +32,17 @@ internal sealed class LiveQuerySpec
         HasWindow = query.Skip > 0 || query.Limit is not null;
         IsFiltered = Where.ValueKind == JsonValueKind.Object && Where.EnumerateObject().MoveNext();
         var path = query.Path ?? "/" + query.Model;
-        DataUrl = BuildUrl(path, Where, Order, Skip, Limit);
-        SubscribeUrl = path + "?limit=" + maxRecords.ToString(CultureInfo.InvariantCulture) + "&populate=false";
+        DataUrl = BuildUrl(path, Where, Order, Skip, Limit) + (query.Populate ? "" : "&populate=false");
+        SubscribeUrl = SubscribeUrlOf(path, maxRecords);
+        var prefix = path[..(path.Length - query.Model.Length)];
+        var dependencies = new List<(string, string)>();
+        foreach (var model in query.RefetchOn ?? [])
+        {
+            _ = new LiveQuery(model); // the same check of the identity
+            dependencies.Add((model, SubscribeUrlOf(prefix + model, maxRecords)));
+        }
+
+        Dependencies = dependencies;
     }
 
     public string Model { get; }
@@ -63,6 +73,12 @@ internal sealed class LiveQuerySpec
     /// find subscribes only to what it returns, so an update that makes another record enter would go unheard.
     /// </summary>
     public string SubscribeUrl { get; }
+
+    /// <summary>The models whose messages make the collection refetch, each with the find that subscribes to all its records.</summary>
+    public IReadOnlyList<(string Model, string SubscribeUrl)> Dependencies { get; }
+
+    private static string SubscribeUrlOf(string path, int maxRecords) =>
+        path + "?limit=" + maxRecords.ToString(CultureInfo.InvariantCulture) + "&populate=false";
 
     /// <summary>Whether the data find alone does not subscribe to every record the collection must hear about.</summary>
     public bool NeedsSubscribeAll => IsFiltered || HasWindow;
