@@ -44,6 +44,9 @@ public sealed class SailsResource<T>
     /// <summary>The model identity: the blueprint path (<c>/user</c>) and the name of its pub/sub event.</summary>
     public string Model { get; }
 
+    /// <summary>The socket the resource talks through (for <see cref="Live.SailsResourceLiveExtensions"/>).</summary>
+    internal SailsSocket Socket => _socket;
+
     /// <summary>The record type's serialization metadata.</summary>
     public JsonTypeInfo<T> TypeInfo { get; }
 
