@@ -255,6 +255,12 @@ internal sealed class ConnectionSupervisor
                     _observer.OnReconnecting(attempt, null);
                 }
 
+                if (attempt > 0 && _plan.AttemptGate is { } gate)
+                {
+                    // A fleet's connect rate: the sockets of a node that died all reconnect through it, not at once.
+                    await gate(stop.Token).ConfigureAwait(false);
+                }
+
                 var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, _onEvent, stop.Token).ConfigureAwait(false);
                 await OnConnectedAsync(connection, done, stop).ConfigureAwait(false);
                 return;
