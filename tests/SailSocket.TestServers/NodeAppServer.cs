@@ -240,7 +240,8 @@ public sealed class NodeAppServer : IAsyncDisposable
         }
     }
 
-    private static Process StartWatchdog(int appProcessId)
+    /// <summary>Starts the parent-death watchdog of <paramref name="appProcessId"/> (see the type's remarks); shared with <see cref="RedisServer"/>.</summary>
+    internal static Process StartWatchdog(int appProcessId)
     {
         var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
@@ -249,7 +250,7 @@ public sealed class NodeAppServer : IAsyncDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("the watchdog (sh) could not be started.");
     }
 
-    private static void StopWatchdog(Process watchdog)
+    internal static void StopWatchdog(Process watchdog)
     {
         Kill(watchdog);
         watchdog.WaitForExit(10_000);
@@ -267,7 +268,7 @@ public sealed class NodeAppServer : IAsyncDisposable
         }
     }
 
-    private static void Kill(Process process)
+    internal static void Kill(Process process)
     {
         try
         {
