@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -36,7 +37,7 @@ namespace SailSocket.Fleet;
 /// Console.WriteLine(fleet.GetSnapshot());
 /// </code>
 /// </example>
-public sealed class SailsFleet : IAsyncDisposable
+public sealed class SailsFleet : IReadOnlyList<SailsSocket>, IAsyncDisposable
 {
     private readonly Uri[] _nodes;
     private readonly SailsSocket[] _sockets;
@@ -124,6 +125,12 @@ public sealed class SailsFleet : IAsyncDisposable
     /// <returns>The socket.</returns>
     /// <exception cref="IndexOutOfRangeException"><paramref name="index"/> is out of range.</exception>
     public SailsSocket this[int index] => _sockets[index];
+
+    /// <summary>The sockets in index order.</summary>
+    /// <returns>An enumerator.</returns>
+    public IEnumerator<SailsSocket> GetEnumerator() => ((IEnumerable<SailsSocket>)_sockets).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The node the placement gave a socket.</summary>
     /// <param name="index">The socket's index.</param>
