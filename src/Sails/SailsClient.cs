@@ -41,6 +41,9 @@ public sealed class SailsClient : IAsyncDisposable
     private int _disposed;
     private SocketIdentity? _defaultIdentity;
 
+    /// <summary>The spread number of the next socket (<see cref="Connection.FailoverOrder"/>): sockets take them in turn.</summary>
+    private int _nextSpread = -1;
+
     /// <summary>Creates a client.</summary>
     /// <param name="options">Defaults and shared settings; <see langword="null"/> for all defaults.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -77,6 +80,7 @@ public sealed class SailsClient : IAsyncDisposable
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
         _http = new HttpClient(_handler, disposeHandler: false) { Timeout = Options.ConnectTimeout };
         Http = new SailsHttp(_http, Options.GetCookieRoute);
+        Health = new NodeHealth(Options.TimeProvider, Options.FailedNodeRetryDelay);
         SailsTelemetry.Track(this);
     }
 
@@ -108,6 +112,12 @@ public sealed class SailsClient : IAsyncDisposable
     /// connect bound; <see langword="null"/> for none. A <see cref="Fleet.SailsFleet"/> sets its connect-rate gate here.
     /// </summary>
     internal Func<CancellationToken, ValueTask>? AttemptGate { get; init; }
+
+    /// <summary>When each node last failed, shared by the client's sockets (failover, <see cref="SailsClientOptions.Urls"/>).</summary>
+    internal NodeHealth Health { get; }
+
+    /// <summary>The next socket's spread number: where its failover walk starts among the other nodes.</summary>
+    internal int NextSpread() => Interlocked.Increment(ref _nextSpread) & int.MaxValue;
 
     /// <summary>The CSRF and cookie-route requests, through the shared handler.</summary>
     internal SailsHttp Http { get; }

@@ -18,6 +18,24 @@ public sealed class SailsClientOptions
     /// <summary>The Sails server, e.g. <c>http://localhost:1337</c> (http, https, ws or wss). Default <see langword="null"/>: give it to <c>ConnectAsync</c>.</summary>
     public Uri? Url { get; init; }
 
+    /// <summary>
+    /// The nodes of a Sails cluster (or the addresses of its balancers), for failover: a socket connects to its own URL
+    /// (<see cref="Url"/>, or the one given to <c>ConnectAsync</c>; without either, the first of these), and when an attempt
+    /// fails or its connection is lost, each reconnection attempt goes to the next node by the failover policy: a node
+    /// that just failed is tried last, and the sockets of a lost node spread over the others (docs/cluster.md). Failover
+    /// needs <see cref="Reconnection"/> enabled: without it, a socket makes one attempt and never reconnects. Default
+    /// <see langword="null"/>: only the socket's own URL. Each must be an absolute http, https, ws or wss URL without user
+    /// info; an empty list is refused.
+    /// </summary>
+    public IReadOnlyList<Uri>? Urls { get; init; }
+
+    /// <summary>
+    /// How long a node that failed (an attempt to it failed, or a connection to it was lost) is tried only after the
+    /// others, by every socket of this client (<see cref="Urls"/>). A successful connect to it ends that at once. Default
+    /// 30 seconds.
+    /// </summary>
+    public TimeSpan FailedNodeRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The Socket.IO endpoint path, <c>sails.config.sockets.path</c> on the server. Default <c>/socket.io/</c>.</summary>
     public string Path { get; init; } = "/socket.io/";
 
@@ -195,6 +213,9 @@ public sealed class SailsClientOptions
             SailsSocketOptions.CheckUrl(Url, nameof(Url));
         }
 
+        CheckUrls();
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(FailedNodeRetryDelay, TimeSpan.Zero, nameof(FailedNodeRetryDelay));
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')
         {
             throw new ArgumentException("The path must start with '/'.", nameof(Path));
@@ -224,5 +245,29 @@ public sealed class SailsClientOptions
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollingTimeout, TimeSpan.Zero, nameof(PollingRequestTimeout));
         }
         Protocol.SailsRequestValidation.CheckUrl(GetCookieRoute);
+    }
+
+    /// <summary>Checks <see cref="Urls"/>; a message names the option and the entry's index, never the URL (its query may hold a token).</summary>
+    private void CheckUrls()
+    {
+        if (Urls is not { } urls)
+        {
+            return;
+        }
+
+        if (urls.Count == 0)
+        {
+            throw new ArgumentException("Urls is empty: give at least one node, or leave it null to use Url alone.", nameof(Urls));
+        }
+
+        for (var i = 0; i < urls.Count; i++)
+        {
+            var url = urls[i] ?? throw new ArgumentException($"Urls[{i}] is null.", nameof(Urls));
+            SailsSocketOptions.CheckUrl(url, nameof(Urls));
+            if (url.UserInfo.Length > 0)
+            {
+                throw new ArgumentException($"Urls[{i}] holds user info (user:password@): pass credentials in InitialConnectionHeaders or ConfigureHandshake instead.", nameof(Urls));
+            }
+        }
     }
 }

@@ -52,11 +52,17 @@ public sealed partial class SailsSocket : IAsyncDisposable, IConnectionObserver
         _queue = new RequestQueue(owner.Options.MaxQueuedRequests, owner.Options.TimeProvider);
         _sender = new RequestSender(_queue, owner.Options, Diagnostics);
         _events = new EventRouter(owner.Options, this);
-        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent, Diagnostics);
+        _supervisor = new ConnectionSupervisor(new HandshakePlan(owner, identity), owner.Options, _queue, this, _events.OnSocketIoEvent, Diagnostics, owner.NextSpread());
     }
 
-    /// <summary>The server this socket connects to.</summary>
+    /// <summary>The server this socket connects to: its own node, the first it tries (<see cref="SailsClientOptions.Urls"/> has the others).</summary>
     public Uri Url { get; }
+
+    /// <summary>
+    /// The node the current or last connection went to: <see cref="Url"/>, or another of <see cref="SailsClientOptions.Urls"/>
+    /// after a failover. <see langword="null"/> before the first connection.
+    /// </summary>
+    public Uri? CurrentUrl => _supervisor.Latest?.Node;
 
     /// <summary>The socket id on the server (<c>sails.sockets.getId(req)</c>) of the current or last connection; empty before the first.</summary>
     /// <remarks>The id changes on every reconnect: the server sees a new socket, without the old one's rooms.</remarks>

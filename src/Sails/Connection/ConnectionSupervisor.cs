@@ -19,6 +19,9 @@ namespace SailSocket.Connection;
 /// inside it, never the other way round.</item>
 /// <item>At most one connect loop runs; <see cref="ConnectAsync"/> and a background connect wait for the same one.</item>
 /// <item>The observer is told outside the lock.</item>
+/// <item>Each attempt goes to the node <see cref="FailoverOrder"/> picks (always the socket's own URL when it has no
+/// other); a failed attempt and a lost connection are recorded in the client's <see cref="NodeHealth"/>, a connect clears
+/// its node there.</item>
 /// </list>
 /// </remarks>
 internal sealed class ConnectionSupervisor
@@ -29,6 +32,9 @@ internal sealed class ConnectionSupervisor
     private readonly IConnectionObserver _observer;
     private readonly SocketIoEventCallback _onEvent;
     private readonly SocketDiagnostics _diagnostics;
+
+    /// <summary>Where this socket's failover walk starts among the other nodes (<see cref="FailoverOrder"/>).</summary>
+    private readonly int _spread;
     private SailsSocketState _state = SailsSocketState.Disconnected;
     private LiveConnection? _current;
 
@@ -48,8 +54,10 @@ internal sealed class ConnectionSupervisor
     /// <param name="observer">Told of what happens, outside the lock.</param>
     /// <param name="onEvent">Receives every connection's server events, on its receive loop.</param>
     /// <param name="diagnostics">Reports what happens to the EventSource, the metrics and the log sink.</param>
-    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer, SocketIoEventCallback onEvent, SocketDiagnostics diagnostics)
+    /// <param name="spread">The socket's spread number, from <see cref="SailsClient.NextSpread"/>.</param>
+    public ConnectionSupervisor(HandshakePlan plan, SailsClientOptions options, RequestQueue queue, IConnectionObserver observer, SocketIoEventCallback onEvent, SocketDiagnostics diagnostics, int spread)
     {
+        _spread = spread;
         _diagnostics = diagnostics;
         _plan = plan;
         _options = options;
@@ -72,8 +80,11 @@ internal sealed class ConnectionSupervisor
     /// <summary>The current connection, or the last one; null before the first.</summary>
     public LiveConnection? Latest { get; private set; }
 
-    /// <summary>The server, for diagnostics: scheme, host and port only (never the query, which may carry credentials).</summary>
-    private string Where => SafeDescription.Origin(_plan.Identity.Url);
+    /// <summary>The server (the latest attempt's node), for diagnostics: scheme, host and port only (never the query, which may carry credentials).</summary>
+    private string Where => _diagnostics.Where;
+
+    /// <summary>Whether the socket has nodes to fail over to (<see cref="SailsClientOptions.Urls"/>).</summary>
+    private bool HasFailover => _plan.Identity.Nodes.Count > 1;
 
     /// <summary>Connects unless connected, waiting for a connect already under way.</summary>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
@@ -261,7 +272,9 @@ internal sealed class ConnectionSupervisor
                     await gate(stop.Token).ConfigureAwait(false);
                 }
 
-                var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, _onEvent, stop.Token).ConfigureAwait(false);
+                var node = HasFailover ? FailoverOrder.Next(_plan.Identity.Nodes, _spread, _plan.Health) : _plan.Identity.Url;
+                _diagnostics.Node = node;
+                var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, node, _onEvent, stop.Token).ConfigureAwait(false);
                 await OnConnectedAsync(connection, done, stop).ConfigureAwait(false);
                 return;
             }
@@ -273,7 +286,13 @@ internal sealed class ConnectionSupervisor
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                var error = SailsErrors.Connect(ex, _plan.Identity.Url, _options.ConnectTimeout);
+                var failed = _diagnostics.Url;
+                if (HasFailover)
+                {
+                    _plan.Health.Failed(failed);
+                }
+
+                var error = SailsErrors.Connect(ex, failed, _options.ConnectTimeout);
                 Volatile.Write(ref _lastError, error);
                 _diagnostics.AttemptFailed(attempt, error);
 
@@ -316,6 +335,11 @@ internal sealed class ConnectionSupervisor
         }
 
         stop.Dispose();
+        if (HasFailover)
+        {
+            _plan.Health.Succeeded(connection.Node);
+        }
+
         _diagnostics.Connected(connection);
 
         await _observer.OnConnectedAsync(connection).ConfigureAwait(false);
@@ -360,6 +384,12 @@ internal sealed class ConnectionSupervisor
             var reconnect = _options.Reconnection.Enabled && _state == SailsSocketState.Connected && SailsErrors.IsReconnectable(reason);
             if (reconnect)
             {
+                if (HasFailover)
+                {
+                    // Before the loop picks a node: the one just lost goes to the back.
+                    _plan.Health.Failed(lost.Node);
+                }
+
                 StartLoop(firstAttempt: 1);
             }
             else if (_state != SailsSocketState.Closed)

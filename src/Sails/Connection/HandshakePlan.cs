@@ -17,6 +17,9 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
 {
     public SocketIdentity Identity { get; } = identity;
 
+    /// <summary>When each node last failed, shared by the client's sockets.</summary>
+    public NodeHealth Health => client.Health;
+
     /// <summary>The client's options: the connect bound and clock of each attempt.</summary>
     public SailsClientOptions ClientOptions => client.Options;
 
@@ -24,6 +27,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
     public Func<CancellationToken, ValueTask>? AttemptGate => client.AttemptGate;
 
     /// <summary>The options of one attempt, and the default request headers of the connection it makes.</summary>
+    /// <param name="node">The node this attempt goes to: <see cref="SocketIdentity.Url"/> or another of <see cref="SocketIdentity.Nodes"/>.</param>
     /// <param name="attempt">0 for the first connect, then the reconnection attempt number.</param>
     /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
     /// <param name="onDisconnected">Told once when the connection ends.</param>
@@ -31,6 +35,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
     /// <returns>The lower layers' options and the request headers.</returns>
     /// <exception cref="ArgumentException">The handshake callback made an invalid header or query.</exception>
     public async Task<(SocketIoOptions Options, Dictionary<string, string> RequestHeaders)> PrepareAsync(
+        Uri node,
         int attempt,
         SocketIoEventCallback onEvent,
         Action<SocketIoDisconnectedException> onDisconnected,
@@ -44,11 +49,11 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
         }
 
         var cookies = Identity.Cookies ?? client.Cookies;
-        var handshake = new SailsHandshake(Identity.Url, headers, [.. Identity.Query], attempt, Identity.Headers, cookies, client.Http);
+        var handshake = new SailsHandshake(node, headers, [.. Identity.Query], attempt, Identity.Headers, cookies, client.Http);
         if (options.UseCorsRouteToGetCookie)
         {
             // The session cookie lands in the cookie store, which the handshake sends from.
-            await client.Http.FetchSessionCookieAsync(Identity.Url, cookies, cancellationToken).ConfigureAwait(false);
+            await client.Http.FetchSessionCookieAsync(node, cookies, cancellationToken).ConfigureAwait(false);
         }
 
         if (Identity.ConfigureHandshake is { } configure)
@@ -73,7 +78,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
         {
             Engine = new EngineOptions
             {
-                Url = Identity.Url,
+                Url = node,
                 Path = options.Path,
                 Query = query,
                 Headers = [.. handshake.Headers],

@@ -19,11 +19,15 @@ internal sealed class LiveConnection : IAsyncDisposable
     private SocketIoOptions? _options;
     private SecretSet? _secrets;
 
-    private LiveConnection(ConnectionSupervisor supervisor, int attempt)
+    private LiveConnection(ConnectionSupervisor supervisor, int attempt, Uri node)
     {
         _supervisor = supervisor;
         Attempt = attempt;
+        Node = node;
     }
+
+    /// <summary>The node this connection went to (the socket's URL, or another of the cluster's after a failover).</summary>
+    public Uri Node { get; }
 
     /// <summary>0 for the first connect, then the reconnection attempt that made this connection.</summary>
     public int Attempt { get; }
@@ -59,6 +63,7 @@ internal sealed class LiveConnection : IAsyncDisposable
     /// <param name="supervisor">Told once, with this connection, when it ends.</param>
     /// <param name="plan">What the attempt sends.</param>
     /// <param name="attempt">The attempt number.</param>
+    /// <param name="node">The node to connect to.</param>
     /// <param name="onEvent">Receives the connection's events, on its receive loop.</param>
     /// <param name="cancellationToken">Stops the attempt.</param>
     /// <returns>The connection.</returns>
@@ -66,10 +71,11 @@ internal sealed class LiveConnection : IAsyncDisposable
         ConnectionSupervisor supervisor,
         HandshakePlan plan,
         int attempt,
+        Uri node,
         SocketIoEventCallback onEvent,
         CancellationToken cancellationToken)
     {
-        var live = new LiveConnection(supervisor, attempt);
+        var live = new LiveConnection(supervisor, attempt, node);
 
         // One bound for the whole attempt: the cookie route, the handshake callback and the connect each have their own
         // ConnectTimeout too, but in turn they could take several times it.
@@ -78,7 +84,7 @@ internal sealed class LiveConnection : IAsyncDisposable
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            var (options, requestHeaders) = await plan.PrepareAsync(attempt, onEvent, live.OnDisconnected, bound.Token).ConfigureAwait(false);
+            var (options, requestHeaders) = await plan.PrepareAsync(node, attempt, onEvent, live.OnDisconnected, bound.Token).ConfigureAwait(false);
             live.RequestHeaders = requestHeaders;
             live._options = options;
             live._io = await SocketIoClient.ConnectAsync(options, bound.Token).ConfigureAwait(false);
@@ -87,7 +93,7 @@ internal sealed class LiveConnection : IAsyncDisposable
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new SailsTimeoutException(
-                $"Connecting to the Sails server at {SafeDescription.Origin(plan.Identity.Url)} took longer than {bounds.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout), cookie route and handshake callback included.",
+                $"Connecting to the Sails server at {SafeDescription.Origin(node)} took longer than {bounds.ConnectTimeout.TotalSeconds:0.###} s (ConnectTimeout), cookie route and handshake callback included.",
                 ex);
         }
     }

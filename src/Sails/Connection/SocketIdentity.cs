@@ -17,6 +17,7 @@ internal sealed class SocketIdentity
 {
     private SocketIdentity(
         Uri url,
+        IReadOnlyList<Uri> nodes,
         IReadOnlyList<KeyValuePair<string, string>> query,
         IReadOnlyList<KeyValuePair<string, string>> initialConnectionHeaders,
         Dictionary<string, string> headers,
@@ -25,6 +26,7 @@ internal sealed class SocketIdentity
         Func<SailsHandshake, CancellationToken, ValueTask>? configureHandshake)
     {
         Url = url;
+        Nodes = nodes;
         Query = query;
         InitialConnectionHeaders = initialConnectionHeaders;
         Headers = headers;
@@ -33,7 +35,11 @@ internal sealed class SocketIdentity
         ConfigureHandshake = configureHandshake;
     }
 
+    /// <summary>The socket's own node: the URL it was given, or the first of <see cref="SailsClientOptions.Urls"/>.</summary>
     public Uri Url { get; }
+
+    /// <summary>The nodes the socket may connect to: <see cref="Url"/> first, then the other <see cref="SailsClientOptions.Urls"/> in order.</summary>
+    public IReadOnlyList<Uri> Nodes { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
 
@@ -53,13 +59,29 @@ internal sealed class SocketIdentity
     /// <param name="client">The client's defaults.</param>
     /// <param name="socket">The socket's own settings, or <see langword="null"/>.</param>
     /// <param name="urlParameter">The parameter name to blame when there is no URL.</param>
+    /// <param name="cluster">The nodes to fail over to when <see cref="SailsClientOptions.Urls"/> is not set (a fleet's nodes), or <see langword="null"/>.</param>
     /// <returns>The identity.</returns>
     /// <exception cref="ArgumentException">No URL is configured, or a setting is invalid.</exception>
-    public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter)
+    public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter, IReadOnlyList<Uri>? cluster = null)
     {
-        var url = socket?.Url ?? client.Url
-            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
+        var url = socket?.Url ?? client.Url ?? (client.Urls is [var first, ..] ? first : null)
+            ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url or Urls, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
         SailsSocketOptions.CheckUrl(url, socket?.Url is null ? nameof(SailsClientOptions.Url) : nameof(SailsSocketOptions.Url));
+        IReadOnlyList<Uri> nodes = [url];
+        if ((client.Urls ?? cluster) is { } clusterNodes)
+        {
+            var list = new List<Uri>(clusterNodes.Count + 1) { url };
+            foreach (var node in clusterNodes)
+            {
+                if (!list.Contains(node))
+                {
+                    list.Add(node);
+                }
+            }
+
+            nodes = list.ToArray();
+        }
+
         var initialHeaders = socket?.InitialConnectionHeaders ?? client.InitialConnectionHeaders;
         SailsRequestValidation.CheckHeaders(initialHeaders);
 
@@ -81,6 +103,7 @@ internal sealed class SocketIdentity
 
         return new SocketIdentity(
             url,
+            nodes,
             socket?.Query ?? client.Query,
             initialHeaders,
             headers,

@@ -48,10 +48,13 @@ internal sealed class SocketDiagnostics
     }
 
     /// <summary>The server: scheme, host and port only. Made when asked (only a report needs it): an idle socket keeps no copy.</summary>
-    public string Where => SafeDescription.Origin(_identity.Url);
+    public string Where => SafeDescription.Origin(Url);
 
-    /// <summary>The server's URL, for the request activities' <c>server.*</c> tags.</summary>
-    public Uri Url => _identity.Url;
+    /// <summary>The server's URL (the node of the latest attempt), for the request activities' <c>server.*</c> tags.</summary>
+    public Uri Url => Node ?? _identity.Url;
+
+    /// <summary>The node the latest attempt went to (failover, <see cref="SailsClientOptions.Urls"/>); null before the first.</summary>
+    public Uri? Node { get; set; }
 
     /// <summary>The latest connection, whose credentials are redacted too.</summary>
     public LiveConnection? Connection { get; set; }

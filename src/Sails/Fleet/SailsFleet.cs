@@ -79,7 +79,8 @@ public sealed class SailsFleet : IReadOnlyList<SailsSocket>, IAsyncDisposable
         for (var n = 0; n < _nodes.Length; n++)
         {
             // One identity per node, shared by its sockets, as a client shares its default one: no copy per socket.
-            identities[n] = SocketIdentity.Resolve(client, new SailsSocketOptions { Url = _nodes[n] }, nameof(SailsFleetOptions.Nodes));
+            // With failover, its list is this node then the others (SailsClientOptions.Urls, when set, wins).
+            identities[n] = SocketIdentity.Resolve(client, new SailsSocketOptions { Url = _nodes[n] }, nameof(SailsFleetOptions.Nodes), options.Failover ? _nodes : null);
             _latency[n] = new LatencyRecorder();
         }
 
@@ -340,7 +341,26 @@ public sealed class SailsFleet : IReadOnlyList<SailsSocket>, IAsyncDisposable
     /// <summary>The node a socket counts under: the one it is connected to, else its placement.</summary>
     private int NodeOf(int index, SailsSocketState state)
     {
-        _ = state;
+        if (state == SailsSocketState.Connected && _sockets[index].CurrentUrl is { } current)
+        {
+            // The identities were resolved from these very instances: a reference match is the common case.
+            for (var n = 0; n < _nodes.Length; n++)
+            {
+                if (ReferenceEquals(_nodes[n], current))
+                {
+                    return n;
+                }
+            }
+
+            for (var n = 0; n < _nodes.Length; n++)
+            {
+                if (_nodes[n].Equals(current))
+                {
+                    return n;
+                }
+            }
+        }
+
         return _placement[index];
     }
 

@@ -44,6 +44,15 @@ public sealed class SailsFleetOptions
     public double ConnectJitter { get; init; } = 0.5;
 
     /// <summary>
+    /// Whether a socket whose node fails moves to the others: each socket's failover list is its node, then the other
+    /// <see cref="Nodes"/> (the client's failover, docs/cluster.md; the client shares what it learns of a failed node with
+    /// every socket). Default <see langword="true"/>. <see cref="SailsClientOptions.Urls"/>, when set in
+    /// <see cref="ClientOptions"/>, is used instead of <see cref="Nodes"/>; without failover a socket reconnects to its
+    /// own node only.
+    /// </summary>
+    public bool Failover { get; init; } = true;
+
+    /// <summary>
     /// The options of the fleet's one <see cref="SailsClient"/>, a template for every socket: timeouts, reconnection and
     /// its backoff, limits, clock, transports. <see cref="SailsClientOptions.Url"/> is not used (each socket gets its
     /// node) and <see cref="SailsClientOptions.AutoConnect"/> neither (<see cref="SailsFleet.ConnectAsync"/> connects).
