@@ -22,6 +22,13 @@ internal sealed class FleetLoad(SailsFleet fleet, double rate, int maxInFlight)
     private int _inFlight;
     private string? _firstOther;
 
+    /// <summary>The failover window: requests numbered from <see cref="_windowStart"/> up to <see cref="_windowEnd"/> (exclusive).</summary>
+    private long _windowStart = long.MaxValue;
+    private long _windowEnd = long.MaxValue;
+
+    /// <summary>Outcomes of the window's requests: completed, interrupted, not sent, timed out, over a limit, other.</summary>
+    private readonly long[] _window = new long[6];
+
     /// <summary>Requests not yet answered nor failed.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -37,6 +44,19 @@ internal sealed class FleetLoad(SailsFleet fleet, double rate, int maxInFlight)
         Interlocked.Read(ref _other),
         Volatile.Read(ref _inFlight),
         Volatile.Read(ref _firstOther));
+
+    /// <summary>Starts the failover window: requests issued from now on are counted in it.</summary>
+    public void OpenWindow() => Volatile.Write(ref _windowStart, Interlocked.Read(ref _issued));
+
+    /// <summary>Ends the failover window: requests issued from now on are not counted in it.</summary>
+    public void CloseWindow() => Volatile.Write(ref _windowEnd, Interlocked.Read(ref _issued));
+
+    /// <summary>How the window's requests ended (once drained): issued, completed, interrupted, not sent, timed out, over a limit, other.</summary>
+    public long[] WindowOutcomes()
+    {
+        var issued = Math.Max(0, Math.Min(Interlocked.Read(ref _issued), Volatile.Read(ref _windowEnd)) - Volatile.Read(ref _windowStart));
+        return [issued, .. _window.Select(static (_, i) => i).Select(i => Interlocked.Read(ref _window[i]))];
+    }
 
     /// <summary>Issues requests at the rate until <paramref name="stop"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -89,37 +109,47 @@ internal sealed class FleetLoad(SailsFleet fleet, double rate, int maxInFlight)
     private async Task IssueAsync(long n)
     {
         Interlocked.Increment(ref _inFlight);
+        int outcome;
         try
         {
             var index = (int)(n % fleet.Count);
             var response = await fleet.RequestAsync(index, new SailsRequest("get", "/echo?i=" + n.ToString(CultureInfo.InvariantCulture)));
             Interlocked.Increment(ref response.StatusCode == 200 ? ref _completed : ref _wrong);
+            outcome = response.StatusCode == 200 ? 0 : 5;
         }
         catch (SailsRequestInterruptedException)
         {
             Interlocked.Increment(ref _interrupted);
+            outcome = 1;
         }
         catch (SailsConnectionException)
         {
             Interlocked.Increment(ref _notSent);
+            outcome = 2;
         }
         catch (SailsTimeoutException)
         {
             Interlocked.Increment(ref _timedOut);
+            outcome = 3;
         }
         catch (SailsLimitExceededException)
         {
             Interlocked.Increment(ref _limited);
+            outcome = 4;
         }
         catch (Exception ex)
         {
             Interlocked.Increment(ref _other);
             Interlocked.CompareExchange(ref _firstOther, $"{ex.GetType().Name}: {ex.Message}", null);
+            outcome = 5;
         }
-        finally
+
+        if (n >= Volatile.Read(ref _windowStart) && n < Volatile.Read(ref _windowEnd))
         {
-            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _window[outcome]);
         }
+
+        Interlocked.Decrement(ref _inFlight);
     }
 }
 

@@ -150,9 +150,9 @@ internal static class FleetRun
     {
         var victims = fleet.GetSocketsPlacedOn(0).Count;
         await Console.Error.WriteLineAsync($"SIGKILL node 0 ({victims} sockets placed there) under the steady rate …");
-        var before = load.Counts;
         var attempts0 = fleet.ConnectAttempts;
         var watch = Stopwatch.StartNew();
+        load.OpenWindow();
         cluster.Kill(0);
 
         double? detected = null;
@@ -183,8 +183,15 @@ internal static class FleetRun
             await Task.Delay(50);
         }
 
-        // The failover window: until every socket is back, then the drain of what was issued in it.
-        var during = load.Counts.Minus(before);
+        // The failover window: the requests issued from the kill until every socket is back, each followed to its end.
+        load.CloseWindow();
+        var during = load.WindowOutcomes();
+        var drainUntil = Stopwatch.GetTimestamp() + (long)((options.Timeout.TotalSeconds + 10) * Stopwatch.Frequency);
+        while (during.Skip(1).Sum() < during[0] && Stopwatch.GetTimestamp() < drainUntil)
+        {
+            await Task.Delay(50);
+            during = load.WindowOutcomes();
+        }
         await Console.Error.WriteLineAsync(FormattableString.Invariant($"  back: {snapshot.Connected}/{fleet.Count} after {recovered?.ToString("F1", CultureInfo.InvariantCulture) ?? "—"} s; {fleet.ConnectAttempts - attempts0} connect attempts"));
         return new RecoveryResult(
             victims,
@@ -193,13 +200,13 @@ internal static class FleetRun
             peakReconnecting,
             fleet.ConnectAttempts - attempts0,
             snapshot.Nodes.Select(static n => n.Connected).ToArray(),
-            during.Issued,
-            during.Completed,
-            during.Interrupted,
-            during.NotSent,
-            during.TimedOut,
-            during.LimitExceeded,
-            during.Other + during.WrongStatus);
+            during[0],
+            during[1],
+            during[2],
+            during[3],
+            during[4],
+            during[5],
+            during[6]);
     }
 }
 
@@ -263,7 +270,7 @@ internal sealed record FleetReport(
         if (Recovery is { } r)
         {
             text.AppendLine(c, $"  node kill    {r.SocketsOnKilledNode} sockets on node 0; loss seen after {r.DetectedSeconds} s, all back after {r.AllBackSeconds?.ToString("F1", c) ?? "NOT"} s; peak reconnecting {r.PeakReconnecting}; {r.ConnectAttempts} attempts; per node after: {string.Join('/', r.ConnectedPerNodeAfter)}");
-            text.AppendLine(c, $"               requests in the window: {r.RequestsIssued} issued, {r.RequestsCompleted} completed, {r.RequestsInterrupted} interrupted, {r.RequestsNotSent} not sent, {r.RequestsTimedOut} timed out, {r.RequestsLimitExceeded} over a limit, {r.RequestsOtherFailures} other");
+            text.AppendLine(c, $"               requests issued from the kill until all were back: {r.RequestsIssued}, {r.RequestsCompleted} completed, {r.RequestsInterrupted} interrupted, {r.RequestsNotSent} not sent, {r.RequestsTimedOut} timed out, {r.RequestsLimitExceeded} over a limit, {r.RequestsOtherFailures} other");
         }
 
         text.AppendLine(c, $"  total        {TotalIssued} issued, {TotalCompleted} completed, {TotalFailed} failed, {TotalLost} lost; drained {Drained}; {ConnectedAtEnd} connected at the end");
