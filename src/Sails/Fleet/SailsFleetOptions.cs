@@ -28,12 +28,12 @@ public sealed class SailsFleetOptions
 
     /// <summary>
     /// The most connection attempts per second over the whole fleet: first connects and every reconnection attempt
-    /// alike, so that the sockets of a node that dies do not all reconnect at once. Default 500 per second (the three
+    /// alike, so that the sockets of a node that dies do not all reconnect at once; 0.01 to 1,000,000. Default 500 per second (the three
     /// test nodes took 250–480 handshakes a second on two shared cores, so the gate rather than the servers bounds a fleet of 15,000 only on a faster machine: at least 30 s).
     /// </summary>
     public double ConnectRate { get; init; } = 500;
 
-    /// <summary>How many attempts may start at once after a quiet spell, before the rate applies. Default 50.</summary>
+    /// <summary>How many attempts may start at once after a quiet spell, before the rate applies: 1 to <see cref="MaxSocketCount"/>. Default 50.</summary>
     public int ConnectBurst { get; init; } = 50;
 
     /// <summary>
@@ -85,12 +85,15 @@ public sealed class SailsFleetOptions
             throw new ArgumentOutOfRangeException(nameof(SocketCount), SocketCount, $"A fleet holds 1 to {MaxSocketCount} sockets.");
         }
 
-        if (!(ConnectRate > 0) || double.IsInfinity(ConnectRate))
+        if (!(ConnectRate >= 0.01 && ConnectRate <= 1_000_000))
         {
-            throw new ArgumentOutOfRangeException(nameof(ConnectRate), ConnectRate, "The connect rate must be a positive number of attempts per second.");
+            throw new ArgumentOutOfRangeException(nameof(ConnectRate), ConnectRate, "The connect rate must be from 0.01 to 1,000,000 attempts per second.");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(ConnectBurst, 1, nameof(ConnectBurst));
+        if (ConnectBurst is < 1 or > MaxSocketCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectBurst), ConnectBurst, $"The connect burst must be from 1 to {MaxSocketCount}.");
+        }
         if (ConnectJitter is < 0 or > 1 || double.IsNaN(ConnectJitter))
         {
             throw new ArgumentOutOfRangeException(nameof(ConnectJitter), ConnectJitter, "The jitter must be between 0 and 1.");

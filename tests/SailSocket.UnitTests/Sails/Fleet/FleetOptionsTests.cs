@@ -34,7 +34,9 @@ public sealed class FleetOptionsTests
     [InlineData(0, 1, 0.5, nameof(SailsFleetOptions.ConnectRate))]
     [InlineData(double.NaN, 1, 0.5, nameof(SailsFleetOptions.ConnectRate))]
     [InlineData(double.PositiveInfinity, 1, 0.5, nameof(SailsFleetOptions.ConnectRate))]
+    [InlineData(0.001, 1, 0.5, nameof(SailsFleetOptions.ConnectRate))]
     [InlineData(10, 0, 0.5, nameof(SailsFleetOptions.ConnectBurst))]
+    [InlineData(10, SailsFleetOptions.MaxSocketCount + 1, 0.5, nameof(SailsFleetOptions.ConnectBurst))]
     [InlineData(10, 1, 1.5, nameof(SailsFleetOptions.ConnectJitter))]
     [InlineData(10, 1, -0.1, nameof(SailsFleetOptions.ConnectJitter))]
     public void ConnectRate_OutOfRange_NamesIt(double rate, int burst, double jitter, string name)
