@@ -63,6 +63,18 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Plays the launcher's death for the watchdog (closes its end of the watchdog's pipe, as the kernel does when this
+    /// process dies): the watchdog then kills Redis. For the fixture's own test.
+    /// </summary>
+    public void AbandonToWatchdog()
+    {
+        lock (_gate)
+        {
+            _watchdog?.StandardInput.Close();
+        }
+    }
+
     /// <summary>Everything Redis printed so far, across restarts.</summary>
     public string Output
     {

@@ -84,7 +84,7 @@ internal sealed class ConnectionSupervisor
     private string Where => _diagnostics.Where;
 
     /// <summary>Whether the socket has nodes to fail over to (<see cref="SailsClientOptions.Urls"/>).</summary>
-    private bool HasFailover => _plan.Identity.Nodes.Count > 1;
+    private bool HasFailover => _plan.Identity.Nodes is { Count: > 1 };
 
     /// <summary>Connects unless connected, waiting for a connect already under way.</summary>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
@@ -272,7 +272,7 @@ internal sealed class ConnectionSupervisor
                     await gate(stop.Token).ConfigureAwait(false);
                 }
 
-                var node = HasFailover ? FailoverOrder.Next(_plan.Identity.Nodes, _spread, _plan.Health) : _plan.Identity.Url;
+                var node = HasFailover ? FailoverOrder.Next(_plan.Identity.Nodes!, _spread, _plan.Health) : _plan.Identity.Url;
                 _diagnostics.Node = node;
                 var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, node, _onEvent, stop.Token).ConfigureAwait(false);
                 await OnConnectedAsync(connection, done, stop).ConfigureAwait(false);

@@ -17,7 +17,7 @@ internal sealed class SocketIdentity
 {
     private SocketIdentity(
         Uri url,
-        IReadOnlyList<Uri> nodes,
+        IReadOnlyList<Uri>? nodes,
         IReadOnlyList<KeyValuePair<string, string>> query,
         IReadOnlyList<KeyValuePair<string, string>> initialConnectionHeaders,
         Dictionary<string, string> headers,
@@ -38,8 +38,11 @@ internal sealed class SocketIdentity
     /// <summary>The socket's own node: the URL it was given, or the first of <see cref="SailsClientOptions.Urls"/>.</summary>
     public Uri Url { get; }
 
-    /// <summary>The nodes the socket may connect to: <see cref="Url"/> first, then the other <see cref="SailsClientOptions.Urls"/> in order.</summary>
-    public IReadOnlyList<Uri> Nodes { get; }
+    /// <summary>
+    /// The nodes the socket may connect to: <see cref="Url"/> first, then the other <see cref="SailsClientOptions.Urls"/> in
+    /// order; <see langword="null"/> without <see cref="SailsClientOptions.Urls"/> (no list per socket: <see cref="Url"/> alone).
+    /// </summary>
+    public IReadOnlyList<Uri>? Nodes { get; }
 
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; }
 
@@ -67,7 +70,7 @@ internal sealed class SocketIdentity
         var url = socket?.Url ?? client.Url ?? (client.Urls is [var first, ..] ? first : null)
             ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url or Urls, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
         SailsSocketOptions.CheckUrl(url, socket?.Url is null ? nameof(SailsClientOptions.Url) : nameof(SailsSocketOptions.Url));
-        IReadOnlyList<Uri> nodes = [url];
+        IReadOnlyList<Uri>? nodes = null;
         if ((client.Urls ?? cluster) is { } clusterNodes)
         {
             var list = new List<Uri>(clusterNodes.Count + 1) { url };
