@@ -1,6 +1,12 @@
 using SailSocket.LoadTool;
 
 // The end-to-end load tool (docs/benchmarks.md, "End-to-end: load tool"). Usage: see LoadOptions.Usage.
+if (args is ["fleet", .. var fleetArgs])
+{
+    // A fleet over a lifted three-node cluster: FleetRun, options in FleetRunOptions.Usage.
+    return await FleetRun.RunAsync(fleetArgs);
+}
+
 LoadOptions options;
 try
 {
@@ -21,6 +27,12 @@ catch (Exception ex) when (ex is ArgumentException or UriFormatException)
 if (options.Transport == "polling" && (options.Compare is { } compared ? compared.A == ClientKind.Raw || compared.B == ClientKind.Raw : options.Client == ClientKind.Raw))
 {
     await Console.Error.WriteLineAsync("--transport polling: the raw client is a ClientWebSocket floor and speaks WebSocket only.");
+    return 2;
+}
+
+if (OpenFileLimit.Refusal("--sockets", options.Sockets, options.Transport == "polling" ? 2 : 1) is { } refusal)
+{
+    await Console.Error.WriteLineAsync(refusal);
     return 2;
 }
 

@@ -107,6 +107,12 @@ public sealed class SailsClient : IAsyncDisposable
 
     internal HttpMessageInvoker HttpInvoker => _invoker;
 
+    /// <summary>
+    /// Awaited before every reconnection attempt of this client's sockets (after the backoff), outside the attempt's
+    /// connect bound; <see langword="null"/> for none. A <see cref="Fleet.SailsFleet"/> sets its connect-rate gate here.
+    /// </summary>
+    internal Func<CancellationToken, ValueTask>? AttemptGate { get; init; }
+
     /// <summary>When each node last failed, shared by the client's sockets (failover, <see cref="SailsClientOptions.Urls"/>).</summary>
     internal NodeHealth Health { get; }
 
@@ -265,10 +271,14 @@ public sealed class SailsClient : IAsyncDisposable
         return shared;
     }
 
-    private SailsSocket CreateSocketCore(SailsSocketOptions? options, bool startConnecting)
+    private SailsSocket CreateSocketCore(SailsSocketOptions? options, bool startConnecting) =>
+        CreateSocketWith(ResolveIdentity(options), startConnecting);
+
+    /// <summary>Creates a socket with an identity resolved beforehand (a fleet shares one per node).</summary>
+    internal SailsSocket CreateSocketWith(SocketIdentity identity, bool startConnecting)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var socket = new SailsSocket(this, ResolveIdentity(options));
+        var socket = new SailsSocket(this, identity);
         _sockets.TryAdd(socket, 0);
         if (Volatile.Read(ref _disposed) != 0)
         {

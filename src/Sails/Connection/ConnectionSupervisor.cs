@@ -266,6 +266,12 @@ internal sealed class ConnectionSupervisor
                     _observer.OnReconnecting(attempt, null);
                 }
 
+                if (attempt > 0 && _plan.AttemptGate is { } gate)
+                {
+                    // A fleet's connect rate: the sockets of a node that died all reconnect through it, not at once.
+                    await gate(stop.Token).ConfigureAwait(false);
+                }
+
                 var node = HasFailover ? FailoverOrder.Next(_plan.Identity.Nodes!, _spread, _plan.Health) : _plan.Identity.Url;
                 _diagnostics.Node = node;
                 var connection = await LiveConnection.ConnectAsync(this, _plan, attempt, node, _onEvent, stop.Token).ConfigureAwait(false);

@@ -23,6 +23,9 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
     /// <summary>The client's options: the connect bound and clock of each attempt.</summary>
     public SailsClientOptions ClientOptions => client.Options;
 
+    /// <summary>Awaited before each reconnection attempt, after the backoff: a fleet's connect-rate gate, or null.</summary>
+    public Func<CancellationToken, ValueTask>? AttemptGate => client.AttemptGate;
+
     /// <summary>The options of one attempt, and the default request headers of the connection it makes.</summary>
     /// <param name="node">The node this attempt goes to: <see cref="SocketIdentity.Url"/> or another of <see cref="SocketIdentity.Nodes"/>.</param>
     /// <param name="attempt">0 for the first connect, then the reconnection attempt number.</param>

@@ -62,18 +62,19 @@ internal sealed class SocketIdentity
     /// <param name="client">The client's defaults.</param>
     /// <param name="socket">The socket's own settings, or <see langword="null"/>.</param>
     /// <param name="urlParameter">The parameter name to blame when there is no URL.</param>
+    /// <param name="cluster">The nodes to fail over to when <see cref="SailsClientOptions.Urls"/> is not set (a fleet's nodes), or <see langword="null"/>.</param>
     /// <returns>The identity.</returns>
     /// <exception cref="ArgumentException">No URL is configured, or a setting is invalid.</exception>
-    public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter)
+    public static SocketIdentity Resolve(SailsClientOptions client, SailsSocketOptions? socket, string urlParameter, IReadOnlyList<Uri>? cluster = null)
     {
         var url = socket?.Url ?? client.Url ?? (client.Urls is [var first, ..] ? first : null)
             ?? throw new ArgumentException("No server URL: set SailsClientOptions.Url or Urls, or pass a URL (or SailsSocketOptions.Url) to ConnectAsync.", urlParameter);
         SailsSocketOptions.CheckUrl(url, socket?.Url is null ? nameof(SailsClientOptions.Url) : nameof(SailsSocketOptions.Url));
         IReadOnlyList<Uri>? nodes = null;
-        if (client.Urls is { } cluster)
+        if ((client.Urls ?? cluster) is { } clusterNodes)
         {
-            var list = new List<Uri>(cluster.Count + 1) { url };
-            foreach (var node in cluster)
+            var list = new List<Uri>(clusterNodes.Count + 1) { url };
+            foreach (var node in clusterNodes)
             {
                 if (!list.Contains(node))
                 {

@@ -72,7 +72,7 @@ public sealed class AsyncSignatureRuleTests
             var ok = method.Name switch
             {
                 "DisposeAsync" => method.ReturnType == typeof(ValueTask) && typeof(IAsyncDisposable).IsAssignableFrom(method.DeclaringType),
-                _ when s_requestMethods.Contains(method.Name) => method.DeclaringType == typeof(SailsSocket) && IsValueTask(method.ReturnType),
+                _ when s_requestMethods.Contains(method.Name) => (method.DeclaringType == typeof(SailsSocket) || method.DeclaringType == typeof(SailSocket.Fleet.SailsFleet)) && IsValueTask(method.ReturnType),
                 _ => IsTask(method.ReturnType),
             };
             if (!ok)
