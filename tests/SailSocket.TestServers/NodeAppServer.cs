@@ -351,9 +351,15 @@ public sealed class NodeAppServer : IAsyncDisposable
         }
     }
 
-    private static bool IsInstalled(string appDirectory, string markerPackage) =>
-        File.Exists(Path.Combine(appDirectory, "node_modules", ".package-lock.json"))
-        && File.Exists(Path.Combine(appDirectory, "node_modules", markerPackage, "package.json"));
+    // Installed, and from the current lock: a pull that changes package-lock.json (new packages) makes npm ci run again.
+    private static bool IsInstalled(string appDirectory, string markerPackage)
+    {
+        var installed = new FileInfo(Path.Combine(appDirectory, "node_modules", ".package-lock.json"));
+        var pinned = new FileInfo(Path.Combine(appDirectory, "package-lock.json"));
+        return installed.Exists
+            && (!pinned.Exists || installed.LastWriteTimeUtc >= pinned.LastWriteTimeUtc)
+            && File.Exists(Path.Combine(appDirectory, "node_modules", markerPackage, "package.json"));
+    }
 
     private static async Task<FileStream> AcquireFileLockAsync(string path, CancellationToken cancellationToken)
     {

@@ -26,5 +26,12 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Brings back whatever a test killed, froze or restarted, so that the next test starts from a whole cluster.</summary>
     public Task HealAsync() => Cluster.HealAsync(Bound.Seconds(90));
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync().AsTask().Within(30);
+    public async Task DisposeAsync()
+    {
+        // Null when the lift failed: StartAsync has already stopped whatever it had started.
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync().AsTask().Within(30);
+        }
+    }
 }
