@@ -8,8 +8,9 @@ using Xunit.Abstractions;
 namespace SailSocket.IntegrationTests.Fleet;
 
 /// <summary>
-/// A fleet of 3,000 sockets over the real three-node cluster (Redis adapter) loses a node to SIGKILL: its sockets move to
-/// the other nodes through the fleet's connect rate, their room joins are replayed, later broadcasts reach every socket,
+/// A fleet of 3,000 sockets over the real three-node cluster (Redis adapter) loses a node, killed (SIGKILL: its connections
+/// close) or frozen (SIGSTOP: they stay open and only the heartbeat finds it): its sockets move to the other nodes through
+/// the fleet's connect rate, their room joins are replayed, later broadcasts reach every socket,
 /// and every request issued during the failover either completes once or fails with a documented exception.
 /// </summary>
 [Collection(ClusterGroup.Name)]
@@ -25,8 +26,16 @@ public sealed class FleetFailoverTests(ClusterFixture fixture, ITestOutputHelper
 
     public Task DisposeAsync() => fixture.HealAsync();
 
-    [Fact]
-    public async Task Three_thousand_sockets_survive_a_node_kill_with_rooms_replayed_and_every_request_accounted_for()
+    public enum NodeLoss
+    {
+        Killed,
+        Frozen,
+    }
+
+    [Theory]
+    [InlineData(NodeLoss.Killed)]
+    [InlineData(NodeLoss.Frozen)]
+    public async Task Three_thousand_sockets_survive_losing_a_node_with_rooms_replayed_and_every_request_accounted_for(NodeLoss loss)
     {
         await using var fleet = new SailsFleet(new SailsFleetOptions
         {
@@ -98,9 +107,17 @@ public sealed class FleetFailoverTests(ClusterFixture fixture, ITestOutputHelper
 
             var attemptsBefore = fleet.ConnectAttempts;
             var killedAt = TimeProvider.System.GetTimestamp();
-            _cluster.Kill(0);
+            if (loss == NodeLoss.Killed)
+            {
+                _cluster.Kill(0);
+            }
+            else
+            {
+                _cluster.Freeze(0); // thawed by HealAsync after the test
+            }
 
-            await Bound.Until(() => fleet.GetSnapshot().Connected < SocketCount, 15);
+            // A frozen node is found by the heartbeat: pingInterval + pingTimeout (5 s) after its last ping.
+            await Bound.Until(() => fleet.GetSnapshot().Connected < SocketCount, 20);
             await Bound.Until(() => fleet.GetSnapshot() is { Connected: SocketCount }, 90);
             recovery = TimeProvider.System.GetElapsedTime(killedAt);
             after = fleet.GetSnapshot();
@@ -154,7 +171,7 @@ public sealed class FleetFailoverTests(ClusterFixture fixture, ITestOutputHelper
             }
         }
 
-        output.WriteLine(FormattableString.Invariant($"every socket back after {recovery.TotalSeconds:F2} s, {reconnects} connect attempts, longest backoff {TimeSpan.FromTicks(longestDelay).TotalSeconds:F2} s; per node {string.Join('/', after.Nodes.Select(static n => n.Connected))}; {issued} requests during the failover: {string.Join(", ", byOutcome.Select(static o => $"{o.Value} {o.Key}"))}"));
+        output.WriteLine(FormattableString.Invariant($"node {loss}: every socket back after {recovery.TotalSeconds:F2} s, {reconnects} connect attempts, longest backoff {TimeSpan.FromTicks(longestDelay).TotalSeconds:F2} s; per node {string.Join('/', after.Nodes.Select(static n => n.Connected))}; {issued} requests during the failover: {string.Join(", ", byOutcome.Select(static o => $"{o.Value} {o.Key}"))}"));
         Assert.True(byOutcome.GetValueOrDefault("completed") > issued / 2, "outcomes: " + string.Join(", ", byOutcome));
 
         // Later broadcasts reach every socket, exactly once: the moved sockets joined the room again.
