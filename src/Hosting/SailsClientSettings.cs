@@ -12,6 +12,12 @@ public sealed class SailsClientSettings
     /// <summary>The Sails server, an absolute http, https, ws or wss URL. Required unless every socket has its own <see cref="SailsSocketSettings.Url"/>.</summary>
     public string? Url { get; set; }
 
+    /// <summary>
+    /// The nodes of a cluster for failover (<see cref="SailsClientOptions.Urls"/>, docs/cluster.md): absolute http, https,
+    /// ws or wss URLs without user info. Default none (the socket's own URL only).
+    /// </summary>
+    public List<string> Urls { get; } = [];
+
     /// <summary>The Socket.IO path on the server. Default <c>/socket.io/</c>.</summary>
     public string Path { get; set; } = "/socket.io/";
 

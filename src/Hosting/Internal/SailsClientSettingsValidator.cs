@@ -39,6 +39,18 @@ internal sealed class SailsClientSettingsValidator(IEnumerable<SailsClientRegist
             }
         }
 
+        for (var i = 0; i < options.Urls.Count; i++)
+        {
+            if (!SailsSettingsMapper.TryParseServerUrl(options.Urls[i], out var node, out var problem))
+            {
+                failures.Add($"{path}:Urls:{i} {problem}.");
+            }
+            else if (!string.IsNullOrEmpty(node!.UserInfo))
+            {
+                failures.Add($"{path}:Urls:{i} must not carry user info (put credentials in Headers).");
+            }
+        }
+
         if (string.IsNullOrEmpty(options.Path) || options.Path[0] != '/')
         {
             failures.Add($"{path}:Path must start with '/'.");

@@ -56,6 +56,7 @@ internal static class SailsSettingsMapper
         return new SailsClientOptions
         {
             Url = url,
+            Urls = settings.Urls.Count == 0 ? null : settings.Urls.Select(static u => TryParseServerUrl(u, out var node, out _) ? node! : null!).ToArray(),
             Path = settings.Path,
             Transports = transports,
             ConnectTimeout = settings.ConnectTimeout,

@@ -39,6 +39,8 @@ public sealed class HostingConfigurationTests
     [InlineData("Sails:RequestTimeout", "00:00:00", "Sails:RequestTimeout must be positive, not 00:00:00.")]
     [InlineData("Sails:Reconnection:Delay", "-00:00:01", "Sails:Reconnection:Delay must not be negative")]
     [InlineData("Sails:Reconnection:Attempts", "0", "Sails:Reconnection:Attempts must be at least 1")]
+    [InlineData("Sails:Urls:0", "gopher://example.com", "Sails:Urls:0 must use http, https, ws or wss, not 'gopher'.")]
+    [InlineData("Sails:Urls:0", "http://admin:pa55word@node1.example.com", "Sails:Urls:0 must not carry user info (put credentials in Headers).")]
     [InlineData("Sails:Sockets:orders:Url", "gopher://example.com", "Sails:Sockets:orders:Url must use http, https, ws or wss, not 'gopher'.")]
     [InlineData("Sails:Sockets:orders:Subscriptions:0", "pet", "Sails:Sockets:orders:Subscriptions:0 must be a path starting with '/'.")]
     public async Task A_bad_option_fails_the_start_naming_the_option(string key, string value, string expected)
@@ -79,13 +81,21 @@ public sealed class HostingConfigurationTests
     [Fact]
     public async Task Valid_settings_map_to_the_core_options_with_the_documented_defaults()
     {
-        using var host = Build(new() { ["Sails:Url"] = "http://127.0.0.1:9", ["Sails:Transports"] = "pollingthenupgrade", ["Sails:Reconnection:Attempts"] = "3" });
+        using var host = Build(new()
+        {
+            ["Sails:Url"] = "http://127.0.0.1:9",
+            ["Sails:Urls:0"] = "http://127.0.0.1:9",
+            ["Sails:Urls:1"] = "http://127.0.0.2:9",
+            ["Sails:Transports"] = "pollingthenupgrade",
+            ["Sails:Reconnection:Attempts"] = "3",
+        });
         var settings = host.Services.GetRequiredService<IOptionsMonitor<SailsClientSettings>>().Get(Options.DefaultName);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.ConnectTimeout);
         Assert.False(settings.WaitForConnectOnStart);
 
         var client = host.Services.GetRequiredService<ISailsClientProvider>().GetClient();
         Assert.Equal(new Uri("http://127.0.0.1:9"), client.Options.Url);
+        Assert.Equal([new Uri("http://127.0.0.1:9"), new Uri("http://127.0.0.2:9")], client.Options.Urls!);
         Assert.Equal(SailSocket.Engine.EngineTransports.PollingThenUpgrade, client.Options.Transports);
         Assert.True(client.Options.Reconnection.Enabled);
         Assert.Equal(3, client.Options.Reconnection.Attempts);
