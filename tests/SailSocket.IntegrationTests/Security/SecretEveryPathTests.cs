@@ -40,6 +40,7 @@ public sealed class SecretEveryPathTests
         var texts = new ConcurrentQueue<string>();
         var polls = 0;
         var sawApiKey = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sawConnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = new RawHttpServer(async (request, stream, ct) =>
         {
             var isPost = request.Head.StartsWith("POST", StringComparison.Ordinal);
@@ -60,6 +61,11 @@ public sealed class SecretEveryPathTests
                     sawApiKey.TrySetResult();
                 }
 
+                if (body.Split('\u001e').Any(static packet => packet.StartsWith("40", StringComparison.Ordinal)))
+                {
+                    sawConnect.TrySetResult();
+                }
+
                 await Answer(stream, 200, "ok", ct);
                 return;
             }
@@ -67,6 +73,9 @@ public sealed class SecretEveryPathTests
             switch (Interlocked.Increment(ref polls))
             {
                 case 1 when path == Path.ConnectError:
+                    // As a real server does: the namespace's CONNECT_ERROR answers its CONNECT. (The first poll can arrive
+                    // before the client's CONNECT; a 44 sent then would be for a namespace the client is not joining yet.)
+                    await sawConnect.Task.WaitAsync(ct);
                     await Answer(stream, 200, "44{\"message\":\"" + s_echo + "\"}", ct);
                     return;
                 case 1:
