@@ -85,6 +85,30 @@ internal sealed class FaultHarness : IAsyncDisposable
         Bound.Until(() => Reconnects >= count && Socket.State == SailsSocketState.Connected, seconds);
 
     /// <summary>A request that must be answered: the socket works.</summary>
+    /// <summary>
+    /// Cuts the idle connection (<c>rst</c>, <c>fin</c>, <c>server-to-client</c> or <c>client-to-server</c>) and checks the
+    /// socket reports one transport close, reconnects and works again.
+    /// </summary>
+    public async Task CutWhileIdleAndRecoverAsync(string cut)
+    {
+        await Bound.Until(() => Proxy.OpenConnectionCount > 0, 5);
+
+        var cuts = cut switch
+        {
+            "rst" => Proxy.CutAll(reset: true),
+            "fin" => Proxy.CutAll(reset: false),
+            "server-to-client" => Proxy.CutDirection(FaultProxyDirection.ServerToClient),
+            _ => Proxy.CutDirection(FaultProxyDirection.ClientToServer),
+        };
+        Assert.True(cuts > 0);
+
+        var disconnect = await NextDisconnectAsync(0, 15);
+        Assert.Equal(SailsDisconnectReason.TransportClose, disconnect.Reason);
+        await ReconnectedAsync(1, 15);
+        await AssertUsableAsync();
+        Assert.Equal(1, DisconnectCount);
+    }
+
     public async Task AssertUsableAsync()
     {
         var echo = (await Socket.GetAsync("/echo?usable=1", Bound.Seconds(15))).ReadBody(TestJson.Default.EchoReply)!;

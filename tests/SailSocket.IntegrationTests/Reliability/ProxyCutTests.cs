@@ -29,22 +29,7 @@ public sealed class ProxyCutTests
         var server = await SharedSailsServer.GetAsync();
         await using var harness = await FaultHarness.ConnectAsync(server, transport);
         await harness.AssertUsableAsync();
-        await Bound.Until(() => harness.Proxy.OpenConnectionCount > 0, 5);
-
-        var cuts = cut switch
-        {
-            "rst" => harness.Proxy.CutAll(reset: true),
-            "fin" => harness.Proxy.CutAll(reset: false),
-            "server-to-client" => harness.Proxy.CutDirection(FaultProxyDirection.ServerToClient),
-            _ => harness.Proxy.CutDirection(FaultProxyDirection.ClientToServer),
-        };
-        Assert.True(cuts > 0);
-
-        var disconnect = await harness.NextDisconnectAsync(0, 15);
-        Assert.Equal(SailsDisconnectReason.TransportClose, disconnect.Reason);
-        await harness.ReconnectedAsync(1, 15);
-        await harness.AssertUsableAsync();
-        Assert.Equal(1, harness.DisconnectCount);
+        await harness.CutWhileIdleAndRecoverAsync(cut);
     }
 
     [Theory]
