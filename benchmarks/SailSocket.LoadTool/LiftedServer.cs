@@ -32,7 +32,8 @@ internal sealed partial class LiftedServer : IAsyncDisposable
     }
 
     /// <summary>benchmarks/socketio-ack-server: <c>npm ci</c> if its packages are missing, then <c>node server.js</c> with PORT=0.</summary>
-    public static async Task<LiftedServer> LiftSocketIoAsync()
+    /// <param name="tls">With <c>--tls</c>: the server speaks https/wss with this certificate (<c>TLS_CERT</c>, <c>TLS_KEY</c>).</param>
+    public static async Task<LiftedServer> LiftSocketIoAsync(TlsCertificate? tls = null)
     {
         var directory = FindServerDirectory();
         if (!File.Exists(Path.Combine(directory, "node_modules", "socket.io", "package.json")))
@@ -74,6 +75,12 @@ internal sealed partial class LiftedServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["PORT"] = "0";
+        if (tls is not null)
+        {
+            start.Environment["TLS_CERT"] = tls.CertificatePath;
+            start.Environment["TLS_KEY"] = tls.KeyPath;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
@@ -106,7 +113,7 @@ internal sealed partial class LiftedServer : IAsyncDisposable
             throw;
         }
 
-        return new LiftedServer("socketio", new Uri($"http://127.0.0.1:{port}"), async () =>
+        return new LiftedServer("socketio", new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{port}"), async () =>
         {
             Stop(process);
             using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -1,3 +1,4 @@
+using System.Net.Security;
 using SailSocket.Engine;
 
 namespace SailSocket.LoadTool;
@@ -18,15 +19,20 @@ internal interface ILoadClientFactory : IAsyncDisposable
 /// <summary>The client factories by kind.</summary>
 internal static class LoadClients
 {
-    public static ILoadClientFactory Create(ClientKind kind, Uri url, LoadOptions options) => kind switch
+    /// <remarks>With <c>--tls</c>, every factory trusts exactly <see cref="LoadOptions.Certificate"/> (its pin).</remarks>
+    public static ILoadClientFactory Create(ClientKind kind, Uri url, LoadOptions options)
     {
-        ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout),
-        ClientKind.SailSocketManaged => new SailSocketLoadClient(url, options.Transport, options.Timeout, EngineWebSocketEngine.Managed),
-        ClientKind.Node => throw new ArgumentException("--client node runs in a child process (NodeLoadRun), not through a factory; it does not combine with --compare."),
-        ClientKind.Raw => new RawWebSocketLoadClient(url),
-        ClientKind.SailSocketIo => new SocketIoLayerLoadClient(url, options.Transport, options.Timeout),
-        _ => new SocketIoClientLoadClient(url, options.Transport, options.Timeout),
-    };
+        RemoteCertificateValidationCallback? pin = options.Certificate is { } certificate ? certificate.Validate : null;
+        return kind switch
+        {
+            ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout, pin),
+            ClientKind.SailSocketManaged => new SailSocketLoadClient(url, options.Transport, options.Timeout, pin, EngineWebSocketEngine.Managed),
+            ClientKind.Node => throw new ArgumentException("--client node runs in a child process (NodeLoadRun), not through a factory; it does not combine with --compare."),
+            ClientKind.Raw => new RawWebSocketLoadClient(url, pin),
+            ClientKind.SailSocketIo => new SocketIoLayerLoadClient(url, options.Transport, options.Timeout, pin),
+            _ => pin is null ? new SocketIoClientLoadClient(url, options.Transport, options.Timeout) : throw new ArgumentException("--tls: socketioclient has no certificate pin."),
+        };
+    }
 }
 
 /// <summary>One connected socket.</summary>

@@ -38,6 +38,10 @@ internal sealed class LoadOptions
                                      sailsocket-managed (WebSocketEngine = Managed) | node (socket.io-client 4.8.1
                                      in a child process, benchmarks/socketio-ack-server/client.js; not with --compare)
           --transport T              websocket (default) | polling
+          --tls                      https/wss: with --lift-socketio, a throwaway self-signed certificate (ECDSA P-256,
+                                     127.0.0.1 and localhost, one day) is made at start in a temporary folder (deleted
+                                     at the end), the server is lifted with it, and every client trusts exactly that
+                                     certificate (pinned; node: client.js --ca); not with socketioclient or --soak
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
           --seconds T                length of the pipelined phase (default 10)
@@ -99,6 +103,15 @@ internal sealed class LoadOptions
     public ClientKind Client { get; private set; } = ClientKind.SailSocket;
 
     public string Transport { get; private set; } = "websocket";
+
+    /// <summary><c>--tls</c>: the lifted server speaks https/wss with <see cref="Certificate"/>.</summary>
+    public bool Tls { get; private set; }
+
+    /// <summary>
+    /// With <c>--tls</c>: the run's certificate, made by <c>Program</c> before the server is lifted (not by the parser, so
+    /// that a bad command line leaves no folder behind); the client factories pin it.
+    /// </summary>
+    public TlsCertificate? Certificate { get; set; }
 
     public int N { get; private set; } = 2000;
 
@@ -212,6 +225,9 @@ internal sealed class LoadOptions
                         var other => throw new ArgumentException($"--transport must be websocket or polling, not '{other}'."),
                     };
                     break;
+                case "--tls":
+                    options.Tls = true;
+                    break;
                 case "--n":
                     options.N = Int(name, Value(), 0, 10_000_000);
                     requestPhasesAsked = true;
@@ -286,7 +302,23 @@ internal sealed class LoadOptions
 
         if (options.Url is { Scheme: not ("http" or "ws") })
         {
-            throw new ArgumentException("--url must be http:// or ws:// (the load tool does not do TLS).");
+            throw new ArgumentException("--url must be http:// or ws://: for TLS, --tls lifts the server with a certificate the clients pin.");
+        }
+
+        if (options.Tls)
+        {
+            var refusal = options switch
+            {
+                { LiftSocketIo: false } => "--tls lifts benchmarks/socketio-ack-server with its own certificate: it needs --lift-socketio.",
+                { Soak: true } => "--tls does not combine with --soak (a Sails server).",
+                { Client: ClientKind.SocketIoClient, Compare: null } => "--tls: the socketioclient client has no certificate pin here; use raw, sailsocket, sailsocket-io, sailsocket-managed or node.",
+                { Compare: { } tlsPair } when tlsPair.A == ClientKind.SocketIoClient || tlsPair.B == ClientKind.SocketIoClient => "--tls: the socketioclient client has no certificate pin here.",
+                _ => null,
+            };
+            if (refusal is not null)
+            {
+                throw new ArgumentException(refusal);
+            }
         }
 
         if (options.Soak)

@@ -46,6 +46,12 @@ internal static class NodeLoadRun
                 info.ArgumentList.Add(arg);
             }
 
+            if (options.Certificate is { } tls)
+            {
+                info.ArgumentList.Add("--ca");
+                info.ArgumentList.Add(tls.CertificatePath);
+            }
+
             if (!options.RunRequestPhases)
             {
                 info.ArgumentList[info.ArgumentList.IndexOf("--n") + 1] = "0";

@@ -47,6 +47,12 @@ var started = DateTime.UtcNow;
 LiftedServer? lifted = null;
 try
 {
+    if (options.Tls)
+    {
+        options.Certificate = TlsCertificate.Create();
+        await Console.Error.WriteLineAsync($"--tls: a self-signed certificate for 127.0.0.1 in {options.Certificate.Directory} (deleted at the end)");
+    }
+
     if (options.LiftSails)
     {
         await Console.Error.WriteLineAsync("lifting tests/sails-app …");
@@ -55,7 +61,7 @@ try
     else if (options.LiftSocketIo)
     {
         await Console.Error.WriteLineAsync("starting benchmarks/socketio-ack-server …");
-        lifted = await LiftedServer.LiftSocketIoAsync();
+        lifted = await LiftedServer.LiftSocketIoAsync(options.Certificate);
     }
 
     var url = lifted?.Url ?? options.Url!;
@@ -126,4 +132,7 @@ finally
     {
         await lifted.DisposeAsync();
     }
+
+    // Last: the server and the node client read the PEM files while they run.
+    options.Certificate?.Dispose();
 }

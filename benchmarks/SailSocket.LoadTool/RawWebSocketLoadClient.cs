@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
+using System.Net.Security;
 using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 
@@ -25,8 +26,11 @@ internal sealed class RawWebSocketLoadClient : ILoadClientFactory
     private readonly SocketsHttpHandler _handler = new() { UseCookies = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) };
     private readonly HttpMessageInvoker _invoker;
 
-    public RawWebSocketLoadClient(Uri url)
+    /// <param name="pin">With <c>--tls</c>: the certificate check (<see cref="TlsCertificate.Validate"/>); otherwise null.</param>
+    public RawWebSocketLoadClient(Uri url, RemoteCertificateValidationCallback? pin)
     {
+        // On the handler, not ClientWebSocket.Options: ConnectAsync with an invoker refuses the options' TLS settings.
+        _handler.SslOptions.RemoteCertificateValidationCallback = pin;
         var scheme = url.Scheme is "https" or "wss" ? "wss" : "ws";
         _endpoint = new Uri($"{scheme}://{url.Authority}/socket.io/?EIO=4&transport=websocket&{SailsQuery.Text}");
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);

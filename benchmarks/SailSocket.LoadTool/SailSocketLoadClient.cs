@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Runtime.CompilerServices;
 using SailSocket.Engine;
 
@@ -8,7 +9,8 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
 {
     private readonly SailsClient _client;
 
-    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout, EngineWebSocketEngine engine = EngineWebSocketEngine.ClientWebSocket)
+    /// <param name="pin">With <c>--tls</c>: the certificate check (<see cref="TlsCertificate.Validate"/>); otherwise null.</param>
+    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout, RemoteCertificateValidationCallback? pin, EngineWebSocketEngine engine = EngineWebSocketEngine.ClientWebSocket)
     {
         Name = engine == EngineWebSocketEngine.Managed ? "sailsocket-managed" : "sailsocket";
         _client = new SailsClient(new SailsClientOptions
@@ -18,6 +20,9 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
             ConnectTimeout = timeout,
             RequestTimeout = timeout,
             Transports = transport == "polling" ? EngineTransports.Polling : EngineTransports.WebSocket,
+
+            // The shared handler's TLS check and the managed engine's.
+            RemoteCertificateValidationCallback = pin,
         });
     }
 

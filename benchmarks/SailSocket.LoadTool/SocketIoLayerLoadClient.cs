@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using SailSocket.Engine;
@@ -10,8 +11,26 @@ namespace SailSocket.LoadTool;
 /// same envelope <see cref="SailsSocket"/> sends, the JWR checked for a 200 like the raw floor checks it. Run beside
 /// <c>raw</c> and <c>sailsocket</c>, it says which layer a gap to the floor comes from.
 /// </summary>
-internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpan timeout) : ILoadClientFactory
+/// <remarks>
+/// With <c>--tls</c> (<paramref name="pin"/> set) every socket shares one handler that pins the certificate, as
+/// <see cref="SailsClient"/> shares one: <see cref="EngineOptions.RemoteCertificateValidationCallback"/> alone serves only
+/// the managed engine; <see cref="EngineWebSocketEngine.ClientWebSocket"/> connects through <see cref="EngineOptions.HttpInvoker"/>
+/// (by default the Engine's shared invoker, which keeps the system's validation).
+/// </remarks>
+internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpan timeout, RemoteCertificateValidationCallback? pin) : ILoadClientFactory
 {
+    private readonly HttpMessageInvoker? _invoker = pin is null
+        ? null
+        : new HttpMessageInvoker(
+            new SocketsHttpHandler
+            {
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+                SslOptions = { RemoteCertificateValidationCallback = pin },
+            },
+            disposeHandler: true);
+
     private static readonly JsonEncodedText s_method = JsonEncodedText.Encode("method");
     private static readonly JsonEncodedText s_get = JsonEncodedText.Encode("get");
     private static readonly JsonEncodedText s_headers = JsonEncodedText.Encode("headers");
@@ -31,6 +50,8 @@ internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpa
                     ConnectTimeout = timeout,
                     Transports = transport == "polling" ? EngineTransports.Polling : EngineTransports.WebSocket,
                     TimerResolution = TimeSpan.FromMilliseconds(100),
+                    HttpInvoker = _invoker,
+                    RemoteCertificateValidationCallback = pin,
                 },
                 ConnectTimeout = timeout,
                 TimerResolution = TimeSpan.FromMilliseconds(100),
@@ -39,7 +60,11 @@ internal sealed class SocketIoLayerLoadClient(Uri url, string transport, TimeSpa
         return new Socket(client, timeout);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _invoker?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private static void WriteEnvelope(Utf8JsonWriter writer, string requestUrl)
     {

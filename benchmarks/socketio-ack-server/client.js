@@ -3,7 +3,10 @@
 // envelope as the .NET clients: emit('get', {method, headers, data, url: '/echo?i=k'}, ack).
 //
 //   node --expose-gc client.js --url http://127.0.0.1:PORT --n 2000 --warmup 2000 --concurrency 32 --seconds 5 \
-//        [--sockets 0 --connect-concurrency 64 --timeout 30]
+//        [--sockets 0 --connect-concurrency 64 --timeout 30] [--ca cert.pem]
+//
+// With an https URL, --ca names the PEM certificate to trust: the only one (Node's default roots are then not used),
+// with the host name still checked; the load tool's --tls passes its throwaway certificate.
 //
 // Prints one JSON line: {sequential, pipelined, sockets} with the load tool's field meanings. CPU is this process's
 // (process.cpuUsage), memory its own (heapUsed, rss). Exits when done; never listens on anything.
@@ -15,7 +18,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
 }
 const url = args.url;
 if (!url || !/^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url)) {
-  console.error('--url must be a loopback http URL');
+  console.error('--url must be a loopback http or https URL');
   process.exit(2);
 }
 const n = Number(args.n ?? 2000);
@@ -25,12 +28,13 @@ const seconds = Number(args.seconds ?? 5);
 const socketCount = Number(args.sockets ?? 0);
 const connectConcurrency = Number(args['connect-concurrency'] ?? 64);
 const timeoutMs = Number(args.timeout ?? 30) * 1000;
+const tls = args.ca ? { ca: require('fs').readFileSync(args.ca) } : {};
 const query = { __sails_io_sdk_version: '1.2.1', __sails_io_sdk_platform: 'node', __sails_io_sdk_language: 'javascript' };
 const envelopes = Array.from({ length: 1024 }, (_, i) => ({ method: 'get', headers: {}, data: {}, url: `/echo?i=${i}` }));
 
 function connect() {
   return new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs, query });
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs, query, ...tls });
     const timer = setTimeout(() => { socket.close(); reject(new Error('connect timeout')); }, timeoutMs);
     socket.once('connect', () => { clearTimeout(timer); resolve(socket); });
     socket.once('connect_error', (e) => { clearTimeout(timer); socket.close(); reject(e); });

@@ -3,16 +3,23 @@
 // ({body, headers, statusCode}), so that a load run against it measures the client, not the server.
 //
 //   PORT=0 node server.js      -> prints "SOCKETIO ACK SERVER LISTENING on 127.0.0.1:<port>"
+//   TLS_CERT=cert.pem TLS_KEY=key.pem PORT=0 node server.js   -> the same over https/wss (the load tool's --tls)
 //
 // Binds 127.0.0.1 only. Exits when its standard input closes, so it never outlives the process that started it.
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const { Server } = require('socket.io');
 
 const port = Number.parseInt(process.env.PORT || '0', 10);
-const httpServer = http.createServer((req, res) => {
+function notFound(req, res) {
   res.writeHead(404);
   res.end();
-});
+}
+const tls = process.env.TLS_CERT && process.env.TLS_KEY;
+const httpServer = tls
+  ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) }, notFound)
+  : http.createServer(notFound);
 const io = new Server(httpServer, {
   transports: (process.env.TRANSPORTS || 'polling,websocket').split(','),
   pingInterval: Number(process.env.PING_INTERVAL || 25000),
