@@ -25,10 +25,14 @@ internal sealed partial class LiftedServer : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>The bundled Sails app (tests/sails-app), through the test fixture.</summary>
-    public static async Task<LiftedServer> LiftSailsAsync()
+    /// <param name="tls">With <c>--tls</c>: the app serves https/wss with this certificate (<c>TLS_CERT</c>, <c>TLS_KEY</c>).</param>
+    public static async Task<LiftedServer> LiftSailsAsync(TlsCertificate? tls = null)
     {
-        var server = await SailsServer.StartAsync();
-        return new LiftedServer("sails", server.Url, server.DisposeAsync);
+        var server = await SailsServer.StartAsync(tls is null ? null : new Dictionary<string, string> { ["TLS_CERT"] = tls.CertificatePath, ["TLS_KEY"] = tls.KeyPath });
+
+        // The fixture reports an http URL; the same port serves https when the app was given a certificate.
+        var url = tls is null ? server.Url : new UriBuilder(server.Url) { Scheme = "https" }.Uri;
+        return new LiftedServer("sails", url, server.DisposeAsync);
     }
 
     /// <summary>benchmarks/socketio-ack-server: <c>npm ci</c> if its packages are missing, then <c>node server.js</c> with PORT=0.</summary>

@@ -38,10 +38,11 @@ internal sealed class LoadOptions
                                      sailsocket-managed (WebSocketEngine = Managed) | node (socket.io-client 4.8.1
                                      in a child process, benchmarks/socketio-ack-server/client.js; not with --compare)
           --transport T              websocket (default) | polling
-          --tls                      https/wss: with --lift-socketio, a throwaway self-signed certificate (ECDSA P-256,
-                                     127.0.0.1 and localhost, one day) is made at start in a temporary folder (deleted
-                                     at the end), the server is lifted with it, and every client trusts exactly that
-                                     certificate (pinned; node: client.js --ca); not with socketioclient or --soak
+          --tls                      https/wss: with --lift-socketio or --lift-sails, a throwaway self-signed
+                                     certificate (ECDSA P-256, 127.0.0.1 and localhost, one day) is made at start in a
+                                     temporary folder (deleted at the end), the server is lifted with it, and every
+                                     client trusts exactly that certificate (pinned; node: client.js --ca); not with
+                                     socketioclient or --soak
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
           --seconds T                length of the pipelined phase (default 10)
@@ -309,7 +310,7 @@ internal sealed class LoadOptions
         {
             var refusal = options switch
             {
-                { LiftSocketIo: false } => "--tls lifts benchmarks/socketio-ack-server with its own certificate: it needs --lift-socketio.",
+                { LiftSocketIo: false, LiftSails: false } => "--tls lifts the server with a certificate of its own: it needs --lift-socketio or --lift-sails.",
                 { Soak: true } => "--tls does not combine with --soak (a Sails server).",
                 { Client: ClientKind.SocketIoClient, Compare: null } => "--tls: the socketioclient client has no certificate pin here; use raw, sailsocket, sailsocket-io, sailsocket-managed or node.",
                 { Compare: { } tlsPair } when tlsPair.A == ClientKind.SocketIoClient || tlsPair.B == ClientKind.SocketIoClient => "--tls: the socketioclient client has no certificate pin here.",

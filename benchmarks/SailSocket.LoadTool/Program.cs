@@ -56,7 +56,7 @@ try
     if (options.LiftSails)
     {
         await Console.Error.WriteLineAsync("lifting tests/sails-app …");
-        lifted = await LiftedServer.LiftSailsAsync();
+        lifted = await LiftedServer.LiftSailsAsync(options.Certificate);
     }
     else if (options.LiftSocketIo)
     {

@@ -2,9 +2,15 @@
 //   PORT=0 node app.js      -> the OS picks a free port; the line below reports it.
 // Prints "SAILS APP LIFTED on 127.0.0.1:<port> pid=<pid>" once the app is ready; the .NET test fixture waits for it.
 var sails = require('sails');
+var fs = require('fs');
 var port = +(process.env.PORT || 1337);
+// TLS_CERT and TLS_KEY (PEM files): https/wss instead of http/ws (the load tool's --tls).
+var ssl = process.env.TLS_CERT && process.env.TLS_KEY
+  ? { cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) }
+  : {};
 sails.lift({
   appPath: __dirname,
+  ssl: ssl,
   port: port,
   explicitHost: '127.0.0.1',
   environment: 'development',
