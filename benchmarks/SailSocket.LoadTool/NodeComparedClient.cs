@@ -44,7 +44,8 @@ internal sealed class NodeComparedClient : IComparedClient
     public IAsyncDisposable Connection => this;
 
     /// <summary>Starts the child and waits for its socket to connect (bounded by <paramref name="timeout"/> and <paramref name="cancellationToken"/>).</summary>
-    public static async Task<NodeComparedClient> StartAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="tls">With <c>--tls</c>: the certificate the child trusts (client.js <c>--ca</c>); otherwise null.</param>
+    public static async Task<NodeComparedClient> StartAsync(Uri url, TimeSpan timeout, TlsCertificate? tls, CancellationToken cancellationToken)
     {
         if (NodeClientProcess.Missing() is { } missing)
         {
@@ -53,6 +54,12 @@ internal sealed class NodeComparedClient : IComparedClient
 
         var info = NodeClientProcess.StartInfo(url, "--mode", "serve", "--timeout", timeout.TotalSeconds.ToString(s_invariant));
         info.RedirectStandardInput = true;
+        if (tls is not null)
+        {
+            info.ArgumentList.Add("--ca");
+            info.ArgumentList.Add(tls.CertificatePath);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("node could not be started.");
         process.ErrorDataReceived += (_, e) =>
         {
