@@ -42,7 +42,8 @@ internal sealed record ComparedSequential(
     double? RatioAllocatedBytesPerRequest,
     RatioSpread? BlockP50Ratio)
 {
-    public static ComparedSequential From(int block, SequentialResult a, SequentialResult b, List<double> blockRatios) => new(
+    /// <param name="allocationsMeasured">False when a side runs in another process (node): its bytes are not measured, the ratio is null.</param>
+    public static ComparedSequential From(int block, SequentialResult a, SequentialResult b, List<double> blockRatios, bool allocationsMeasured) => new(
         block,
         a,
         b,
@@ -51,7 +52,7 @@ internal sealed record ComparedSequential(
         CompareReport.Ratio(b.P99Us, a.P99Us),
         CompareReport.Ratio(b.MeanUs, a.MeanUs),
         CompareReport.Ratio(b.CpuSecondsPer10k, a.CpuSecondsPer10k),
-        CompareReport.Ratio(b.AllocatedBytesPerRequest, a.AllocatedBytesPerRequest),
+        allocationsMeasured ? CompareReport.Ratio(b.AllocatedBytesPerRequest, a.AllocatedBytesPerRequest) : null,
         RatioSpread.Of(blockRatios));
 }
 
@@ -68,13 +69,14 @@ internal sealed record ComparedPipelined(
     double? RatioAllocatedBytesPerRequest,
     RatioSpread? SliceRequestsPerSecondRatio)
 {
-    public static ComparedPipelined From(double sliceSeconds, PipelinedResult a, PipelinedResult b, List<double> sliceRatios) => new(
+    /// <param name="allocationsMeasured">False when a side runs in another process (node): its bytes are not measured, the ratio is null.</param>
+    public static ComparedPipelined From(double sliceSeconds, PipelinedResult a, PipelinedResult b, List<double> sliceRatios, bool allocationsMeasured) => new(
         sliceSeconds,
         a,
         b,
         CompareReport.Ratio(b.RequestsPerSecond, a.RequestsPerSecond),
         CompareReport.Ratio(b.CpuSecondsPer10k, a.CpuSecondsPer10k),
-        CompareReport.Ratio(b.AllocatedBytesPerRequest, a.AllocatedBytesPerRequest),
+        allocationsMeasured ? CompareReport.Ratio(b.AllocatedBytesPerRequest, a.AllocatedBytesPerRequest) : null,
         RatioSpread.Of(sliceRatios));
 }
 
@@ -118,9 +120,9 @@ internal sealed record CompareReport(
         if (Sequential is { } s)
         {
             text.AppendLine(c, $"  sequential   blocks of {s.Block} round trips per client, alternating (+{Warmup} warm-up each)");
-            foreach (var (name, r) in new[] { (a, s.A), (b, s.B) })
+            foreach (var (name, client, r) in new[] { (a, ClientA, s.A), (b, ClientB, s.B) })
             {
-                text.AppendLine(c, $"    {name} {r.Requests} requests, {r.Errors} errors: p50 {r.P50Us:F1} µs  p90 {r.P90Us:F1}  p99 {r.P99Us:F1}  mean {r.MeanUs:F1}  max {r.MaxUs:F1}; CPU {r.CpuSecondsPer10k:F3} s/10k, {r.AllocatedBytesPerRequest:F0} B and {r.ThreadPoolItemsPerRequest:F2} items per request");
+                text.AppendLine(c, $"    {name} {r.Requests} requests, {r.Errors} errors: p50 {r.P50Us:F1} µs  p90 {r.P90Us:F1}  p99 {r.P99Us:F1}  mean {r.MeanUs:F1}  max {r.MaxUs:F1}; CPU {r.CpuSecondsPer10k:F3} s/10k, {Allocations(client, r.AllocatedBytesPerRequest, r.ThreadPoolItemsPerRequest)}");
             }
 
             text.AppendLine(c, $"    {ratio} p50 {F(s.RatioP50)}  p90 {F(s.RatioP90)}  p99 {F(s.RatioP99)}  mean {F(s.RatioMean)}; CPU {F(s.RatioCpuSecondsPer10k)}, bytes {F(s.RatioAllocatedBytesPerRequest)}");
@@ -133,9 +135,9 @@ internal sealed record CompareReport(
         if (Pipelined is { } p)
         {
             text.AppendLine(c, $"  pipelined    {p.A.Concurrency} outstanding, slices of {p.SliceSeconds:0.0##} s per client, alternating");
-            foreach (var (name, r) in new[] { (a, p.A), (b, p.B) })
+            foreach (var (name, client, r) in new[] { (a, ClientA, p.A), (b, ClientB, p.B) })
             {
-                text.AppendLine(c, $"    {name} {r.Requests} requests in {r.Seconds:F1} s, {r.Errors} errors: {r.RequestsPerSecond:F0} requests/s; CPU {r.CpuSecondsPer10k:F3} s/10k, {r.AllocatedBytesPerRequest:F0} B and {r.ThreadPoolItemsPerRequest:F2} items per request");
+                text.AppendLine(c, $"    {name} {r.Requests} requests in {r.Seconds:F1} s, {r.Errors} errors: {r.RequestsPerSecond:F0} requests/s; CPU {r.CpuSecondsPer10k:F3} s/10k, {Allocations(client, r.AllocatedBytesPerRequest, r.ThreadPoolItemsPerRequest)}");
             }
 
             text.AppendLine(c, $"    {ratio} requests/s {F(p.RatioRequestsPerSecond)}; CPU {F(p.RatioCpuSecondsPer10k)}, bytes {F(p.RatioAllocatedBytesPerRequest)}");
@@ -160,6 +162,12 @@ internal sealed record CompareReport(
 
         return text.ToString();
     }
+
+    /// <summary>Bytes and thread-pool items per request; n/a for Node's client (another process, another runtime: its JSON fields are 0).</summary>
+    private static string Allocations(string client, double bytes, double items) =>
+        client == LoadOptions.ClientName(ClientKind.Node)
+            ? "allocation n/a (node)"
+            : string.Create(CultureInfo.InvariantCulture, $"{bytes:F0} B and {items:F2} items per request");
 
     private static string F(double? ratio) => ratio is { } r ? r.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
 }

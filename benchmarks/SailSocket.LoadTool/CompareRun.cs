@@ -1,21 +1,21 @@
 namespace SailSocket.LoadTool;
 
-/// <summary><c>--compare A,B</c>: connects one socket per client, runs the interleaved phases, prints the report.</summary>
+/// <summary><c>--compare A,B</c>: connects one socket per client (node: starts its child), runs the interleaved phases, prints the report.</summary>
 internal static class CompareRun
 {
     /// <summary>Runs the comparison against <paramref name="url"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(LoadOptions options, (ClientKind A, ClientKind B) pair, Uri url, string serverName, DateTime started)
     {
-        await using var factoryA = LoadClients.Create(pair.A, url, options);
-        await using var factoryB = LoadClients.Create(pair.B, url, options);
+        IComparedClient? a = null;
+        IComparedClient? b = null;
         ComparedSequential? sequential = null;
         ComparedPipelined? pipelined = null;
         string? error = null;
         try
         {
             using var connectBound = new CancellationTokenSource(options.Timeout);
-            await using var a = await factoryA.ConnectAsync(connectBound.Token);
-            await using var b = await factoryB.ConnectAsync(connectBound.Token);
+            a = await ComparedClients.StartAsync(pair.A, url, options, connectBound.Token);
+            b = await ComparedClients.StartAsync(pair.B, url, options, connectBound.Token);
             if (options.N > 0)
             {
                 sequential = await Comparison.SequentialAsync(a, b, options.N, options.Block, options.Warmup, options.Timeout);
@@ -30,10 +30,23 @@ internal static class CompareRun
         {
             error = $"{ex.GetType().Name}: {ex.Message}";
         }
+        finally
+        {
+            // Both sockets closed, and a Node child stopped, whatever happened (stdin closed, then killed if need be).
+            if (b is not null)
+            {
+                await b.DisposeAsync();
+            }
+
+            if (a is not null)
+            {
+                await a.DisposeAsync();
+            }
+        }
 
         var report = new CompareReport(
-            factoryA.Name,
-            factoryB.Name,
+            a?.Name ?? LoadOptions.ClientName(pair.A),
+            b?.Name ?? LoadOptions.ClientName(pair.B),
             options.Transport,
             serverName,
             url.ToString(),

@@ -36,7 +36,7 @@ internal sealed class LoadOptions
           --client C                 sailsocket (default) | raw | socketioclient | sailsocket-io (SailSocket's
                                      Socket.IO layer without the Sails layer: which layer a gap comes from) |
                                      sailsocket-managed (WebSocketEngine = Managed) | node (socket.io-client 4.8.1
-                                     in a child process, benchmarks/socketio-ack-server/client.js; not with --compare)
+                                     in a child process, benchmarks/socketio-ack-server/client.js; WebSocket only)
           --transport T              websocket (default) | polling
           --n N                      sequential GET /echo?i=k round trips measured (default 2000)
           --concurrency C            outstanding requests in the pipelined phase (default 32)
@@ -52,18 +52,20 @@ internal sealed class LoadOptions
           --listen-diagnostics       listen to SailSocket's meter and activity source for the whole run, as an
                                      OpenTelemetry SDK would: every instrument enabled, every activity recorded
 
-        Paired comparison: two clients in one process against the same server, interleaved so that the machine's
+        Paired comparison: two clients in one run against the same server, interleaved so that the machine's
         drift hits both alike; reports both clients' figures and the ratios B/A (instead of --client).
-          --compare A,B              any two of raw | sailsocket | socketioclient | sailsocket-io (raw,raw: the A/A
-                                     control); one
-                                     socket each, both connected throughout; --warmup W round trips on each, then
-                                     the sequential phase in alternating blocks (A B, B A, A B, …) of --block round
-                                     trips per client until each has --n, then the pipelined phase in alternating
-                                     slices of --slice seconds (--concurrency outstanding, one client active at a
-                                     time) until each has --seconds. CPU, allocation and thread-pool items are taken
+          --compare A,B              any two of raw | sailsocket | socketioclient | sailsocket-io |
+                                     sailsocket-managed | node (raw,raw: the A/A control); one socket each, both
+                                     connected throughout; --warmup W round trips on each, then the sequential phase
+                                     in alternating blocks (A B, B A, A B, …) of --block round trips per client until
+                                     each has --n, then the pipelined phase in alternating slices of --slice seconds
+                                     (--concurrency outstanding, one client active at a time) until each has
+                                     --seconds. CPU, allocation and thread-pool items are taken
                                      around each block and slice and summed per client. Besides the ratios of the
                                      pooled figures, the median (and quartiles) of the per-block-pair p50 ratios and
                                      of the per-slice-pair requests/s ratios: the figures least moved by drift.
+                                     node runs in a child process driven block by block (client.js --mode serve):
+                                     its latencies and CPU are its own process's, allocation columns n/a.
           --block B                  sequential round trips per client per block (default 50)
           --slice S                  seconds per pipelined slice (default 0.25)
 
@@ -328,9 +330,9 @@ internal sealed class LoadOptions
             throw new ArgumentException("--restart-every needs --soak and --lift-sails (the tool restarts the server it lifted).");
         }
 
-        if (options.Compare is { } compared && (compared.A == ClientKind.Node || compared.B == ClientKind.Node))
+        if (options.Transport == "polling" && (options.Compare is { } compared ? compared.A == ClientKind.Node || compared.B == ClientKind.Node : options.Client == ClientKind.Node))
         {
-            throw new ArgumentException("--compare runs both clients in this process; node runs in a child process: use --client node.");
+            throw new ArgumentException("--transport polling: the node client (client.js) speaks WebSocket only.");
         }
 
         options.RunRequestPhases = options.Sockets == 0 || requestPhasesAsked;

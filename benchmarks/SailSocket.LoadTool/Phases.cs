@@ -190,18 +190,22 @@ internal sealed class Progress
     public long Count => Volatile.Read(ref _count);
 
     public void Tick() => Interlocked.Increment(ref _count);
+
+    /// <summary>Requests another process completed (the Node client in <c>--compare</c>), counted as it reports them.</summary>
+    public void Add(long count) => Interlocked.Add(ref _count, count);
 }
 
 /// <summary>
 /// Ends a phase that makes no progress for the stall timeout by disposing its sockets (both, in <c>--compare</c>), which
-/// fails every outstanding request (the raw client and SocketIOClient have no request deadline of their own).
+/// fails every outstanding request (the raw client and SocketIOClient have no request deadline of their own); the Node
+/// client of <c>--compare</c> is stopped instead.
 /// </summary>
 internal sealed class Watchdog : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _task;
 
-    private Watchdog(Progress progress, TimeSpan stallTimeout, ILoadSocket[] sockets)
+    private Watchdog(Progress progress, TimeSpan stallTimeout, IAsyncDisposable[] sockets)
     {
         _task = Task.Run(async () =>
         {
@@ -236,7 +240,7 @@ internal sealed class Watchdog : IAsyncDisposable
         });
     }
 
-    public static Watchdog Start(Progress progress, TimeSpan stallTimeout, params ILoadSocket[] sockets) => new(progress, stallTimeout, sockets);
+    public static Watchdog Start(Progress progress, TimeSpan stallTimeout, params IAsyncDisposable[] sockets) => new(progress, stallTimeout, sockets);
 
     public async ValueTask DisposeAsync()
     {

@@ -21,6 +21,9 @@ internal sealed class PipelinedSeries(int concurrency)
     private double _seconds;
     private string? _firstError;
 
+    /// <summary>Requests each slice keeps outstanding.</summary>
+    public int Concurrency => concurrency;
+
     /// <summary>Warm-up: <paramref name="warmup"/> requests with the same concurrency, not measured. False when one failed.</summary>
     public async Task<bool> WarmAsync(ILoadSocket socket, int warmup, Progress progress)
     {
@@ -64,6 +67,36 @@ internal sealed class PipelinedSeries(int concurrency)
         _errors += run.Errors + stalled;
         _seconds += elapsed;
         _firstError ??= run.FirstError ?? (stalled > 0 ? $"{stalled} requests still outstanding {s_drainTimeout.TotalSeconds} s after the deadline" : null);
+        return elapsed > 0 ? completed / elapsed : 0;
+    }
+
+    /// <summary>
+    /// Adds the warm-up run in another process (the Node client, <see cref="NodeComparedClient"/>). False when a
+    /// request failed, as <see cref="WarmAsync"/>.
+    /// </summary>
+    public bool RecordWarmUp(long errors, string? firstError)
+    {
+        if (errors == 0 && firstError is null)
+        {
+            return true;
+        }
+
+        _errors += errors;
+        _firstError = "warm-up: " + (firstError ?? "a request failed");
+        return false;
+    }
+
+    /// <summary>
+    /// Adds a slice run in another process (the Node client): requests completed, errors (stalled requests included),
+    /// seconds to the last completion and what it cost that process. Returns the slice's requests per second.
+    /// </summary>
+    public double RecordSlice(long completed, long errors, double elapsed, ResourceUse use, string? firstError)
+    {
+        _use = _use.Add(use);
+        _completed += completed;
+        _errors += errors;
+        _seconds += elapsed;
+        _firstError ??= firstError;
         return elapsed > 0 ? completed / elapsed : 0;
     }
 

@@ -69,6 +69,20 @@ internal sealed class SequentialSeries(int capacity)
         _use = _use.Add(meter.Stop());
     }
 
+    /// <summary>
+    /// Adds a block measured in another process (the Node client, <see cref="NodeComparedClient"/>): its round trips in
+    /// <see cref="Stopwatch"/> ticks, its errors (an exception ends a block there too) and what it cost that process.
+    /// </summary>
+    public void Record(ReadOnlySpan<long> ticks, int errors, string? firstError, ResourceUse use)
+    {
+        var count = Math.Min(ticks.Length, _latencies.Length - Done);
+        ticks[..count].CopyTo(_latencies.AsSpan(Done));
+        Done += count;
+        Errors += errors;
+        FirstError ??= firstError;
+        _use = _use.Add(use);
+    }
+
     /// <summary>The median of the round trips <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive), in µs.</summary>
     public double MedianMicros(int from, int to)
     {

@@ -7,6 +7,10 @@
 //
 // Prints one JSON line: {sequential, pipelined, sockets} with the load tool's field meanings. CPU is this process's
 // (process.cpuUsage), memory its own (heapUsed, rss). Exits when done; never listens on anything.
+//
+//   node --expose-gc client.js --mode serve --url http://127.0.0.1:PORT [--timeout 30]
+//
+// Driven mode, for the load tool's --compare node,X: see serve() below.
 const { io } = require('socket.io-client');
 
 const args = Object.create(null);
@@ -145,7 +149,152 @@ async function sockets() {
   };
 }
 
+// Driven mode (--mode serve), for the load tool's --compare node,X (Comparison.cs interleaves this client with a .NET
+// one block by block): one socket, then one command per stdin line and one JSON line per command on stdout.
+//   seq <count> <firstK>          count sequential round trips, request k numbered from firstK
+//                                 -> {done, errors, first_error, ns: [each round trip in ns], cpu}
+//   warm <count> <concurrency>    count pipelined requests, concurrency outstanding -> {done, errors, first_error, cpu}
+//   pipe <seconds> <concurrency>  a pipelined slice, drained -> {done, errors, first_error, elapsed, cpu}
+//   gc                            a full collection (--expose-gc), as the load tool settles before measuring -> {}
+//   quit                          closes the socket and exits
+// cpu: this process's CPU seconds over the command (process.cpuUsage). A command lasting over a second also prints
+// {progress: n} each second (requests completed meanwhile) for the load tool's stall watchdog. The first line is
+// {ready: true} once connected, or {error}. As in the load tool, a failed request (ack timeout, disconnect) ends its
+// block or its pipelined worker and is counted; a non-200 answer is counted and the run goes on. Exits as soon as
+// stdin closes, whatever it is doing, so it never outlives the load tool.
+const drainMs = 10000;
+
+function reply(value) {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+function describe(e) {
+  return String((e && e.message) || e);
+}
+
+async function serve() {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('close', () => process.exit(0));
+  // Reading starts now, so that stdin closing during the connect ends the process too.
+  const lines = require('readline').createInterface({ input: process.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  let socket;
+  try {
+    socket = await connect();
+  } catch (e) {
+    reply({ error: 'connect: ' + describe(e) });
+    process.exit(1);
+  }
+  reply({ ready: true });
+  // Set once a slice had to abandon requests: the socket is then closed and later commands fail at once.
+  let dead = null;
+  for (let next = await lines.next(); !next.done; next = await lines.next()) {
+    const line = next.value;
+    const [command, first, second] = line.trim().split(/\s+/);
+    const x = Number(first);
+    const y = Number(second);
+    if (command === 'quit') { break; }
+    if (command === 'gc') { settle(); reply({}); continue; }
+    if (!['seq', 'warm', 'pipe'].includes(command) || !(x >= 0 && x <= 1e8) || !(y >= 0 && y <= 1e9)) {
+      reply({ error: `unknown command '${line.slice(0, 80)}'` });
+      continue;
+    }
+    if (dead) {
+      reply({ done: 0, errors: 1, first_error: dead, ns: [], elapsed: 0, cpu: 0 });
+      continue;
+    }
+    const progress = { count: 0, reported: 0 };
+    const ticker = setInterval(() => {
+      reply({ progress: progress.count - progress.reported });
+      progress.reported = progress.count;
+    }, 1000);
+    const cpu = process.cpuUsage();
+    let result;
+    try {
+      if (command === 'seq') {
+        result = await seqBlock(socket, x, y, progress);
+      } else {
+        const deadline = command === 'pipe' ? process.hrtime.bigint() + BigInt(Math.round(x * 1e9)) : null;
+        result = await slice(socket, command === 'warm' ? x : Infinity, deadline, Math.max(1, Math.floor(y)), progress);
+        if (result.stalled > 0) {
+          dead = `${result.stalled} requests still outstanding ${drainMs / 1000} s after the deadline`;
+          result.first_error ??= dead;
+          socket.close();
+        }
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+    result.cpu = cpuSeconds(cpu);
+    reply(result);
+  }
+  socket.close();
+  process.exit(0);
+}
+
+async function seqBlock(socket, count, firstK, progress) {
+  const ns = [];
+  let errors = 0;
+  let firstError = null;
+  for (let i = 0; i < count; i++) {
+    const t0 = process.hrtime.bigint();
+    let ok;
+    try {
+      ok = await echo(socket, firstK + i);
+    } catch (e) {
+      errors++;
+      firstError = describe(e);
+      break;
+    }
+    ns.push(Number(process.hrtime.bigint() - t0));
+    progress.count++;
+    if (!ok) { errors++; firstError ??= 'a response was not 200'; }
+  }
+  return { done: ns.length, errors, first_error: firstError, ns };
+}
+
+// Workers keep one request each outstanding until count have started or the deadline has passed; the slice then
+// drains (a timed slice for at most drainMs; what is still outstanding after that is counted as stalled). elapsed runs
+// to the last completion, as the load tool's does, so that a slow drain does not dilute the rate.
+async function slice(socket, count, deadline, workers, progress) {
+  let started = 0;
+  let done = 0;
+  let errors = 0;
+  let inFlight = 0;
+  let firstError = null;
+  const start = process.hrtime.bigint();
+  let last = start;
+  const work = async () => {
+    while (started < count && (deadline === null || process.hrtime.bigint() < deadline)) {
+      const k = started++;
+      inFlight++;
+      try {
+        const ok = await echo(socket, k);
+        done++;
+        progress.count++;
+        last = process.hrtime.bigint();
+        if (!ok) { errors++; firstError ??= 'a response was not 200'; }
+      } catch (e) {
+        errors++;
+        firstError ??= describe(e);
+        return;
+      } finally {
+        inFlight--;
+      }
+    }
+  };
+  const all = Promise.all(Array.from({ length: workers }, work));
+  // Every request is bounded by its ack timeout (--timeout) anyway; the drain bound mirrors the load tool's slices.
+  let timer;
+  const stalled = deadline === null ? await all.then(() => 0) : await Promise.race([
+    all.then(() => 0),
+    new Promise((resolve) => { timer = setTimeout(() => resolve(inFlight), Number(deadline - start) / 1e6 + drainMs); }),
+  ]);
+  clearTimeout(timer);
+  return { done, errors: errors + stalled, stalled, first_error: firstError, elapsed: done === 0 ? 0 : Number(last - start) / 1e9 };
+}
+
 (async () => {
+  if (args.mode === 'serve') { return serve(); }
   const result = {};
   try {
     if (n > 0 || seconds > 0) {
