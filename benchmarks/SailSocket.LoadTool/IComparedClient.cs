@@ -37,6 +37,6 @@ internal static class ComparedClients
     /// <summary>Connects one socket of <paramref name="kind"/> (Node: starts its child process), bounded by <paramref name="cancellationToken"/>.</summary>
     public static async Task<IComparedClient> StartAsync(ClientKind kind, Uri url, LoadOptions options, CancellationToken cancellationToken) =>
         kind == ClientKind.Node
-            ? await NodeComparedClient.StartAsync(url, options.Timeout, options.Certificate, cancellationToken)
+            ? await NodeComparedClient.StartAsync(url, options, cancellationToken)
             : await SocketComparedClient.ConnectAsync(LoadClients.Create(kind, url, options), cancellationToken);
 }

@@ -43,19 +43,22 @@ internal sealed class NodeComparedClient : IComparedClient
 
     public IAsyncDisposable Connection => this;
 
-    /// <summary>Starts the child and waits for its socket to connect (bounded by <paramref name="timeout"/> and <paramref name="cancellationToken"/>).</summary>
-    /// <param name="tls">With <c>--tls</c>: the certificate the child trusts (client.js <c>--ca</c>); otherwise null.</param>
-    public static async Task<NodeComparedClient> StartAsync(Uri url, TimeSpan timeout, TlsCertificate? tls, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the child with the run's <see cref="LoadOptions.Timeout"/> (each request's ack timeout there, and the stall
+    /// bound here) and waits for its socket to connect, bounded by <paramref name="cancellationToken"/>.
+    /// </summary>
+    public static async Task<NodeComparedClient> StartAsync(Uri url, LoadOptions options, CancellationToken cancellationToken)
     {
         if (NodeClientProcess.Missing() is { } missing)
         {
             throw new InvalidOperationException(missing);
         }
 
-        var info = NodeClientProcess.StartInfo(url, "--mode", "serve", "--timeout", timeout.TotalSeconds.ToString(s_invariant));
+        var info = NodeClientProcess.StartInfo(url, "--mode", "serve", "--timeout", options.Timeout.TotalSeconds.ToString(s_invariant));
         info.RedirectStandardInput = true;
-        if (tls is not null)
+        if (options.Certificate is { } tls)
         {
+            // --tls: the child trusts exactly the run's certificate.
             info.ArgumentList.Add("--ca");
             info.ArgumentList.Add(tls.CertificatePath);
         }
@@ -69,7 +72,7 @@ internal sealed class NodeComparedClient : IComparedClient
             }
         };
         process.BeginErrorReadLine();
-        var client = new NodeComparedClient(process, timeout);
+        var client = new NodeComparedClient(process, options.Timeout);
         try
         {
             using var answer = await client.ReadAnswerAsync(null).WaitAsync(cancellationToken);

@@ -24,6 +24,18 @@ public sealed class SailsClientSettings
     /// <summary>The transports: <c>WebSocket</c> (the default), <c>Polling</c> or <c>PollingThenUpgrade</c> (case-insensitive).</summary>
     public string Transports { get; set; } = "WebSocket";
 
+    /// <summary>
+    /// What carries the WebSocket transport (<see cref="SailsClientOptions.WebSocketEngine"/>): <c>ClientWebSocket</c>
+    /// (the default) or <c>Managed</c> (SailSocket's own upgrade and write coalescing; case-insensitive).
+    /// </summary>
+    public string WebSocketEngine { get; set; } = "ClientWebSocket";
+
+    /// <summary>
+    /// How long a node that failed is tried last (<see cref="SailsClientOptions.FailedNodeRetryDelay"/>, with
+    /// <see cref="Urls"/>). Default 30 s; must not be negative.
+    /// </summary>
+    public TimeSpan FailedNodeRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The bound on one connect. Default 20 s; must be positive.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

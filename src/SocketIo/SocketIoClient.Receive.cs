@@ -57,8 +57,14 @@ public sealed partial class SocketIoClient
             .Redact(text);
     }
 
-    internal void OnAck(long ackId, byte[] arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>
-        _acks.TryComplete(ackId, new SocketIoAck(arguments, attachments));
+    /// <summary>An ack from the receive loop: its waiter, if still waiting, completes through the connection's <see cref="AckHandoff"/>.</summary>
+    internal void OnAck(long ackId, byte[] arguments, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        if (_acks.TryTake(ackId) is { } pending)
+        {
+            _connection.AckHandoff.Complete(pending, new SocketIoAck(arguments, attachments));
+        }
+    }
 
     internal void OnEvent(ReadOnlyMemory<byte> arguments, long ackId, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {

@@ -20,7 +20,8 @@ public sealed partial class SocketIoConnection
             {
                 // No token: closing the Engine connection ends the receive, and a cancellable token would cost a
                 // registration on every WebSocket read.
-                var message = await _engine.ReceiveAsync(CancellationToken.None).ConfigureAwait(false);
+                // While the receive waits for the network, the ack completed last runs its continuation on this thread.
+                var message = await AckHandoff.WaitFor(_engine.ReceiveAsync(CancellationToken.None));
                 if (message.IsBinary)
                 {
                     if ((_binary ??= new BinaryPacketAssembler()).Add(message.Data.Span))
@@ -64,6 +65,9 @@ public sealed partial class SocketIoConnection
         {
             reason = new SocketIoDisconnectedException(SocketIoDisconnectReason.ProtocolError, $"The server's data could not be handled: {ex.Message}", ex);
         }
+
+        // An ack still held has its answer: its waiter completes with it, not with the disconnect.
+        AckHandoff.Flush();
 
         SocketIoClient? main;
         SocketIoClient[] others;

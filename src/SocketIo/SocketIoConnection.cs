@@ -53,6 +53,9 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
 
     private Task _receiveLoop = Task.CompletedTask;
 
+    /// <summary>Where the receive loop completes acks (only the loop touches it).</summary>
+    internal AckHandoff AckHandoff { get; } = new();
+
     /// <summary>A cancelled token: the Engine.IO close without its handshake.</summary>
     private static readonly CancellationToken s_aborted = new(canceled: true);
 

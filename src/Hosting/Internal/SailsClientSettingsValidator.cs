@@ -61,6 +61,16 @@ internal sealed class SailsClientSettingsValidator(IEnumerable<SailsClientRegist
             failures.Add($"{path}:Transports: unknown transport '{options.Transports}'; expected WebSocket, Polling or PollingThenUpgrade.");
         }
 
+        if (!SailsSettingsMapper.TryParseWebSocketEngine(options.WebSocketEngine, out _))
+        {
+            failures.Add($"{path}:WebSocketEngine: unknown engine '{options.WebSocketEngine}'; expected ClientWebSocket or Managed.");
+        }
+
+        if (options.FailedNodeRetryDelay < TimeSpan.Zero)
+        {
+            failures.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{path}:FailedNodeRetryDelay must not be negative, not {options.FailedNodeRetryDelay}."));
+        }
+
         Positive(failures, $"{path}:ConnectTimeout", options.ConnectTimeout, allowInfinite: false);
         Positive(failures, $"{path}:RequestTimeout", options.RequestTimeout, allowInfinite: true);
         foreach (var header in options.Headers)

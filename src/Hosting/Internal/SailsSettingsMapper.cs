@@ -20,6 +20,16 @@ internal static class SailsSettingsMapper
             && Enum.IsDefined(transports);
     }
 
+    public static bool TryParseWebSocketEngine(string? value, out EngineWebSocketEngine engine)
+    {
+        engine = default;
+        return !string.IsNullOrWhiteSpace(value)
+            && !char.IsAsciiDigit(value.Trim()[0])
+            && value.Trim()[0] != '-'
+            && Enum.TryParse(value.Trim(), ignoreCase: true, out engine)
+            && Enum.IsDefined(engine);
+    }
+
     public static bool TryParseServerUrl(string? value, out Uri? url, out string problem)
     {
         url = null;
@@ -52,6 +62,7 @@ internal static class SailsSettingsMapper
         // Validated at start (SailsClientSettingsValidator): a failed parse here leaves the core's defaults, which Validate rejects.
         var url = TryParseServerUrl(settings.Url, out var parsed, out _) ? parsed : null;
         var transports = TryParseTransports(settings.Transports, out var parsedTransports) ? parsedTransports : EngineTransports.WebSocket;
+        var engine = TryParseWebSocketEngine(settings.WebSocketEngine, out var parsedEngine) ? parsedEngine : EngineWebSocketEngine.ClientWebSocket;
         var reconnection = settings.Reconnection;
         return new SailsClientOptions
         {
@@ -59,6 +70,8 @@ internal static class SailsSettingsMapper
             Urls = settings.Urls.Count == 0 ? null : settings.Urls.Select(static u => TryParseServerUrl(u, out var node, out _) ? node! : null!).ToArray(),
             Path = settings.Path,
             Transports = transports,
+            WebSocketEngine = engine,
+            FailedNodeRetryDelay = settings.FailedNodeRetryDelay,
             ConnectTimeout = settings.ConnectTimeout,
             RequestTimeout = settings.RequestTimeout,
             Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),

@@ -95,22 +95,30 @@ internal sealed class AckTable : ITimerTarget
     /// <summary>Completes the waiter for <paramref name="id"/>; an unknown id (late or unsolicited ack) is ignored.</summary>
     public bool TryComplete(long id, SocketIoAck ack)
     {
-        if (id is < 0 or > int.MaxValue)
+        if (TryTake(id) is not { } pending)
         {
             return false;
         }
 
-        PendingAck? pending;
-        lock (_gate)
-        {
-            if (!_pending.Remove((int)id, out pending))
-            {
-                return false;
-            }
-        }
-
         pending.Complete(ack);
         return true;
+    }
+
+    /// <summary>
+    /// Takes the waiter for <paramref name="id"/> out of the table, for the caller to complete (and nobody else: not the
+    /// timer, cancellation or <see cref="Close"/>); <see langword="null"/> for an unknown id (late or unsolicited ack).
+    /// </summary>
+    public PendingAck? TryTake(long id)
+    {
+        if (id is < 0 or > int.MaxValue)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            return _pending.Remove((int)id, out var pending) ? pending : null;
+        }
     }
 
     /// <summary>Fails every waiter and refuses new ones with <paramref name="error"/>.</summary>

@@ -14,7 +14,8 @@ namespace SailSocket.SocketIo.Internal;
 /// is the only one allowed to complete it; the one awaiter reads the result once (<see cref="GetResult"/>), which is
 /// what returns the waiter to the pool. Before that the cancellation registration is disposed (waiting for a callback
 /// that is running), so nothing from the old emit can touch the waiter once it serves the next one.</para>
-/// <para>Continuations run asynchronously: the receive loop and the timer never run a caller's code.</para>
+/// <para>Continuations run asynchronously: the receive loop and the timer never run a caller's code, except through
+/// <see cref="CompleteInline"/>, which <see cref="AckHandoff"/> calls once the loop has moved on to a pending receive.</para>
 /// </remarks>
 internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
 {
@@ -77,6 +78,20 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
         }
     }
 
+    /// <summary>
+    /// Completes with <paramref name="ack"/> and runs the awaiter's continuation on this thread (or posts it to the
+    /// awaiter's context); only <see cref="AckHandoff"/> calls this, on a thread the receive loop has let go of.
+    /// </summary>
+    public void CompleteInline(SocketIoAck ack)
+    {
+        if (TryBeginCompletion())
+        {
+            // Back to true in Release, before the waiter can serve another emit.
+            _core.RunContinuationsAsynchronously = false;
+            _core.SetResult(ack);
+        }
+    }
+
     public void Fail(Exception error)
     {
         if (TryBeginCompletion())
@@ -132,6 +147,7 @@ internal sealed class PendingAck : IValueTaskSource<SocketIoAck>
         _cancellation.Dispose();
         _cancellation = default;
         _core.Reset();
+        _core.RunContinuationsAsynchronously = true;
         _pool.Return(this);
     }
 

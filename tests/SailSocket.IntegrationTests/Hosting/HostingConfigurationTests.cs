@@ -35,6 +35,9 @@ public sealed class HostingConfigurationTests
     [InlineData("Sails:Url", "not a url?token=pa55word", "Sails:Url is not an absolute URL.")]
     [InlineData("Sails:Transports", "carrier-pigeon", "Sails:Transports: unknown transport 'carrier-pigeon'; expected WebSocket, Polling or PollingThenUpgrade.")]
     [InlineData("Sails:Transports", "7", "Sails:Transports: unknown transport '7'")]
+    [InlineData("Sails:WebSocketEngine", "curl", "Sails:WebSocketEngine: unknown engine 'curl'; expected ClientWebSocket or Managed.")]
+    [InlineData("Sails:WebSocketEngine", "1", "Sails:WebSocketEngine: unknown engine '1'")]
+    [InlineData("Sails:FailedNodeRetryDelay", "-00:00:01", "Sails:FailedNodeRetryDelay must not be negative, not -00:00:01.")]
     [InlineData("Sails:ConnectTimeout", "-00:00:05", "Sails:ConnectTimeout must be positive, not -00:00:05.")]
     [InlineData("Sails:RequestTimeout", "00:00:00", "Sails:RequestTimeout must be positive, not 00:00:00.")]
     [InlineData("Sails:Reconnection:Delay", "-00:00:01", "Sails:Reconnection:Delay must not be negative")]
@@ -88,15 +91,20 @@ public sealed class HostingConfigurationTests
             ["Sails:Urls:1"] = "http://127.0.0.2:9",
             ["Sails:Transports"] = "pollingthenupgrade",
             ["Sails:Reconnection:Attempts"] = "3",
+            ["Sails:WebSocketEngine"] = "managed",
+            ["Sails:FailedNodeRetryDelay"] = "00:00:05",
         });
         var settings = host.Services.GetRequiredService<IOptionsMonitor<SailsClientSettings>>().Get(Options.DefaultName);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.ConnectTimeout);
         Assert.False(settings.WaitForConnectOnStart);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.FailedNodeRetryDelay);
 
         var client = host.Services.GetRequiredService<ISailsClientProvider>().GetClient();
         Assert.Equal(new Uri("http://127.0.0.1:9"), client.Options.Url);
         Assert.Equal([new Uri("http://127.0.0.1:9"), new Uri("http://127.0.0.2:9")], client.Options.Urls!);
         Assert.Equal(SailSocket.Engine.EngineTransports.PollingThenUpgrade, client.Options.Transports);
+        Assert.Equal(SailSocket.Engine.EngineWebSocketEngine.Managed, client.Options.WebSocketEngine);
+        Assert.Equal(TimeSpan.FromSeconds(5), client.Options.FailedNodeRetryDelay);
         Assert.True(client.Options.Reconnection.Enabled);
         Assert.Equal(3, client.Options.Reconnection.Attempts);
         Assert.Equal(TimeSpan.FromSeconds(30), client.Options.RequestTimeout);

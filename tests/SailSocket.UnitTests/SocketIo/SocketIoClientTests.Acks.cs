@@ -32,6 +32,52 @@ public sealed partial class SocketIoClientTests
     }
 
     [Fact]
+    public async Task EmitWithAck_AContinuationThatBlocks_DoesNotHoldUpTheAcksAfterIt()
+    {
+        var client = await ConnectAsync();
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+
+        // Runs where the ack completes (ExecuteSynchronously), which may be the receive loop's thread once it has moved on:
+        // blocking there must not stop the loop.
+        var blocked = GetAsync(client, "/first").ContinueWith(
+            t =>
+            {
+                entered.Set();
+                gate.Wait(TestTimeouts.Default);
+                return t.Result;
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        Assert.Equal(0, SplitEmit(await _peer.ReceiveTextAsync()).AckId);
+        await _peer.SendTextAsync("430[1]");
+        Assert.True(entered.Wait(TestTimeouts.Default));
+
+        var second = GetAsync(client, "/second");
+        Assert.Equal(1, SplitEmit(await _peer.ReceiveTextAsync()).AckId);
+        await _peer.SendTextAsync("431[2]");
+        Assert.Equal("[2]", Utf8((await second.WaitAsync(TestTimeouts.Default)).Arguments));
+        Assert.False(blocked.IsCompleted);
+
+        gate.Set();
+        Assert.Equal("[1]", Utf8((await blocked.WaitAsync(TestTimeouts.Default)).Arguments));
+    }
+
+    [Fact]
+    public async Task EmitWithAck_AckFollowedAtOnceByTheEnd_CompletesWithTheAck()
+    {
+        var client = await ConnectAsync();
+        var get = GetAsync(client, "/last");
+        Assert.Equal(0, SplitEmit(await _peer.ReceiveTextAsync()).AckId);
+
+        // The ack and the server's disconnect back to back: the ack may still be held by the loop when it ends.
+        await _peer.SendTextAsync("430[\"answer\"]");
+        await _peer.SendTextAsync("41");
+        Assert.Equal("[\"answer\"]", Utf8((await get.WaitAsync(TestTimeouts.Default)).Arguments));
+    }
+
+    [Fact]
     public async Task EmitWithAck_IdsCountUpFromZero()
     {
         var client = await ConnectAsync();

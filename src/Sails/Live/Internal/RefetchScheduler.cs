@@ -172,7 +172,7 @@ internal sealed class RefetchScheduler : IAsyncDisposable
                 }
                 else
                 {
-                    waiter.TrySetException(error);
+                    Fail(waiter, error);
                 }
             }
         }
@@ -209,10 +209,23 @@ internal sealed class RefetchScheduler : IAsyncDisposable
         {
             foreach (var waiter in waiters)
             {
-                waiter.TrySetException(new ObjectDisposedException(nameof(LiveCollection<object>)));
+                Fail(waiter, new ObjectDisposedException(nameof(LiveCollection<object>)));
             }
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Fails a waiter and marks its error observed: a caller whose token ended the wait (<see cref="RunAsync"/> hands out
+    /// <c>WaitAsync</c>'s task, not this one) never reads it, and it must not surface as an unobserved task exception.
+    /// Whoever still awaits it gets the error as before.
+    /// </summary>
+    private static void Fail(TaskCompletionSource waiter, Exception error)
+    {
+        if (waiter.TrySetException(error))
+        {
+            _ = waiter.Task.Exception;
+        }
     }
 }

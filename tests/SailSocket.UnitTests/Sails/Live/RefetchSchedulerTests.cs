@@ -126,6 +126,59 @@ public sealed class RefetchSchedulerTests
         Assert.Equal(0, time.ActiveTimerCount);
     }
 
+    [Fact]
+    public async Task A_wait_given_up_by_its_token_leaves_no_unobserved_exception_when_disposal_fails_it()
+    {
+        var time = new ManualTimeProvider();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var unobserved = 0;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            // Other tests run meanwhile: count only this scheduler's kind of error.
+            if (e.Exception.InnerExceptions is [ObjectDisposedException { ObjectName: "LiveCollection" }])
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await GiveUpAndDisposeAsync(time, started);
+            for (var i = 0; i < 3; i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.Equal(0, Volatile.Read(ref unobserved));
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    /// <summary>What LiveCollection.StartAsync does when its token ends the first fetch: stop waiting, then dispose.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task GiveUpAndDisposeAsync(ManualTimeProvider time, TaskCompletionSource started)
+    {
+        var scheduler = new RefetchScheduler(time, s_delay, s_retry, async ct =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        }, _ => { });
+        using var giveUp = new CancellationTokenSource();
+        var first = scheduler.RunAsync(CancellationToken.None);
+        time.Advance(TimeSpan.Zero);
+        await started.Task.WaitAsync(TestTimeouts.Default);
+        var waiting = scheduler.RunAsync(giveUp.Token);
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        await scheduler.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Default);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(TestTimeouts.Default));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
