@@ -127,9 +127,11 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
 
-        // Polling needs an HTTP handler of its own when none is shared; a WebSocket-only connection lets ClientWebSocket decide.
-        var ownedInvoker = options.HttpInvoker is null && options.Transports != EngineTransports.WebSocket
-            ? new HttpMessageInvoker(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30), UseCookies = options.Cookies is null, AllowAutoRedirect = false, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB })
+        // Polling needs an HTTP handler of its own when none is shared; so does a WebSocket-only connection with its own
+        // certificate validation. Otherwise a WebSocket-only connection uses the one static handler.
+        var ownedInvoker = options.HttpInvoker is not null ? null
+            : options.Transports != EngineTransports.WebSocket ? OwnedHttpHandler.Create(options, OwnedHttpHandler.Use.Polling)
+            : options.RemoteCertificateValidationCallback is not null ? OwnedHttpHandler.Create(options, OwnedHttpHandler.Use.WebSocket)
             : null;
         try
         {

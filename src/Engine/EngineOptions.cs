@@ -140,9 +140,10 @@ public sealed class EngineOptions
     public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
 
     /// <summary>
-    /// Validates the server's certificate on a <c>wss</c> connection opened by <see cref="EngineWebSocketEngine.Managed"/>,
-    /// in place of the system's validation. Default <see langword="null"/>: the system's rules. (Connections through
-    /// <see cref="HttpInvoker"/> use its handler's settings instead.)
+    /// Validates the server's certificate on the <c>https</c>/<c>wss</c> connections the Engine opens itself, in place of
+    /// the system's validation: the <see cref="EngineWebSocketEngine.Managed"/> engine's, and those of the HTTP handler it
+    /// creates when <see cref="HttpInvoker"/> is <see langword="null"/> (polling, <c>ClientWebSocket</c>). Default
+    /// <see langword="null"/>: the system's rules. (Connections through <see cref="HttpInvoker"/> use its handler's settings.)
     /// </summary>
     public System.Net.Security.RemoteCertificateValidationCallback? RemoteCertificateValidationCallback { get; init; }
 

@@ -37,7 +37,7 @@ internal static class WebSocketRefusal
     public static async Task<string?> ReadBodyAsync(EngineOptions options, Uri uri, HttpMessageInvoker? invoker, CancellationToken cancellationToken)
     {
         var http = EngineCookies.ToHttp(uri);
-        var owned = invoker is null ? new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB }) : null;
+        var owned = invoker is null ? OwnedHttpHandler.Create(options, OwnedHttpHandler.Use.Refusal) : null;
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, http);

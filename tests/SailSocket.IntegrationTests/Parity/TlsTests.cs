@@ -35,6 +35,37 @@ public sealed class TlsTests : SailsServerTestBase
         Assert.Equal(socket.Id, echo.SocketId);
     }
 
+    /// <summary>
+    /// The Engine layer alone, without a shared HTTP handler: its callback applies to the handlers it creates for
+    /// <c>ClientWebSocket</c> and for polling, not only to the managed engine; without it the certificate is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.Polling, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed)]
+    public async Task The_engines_own_handlers_use_its_validation_callback(EngineTransports transports, EngineWebSocketEngine engine)
+    {
+        await using var proxy = new TlsTerminatingProxy(Server.Port);
+        var thumbprint = proxy.Certificate.GetCertHashString();
+        EngineOptions Options(bool trust) => new()
+        {
+            Url = proxy.Url,
+            Transports = transports,
+            WebSocketEngine = engine,
+            Query = Transports.SailsSdkQuery.Pairs,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            RemoteCertificateValidationCallback = trust ? (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint : null,
+        };
+
+        var refused = await Assert.ThrowsAsync<EngineConnectionException>(() => EngineConnection.ConnectAsync(Options(trust: false), Bound.Seconds(20)));
+        Assert.Contains(Flatten(refused), e => e is AuthenticationException);
+
+        await using var connection = await EngineConnection.ConnectAsync(Options(trust: true), Bound.Seconds(20));
+        Assert.False(string.IsNullOrEmpty(connection.Handshake.SessionId));
+        Assert.Equal(transports == EngineTransports.WebSocket ? "websocket" : "polling", connection.Transport);
+    }
+
     private static IEnumerable<Exception> Flatten(Exception error)
     {
         for (Exception? e = error; e is not null; e = e.InnerException)
