@@ -152,6 +152,7 @@ internal sealed partial class OwnedWebSocket
     }
 
     /// <summary>Reads the next frame header, first waiting with a zero-byte read when asked and nothing is buffered.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketFrameHeader> ReadHeaderAsync(bool waitWithoutBuffer, CancellationToken cancellationToken)
     {
         while (true)
@@ -187,6 +188,7 @@ internal sealed partial class OwnedWebSocket
     }
 
     /// <summary>Reads a control frame's payload and acts on it; returns whether it was a close frame.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReceiveControlAsync(WebSocketFrameHeader header, CancellationToken cancellationToken)
     {
         var length = (int)header.PayloadLength;

@@ -173,6 +173,7 @@ internal sealed partial class OwnedWebSocket
     }
 
     /// <summary>Writes a close frame and records it; the caller holds <see cref="_sendLock"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteCloseAsync(WebSocketCloseStatus? status, ReadOnlyMemory<byte> reason, CancellationToken cancellationToken)
     {
         var payload = new byte[status is null ? 0 : 2 + reason.Length];
@@ -191,6 +192,7 @@ internal sealed partial class OwnedWebSocket
     /// flush, which runs outside this lock). Under Engine.IO something is sent at least every ping interval, which bounds
     /// the wait; Engine.IO servers do not send WebSocket pings at all (docs/protocol.md §2.5).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendPongAsync(ReadOnlyMemory<byte> payload)
     {
         var pong = payload.ToArray();
@@ -222,6 +224,7 @@ internal sealed partial class OwnedWebSocket
     /// otherwise the transport's close (<see cref="CloseOutputAsync"/>, state <see cref="WebSocketState.CloseReceived"/>)
     /// answers it. Best effort: the close is reported either way.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AnswerCloseAsync(WebSocketCloseStatus? status)
     {
         if (_coalescing is { IsCorked: true } || !_sendLock.Wait(0))

@@ -468,6 +468,30 @@ public sealed class OwnedWebSocketTests
         Assert.False(coalescing.HoldsBuffer);
     }
 
+    [Fact]
+    public async Task A_violation_under_a_connection_ends_it_with_ProtocolError_naming_the_rule_and_no_payload_byte()
+    {
+        await using var pair = new Pair();
+        var options = new EngineOptions
+        {
+            Url = new Uri("http://127.0.0.1:1"),
+            WebSocketFactory = (_, _) => ValueTask.FromResult(pair.Client),
+            ConnectTimeout = TestTimeouts.Default,
+        };
+        var drain = pair.Server.CopyToAsync(Stream.Null);
+        await WriteAsync(pair.Server, Frame(true, WebSocketOpcode.Text, Encoding.UTF8.GetBytes(WebSocketPeer.OpenPacket())));
+        await using var connection = await EngineConnection.ConnectAsync(options).WaitAsync(TestTimeouts.Default);
+
+        await WriteAsync(pair.Server, Frame(true, WebSocketOpcode.Text, "4ok"u8), [0x81, 0x05, (byte)'4', (byte)'s', (byte)'e', 0xC3, 0x28]);
+        Assert.Equal("ok", Encoding.UTF8.GetString((await connection.ReceiveWithinAsync()).Data.Span));
+        var error = await Assert.ThrowsAsync<EngineConnectionException>(() => connection.ReceiveWithinAsync());
+
+        Assert.Equal(EngineConnectionError.ProtocolError, error.Error);
+        Assert.IsType<EngineProtocolException>(error.InnerException);
+        Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("4se", error.ToString(), StringComparison.Ordinal);
+    }
+
     private sealed class WriteCountingStream(Stream inner) : Stream
     {
         public int Writes { get; private set; }
