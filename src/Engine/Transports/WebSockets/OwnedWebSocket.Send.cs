@@ -23,7 +23,8 @@ internal sealed partial class OwnedWebSocket
 
     /// <summary>
     /// A pong the receive side could not write at once (the send lock was held, or a batch was being gathered); the next
-    /// send writes it first. Guarded by <see cref="_sendLock"/>.
+    /// send writes it first. Set and taken with <see cref="Interlocked.Exchange{T}(ref T, T)"/>: the receive side sets it
+    /// without the lock (only the latest ping needs an answer, RFC 6455 §5.5.3).
     /// </summary>
     private byte[]? _pendingPong;
 
@@ -56,9 +57,8 @@ internal sealed partial class OwnedWebSocket
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_pendingPong is { } pong)
+            if (_pendingPong is not null && Interlocked.Exchange(ref _pendingPong, null) is { } pong)
             {
-                _pendingPong = null;
                 await WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, cancellationToken).ConfigureAwait(false);
             }
 
@@ -198,7 +198,7 @@ internal sealed partial class OwnedWebSocket
         var pong = payload.ToArray();
         if (!_sendLock.Wait(0))
         {
-            _pendingPong = pong;
+            Volatile.Write(ref _pendingPong, pong);
             return;
         }
 
@@ -206,11 +206,11 @@ internal sealed partial class OwnedWebSocket
         {
             if (_coalescing is { IsCorked: true })
             {
-                _pendingPong = pong;
+                Volatile.Write(ref _pendingPong, pong);
                 return;
             }
 
-            _pendingPong = null;
+            Interlocked.Exchange(ref _pendingPong, null);
             await WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, CancellationToken.None).ConfigureAwait(false);
         }
         finally
