@@ -104,7 +104,8 @@ internal sealed partial class OwnedWebSocket
             var count = TakeLookahead(buffer.Span.Slice(0, wanted));
             if (count < wanted)
             {
-                // Bytes already buffered come at once; when none came from the lookahead this waits for the first.
+                // One read for the rest: at once from the CoalescingStream's buffer when the frame came in one piece (the
+                // usual case), else it waits for the frame's next bytes, which the sender has already put on the way.
                 var read = await _stream.ReadAsync(buffer.Slice(count, wanted - count), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {

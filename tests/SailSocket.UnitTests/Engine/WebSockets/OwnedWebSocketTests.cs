@@ -271,6 +271,29 @@ public sealed class OwnedWebSocketTests
     }
 
     [Fact]
+    public async Task A_ping_while_a_batch_is_gathered_is_not_written_into_it_but_leads_the_next_send()
+    {
+        var (server, client) = FullDuplexStream.CreatePair();
+        var recording = new WriteCountingStream(new SocketLikeStream(client));
+        await using var coalescing = new CoalescingStream(recording, ArrayPool<byte>.Shared);
+        using var socket = new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared);
+
+        // The send queue corks, then its flush runs outside the socket's lock: a pong must not slip into that batch.
+        coalescing.Cork();
+        await WriteAsync(server, Frame(true, WebSocketOpcode.Ping, "p1"u8), Frame(true, WebSocketOpcode.Text, "4x"u8));
+        Assert.Equal("4x", Encoding.ASCII.GetString((await ReceiveMessageAsync(socket)).Data));
+        Assert.Equal(0, coalescing.BufferedCount);
+        await coalescing.FlushBatchAsync();
+        Assert.Equal(0, recording.Writes);
+
+        await socket.SendAsync(new ReadOnlyMemory<byte>("4y"u8.ToArray()), WebSocketMessageType.Text, true, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+        var pong = await ReadClientFrameAsync(server);
+        var data = await ReadClientFrameAsync(server);
+        Assert.Equal((WebSocketOpcode.Pong, "p1"), (pong.Opcode, Encoding.ASCII.GetString(pong.Payload)));
+        Assert.Equal((WebSocketOpcode.Text, "4y"), (data.Opcode, Encoding.ASCII.GetString(data.Payload)));
+    }
+
+    [Fact]
     public async Task A_server_close_is_reported_answered_with_its_status_and_closes_the_socket()
     {
         await using var pair = new Pair();
