@@ -66,14 +66,14 @@ internal sealed partial class OwnedWebSocket
             _sendContinues = !endOfMessage;
             await WriteFrameAsync(frameOpcode, endOfMessage, payload, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            Abort();
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException))
-        {
-            throw ConnectionError(ex);
+            if (SendError(ex, cancellationToken) is { } error)
+            {
+                throw error;
+            }
+
+            throw;
         }
         finally
         {
@@ -157,14 +157,14 @@ internal sealed partial class OwnedWebSocket
 
             await WriteCloseAsync(reason is null ? null : closeStatus, reason, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
-            Abort();
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException))
-        {
-            throw ConnectionError(ex);
+            if (SendError(ex, cancellationToken) is { } error)
+            {
+                throw error;
+            }
+
+            throw;
         }
         finally
         {

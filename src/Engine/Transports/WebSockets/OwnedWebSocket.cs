@@ -67,32 +67,28 @@ internal sealed partial class OwnedWebSocket : WebSocket
     /// <summary>Ends the connection at once: pending receives and sends fail; the state becomes <see cref="WebSocketState.Aborted"/> unless closed.</summary>
     public override void Abort()
     {
-        while (true)
-        {
-            var state = Volatile.Read(ref _state);
-            if (state is (int)WebSocketState.Closed or (int)WebSocketState.Aborted
-                || Interlocked.CompareExchange(ref _state, (int)WebSocketState.Aborted, state) == state)
-            {
-                break;
-            }
-        }
-
+        End(WebSocketState.Aborted);
         DisposeStream();
     }
 
     public override void Dispose()
     {
+        End(WebSocketState.Closed);
+        DisposeStream();
+    }
+
+    /// <summary>Moves to <paramref name="final"/> (aborted or closed) unless the socket already ended.</summary>
+    private void End(WebSocketState final)
+    {
         while (true)
         {
             var state = Volatile.Read(ref _state);
             if (state is (int)WebSocketState.Closed or (int)WebSocketState.Aborted
-                || Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closed, state) == state)
+                || Interlocked.CompareExchange(ref _state, (int)final, state) == state)
             {
-                break;
+                return;
             }
         }
-
-        DisposeStream();
     }
 
     private void DisposeStream()
@@ -136,6 +132,21 @@ internal sealed partial class OwnedWebSocket : WebSocket
         State == WebSocketState.Aborted
             ? new OperationCanceledException("The WebSocket was aborted.", ex)
             : new WebSocketException(WebSocketError.ConnectionClosedPrematurely, ex);
+
+    /// <summary>
+    /// What a send's failure becomes, or <see langword="null"/> to let it pass as it is: the caller's cancellation aborts
+    /// the socket (as in the BCL) and carries the caller's token; a stream error is a <see cref="ConnectionError"/>.
+    /// </summary>
+    private Exception? SendError(Exception ex, CancellationToken cancellationToken)
+    {
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+            return new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+
+        return ex is OperationCanceledException or WebSocketException ? null : ConnectionError(ex);
+    }
 
     private static WebSocketException InvalidState(WebSocketState state, string operation) =>
         new(WebSocketError.InvalidState, $"The WebSocket cannot {operation} in the state {state}.");
