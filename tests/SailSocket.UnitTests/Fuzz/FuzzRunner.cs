@@ -29,7 +29,8 @@ internal static class FuzzRunner
         IReadOnlyList<byte[]> seeds,
         int shortRunIterations,
         Action<byte[]> decode,
-        ExceptionFilter isDocumented)
+        ExceptionFilter isDocumented,
+        int allocationPerInputByte = AllocationPerInputByte)
     {
         var iterations = FuzzSettings.Iterations(shortRunIterations);
         var mutator = new Mutator(FuzzSettings.Seed ^ StableHash(decoder), seeds);
@@ -69,7 +70,7 @@ internal static class FuzzRunner
                 worstInputLength = input.Length;
             }
 
-            if (allocated > FixedAllocationAllowance + ((long)AllocationPerInputByte * input.Length))
+            if (allocated > FixedAllocationAllowance + ((long)allocationPerInputByte * input.Length))
             {
                 throw new FuzzFailureException($"{decoder}: input #{i} of {input.Length} bytes allocated {allocated} bytes.\ninput: {Describe(input)}");
             }

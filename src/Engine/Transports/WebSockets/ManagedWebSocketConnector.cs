@@ -18,7 +18,7 @@ namespace SailSocket.Engine.Transports.WebSockets;
 /// connection to the host (every address DNS gives, in turn), TLS for <c>wss</c> validated by the system's rules (or
 /// <see cref="EngineOptions.RemoteCertificateValidationCallback"/>), the
 /// HTTP/1.1 upgrade written and read here (<see cref="WebSocketUpgradeRequest"/>, <see cref="WebSocketUpgradeResponseReader"/>),
-/// then <see cref="WebSocket.CreateFromStream(Stream, WebSocketCreationOptions)"/> over a <see cref="CoalescingStream"/>.
+/// then an <see cref="OwnedWebSocket"/> (SailSocket's own RFC 6455 framing) over a <see cref="CoalescingStream"/>.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
@@ -145,7 +145,7 @@ internal static class ManagedWebSocketConnector
             var coalescing = new CoalescingStream(stream, options.BufferPool, head, response.HeadLength, count);
             head = null;
             stream = coalescing;
-            var webSocket = WebSocket.CreateFromStream(coalescing, new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            var webSocket = new OwnedWebSocket(coalescing, options.BufferPool);
             stream = null;
             return (webSocket, coalescing);
         }
