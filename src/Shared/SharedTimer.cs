@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.Threading;
 
@@ -53,6 +52,9 @@ internal sealed class SharedTimer : IDisposable
     private ITimerTarget?[] _targets = [];
     private Registration?[] _registrations = [];
     private int _count;
+
+    /// <summary>The array a tick copies the targets into, kept between ticks (taken under <see cref="_gate"/>).</summary>
+    private ITimerTarget?[]? _spare;
     private ITimer? _timer;
     private bool _disposed;
 
@@ -185,6 +187,7 @@ internal sealed class SharedTimer : IDisposable
 
             _targets = [];
             _registrations = [];
+            _spare = null;
             _count = 0;
             _timer?.Dispose();
             _timer = null;
@@ -218,6 +221,7 @@ internal sealed class SharedTimer : IDisposable
             {
                 _targets = [];
                 _registrations = [];
+                _spare = null;
                 _timer?.Dispose();
                 _timer = null;
             }
@@ -241,7 +245,8 @@ internal sealed class SharedTimer : IDisposable
 
     /// <summary>
     /// Calls every target registered when the tick began, outside the lock (a target may unregister, or register another,
-    /// from <see cref="ITimerTarget.OnTick"/>): they are copied into a pooled array first, O(n) like the calls themselves.
+    /// from <see cref="ITimerTarget.OnTick"/>): they are copied first, O(n) like the calls themselves, into the timer's one
+    /// spare array (a tick that overlaps another, rare, copies into an array of its own).
     /// </summary>
     private void Tick()
     {
@@ -255,7 +260,8 @@ internal sealed class SharedTimer : IDisposable
                 return;
             }
 
-            targets = ArrayPool<ITimerTarget?>.Shared.Rent(count);
+            targets = _spare is { } spare && spare.Length >= count && spare.Length <= 2 * _targets.Length ? spare : new ITimerTarget?[_targets.Length];
+            _spare = null;
             Array.Copy(_targets, targets, count);
         }
 
@@ -277,9 +283,15 @@ internal sealed class SharedTimer : IDisposable
         }
         finally
         {
-            // Cleared, so that the pool keeps no connection alive.
+            // Cleared, so that the spare keeps no connection alive; not kept by a timer left without targets.
             Array.Clear(targets, 0, count);
-            ArrayPool<ITimerTarget?>.Shared.Return(targets);
+            lock (_gate)
+            {
+                if (_count > 0)
+                {
+                    _spare = targets;
+                }
+            }
         }
     }
 

@@ -267,6 +267,29 @@ public sealed class SharedTimerTests
     }
 
     [Fact]
+    public void Tick_ReusesItsCopyOfTheTargets_AndAllocatesNothingOnceWarm()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        var targets = Enumerable.Range(0, 1_000).Select(_ => new CountingTarget()).ToArray();
+        var registrations = targets.Select(timer.Register).ToArray();
+        clock.Advance(s_resolution); // the first tick makes the copy
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(s_resolution);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.All(targets, t => Assert.Equal(11, t.Calls));
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    [Fact]
     public void Tick_TargetsMayUnregisterThemselvesAndRegisterOthers_DuringTheTick()
     {
         var clock = new ManualTimeProvider();
@@ -319,6 +342,13 @@ public sealed class SharedTimerTests
         public List<long> Ticks { get; } = [];
 
         public void OnTick(long timestamp) => Ticks.Add(timestamp);
+    }
+
+    private sealed class CountingTarget : ITimerTarget
+    {
+        public int Calls { get; private set; }
+
+        public void OnTick(long timestamp) => Calls++;
     }
 
     private sealed class CallbackTarget : ITimerTarget
