@@ -49,11 +49,13 @@ internal sealed class LoadOptions
           --warmup W                 sequential round trips before measuring, and W pipelined ones (default 500;
                                      for ratios against the floor use 20000, so that the JIT's tiering has finished)
           --sockets K                open K sockets (bounded connect concurrency), one request each; alone, this
-                                     skips the request phases unless --n or --seconds is given too
+                                     skips the request phases unless --n or --seconds is given too. Reports the
+                                     time, and this process's and the lifted server's CPU, at each tenth connected
           --connect-concurrency M    connects in flight at once in the sockets phase (default 64)
           --timeout S                bound on any single wait: a connect, a request, a phase's drain (default 30)
-          --alloc-profile            sample allocations by type during the pipelined phase (GCAllocationTick) and
-                                     report the top types; the run's own figures then include the sampler's cost
+          --alloc-profile            sample allocations by type during the pipelined phase and while the sockets
+                                     connect (GCAllocationTick) and report the top types; the run's own figures
+                                     then include the sampler's cost
           --listen-diagnostics       listen to SailSocket's meter and activity source for the whole run, as an
                                      OpenTelemetry SDK would: every instrument enabled, every activity recorded
 

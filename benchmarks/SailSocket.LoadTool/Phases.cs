@@ -41,7 +41,7 @@ internal static class Phases
     }
 
     /// <summary>Opens K sockets, at most M connecting at once; each then answers one request; the idle cost per socket is measured.</summary>
-    public static async Task<SocketsResult> SocketsAsync(ILoadClientFactory factory, int count, int connectConcurrency, TimeSpan timeout)
+    public static async Task<SocketsResult> SocketsAsync(ILoadClientFactory factory, int count, int connectConcurrency, TimeSpan timeout, AllocationSampler? sampler = null)
     {
         var sockets = new ILoadSocket?[count];
         var connectTicks = new long[count];
@@ -52,6 +52,9 @@ internal static class Phases
         s_process.Refresh();
         var workingSet0 = s_process.WorkingSet64;
 
+        var loadAverage = ConnectTimeline.LoadAverage();
+        sampler?.Start();
+        var timeline = new ConnectTimeline(count);
         var start = Stopwatch.GetTimestamp();
         await ForEachBoundedAsync(count, connectConcurrency, async i =>
         {
@@ -61,6 +64,7 @@ internal static class Phases
             {
                 sockets[i] = await factory.ConnectAsync(bound.Token);
                 connectTicks[i] = Stopwatch.GetTimestamp() - began;
+                timeline.Connected();
             }
             catch (Exception ex)
             {
@@ -68,6 +72,7 @@ internal static class Phases
             }
         });
         var connectSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        sampler?.Stop();
 
         await ForEachBoundedAsync(count, connectConcurrency, async i =>
         {
@@ -122,7 +127,12 @@ internal static class Phases
             HeapBytesPerSocket: connected == 0 ? 0 : Math.Round((double)(heap1 - heap0) / connected),
             WorkingSetBytesPerSocket: connected == 0 ? 0 : Math.Round((double)(workingSet1 - workingSet0) / connected),
             Errors: errors.Count,
-            FirstError: errors.First);
+            FirstError: errors.First)
+        {
+            LoadAverage = loadAverage,
+            ConnectTimeline = timeline.Marks,
+            AllocationProfile = sampler?.Top(12),
+        };
     }
 
     private static async Task ForEachBoundedAsync(int count, int concurrency, Func<int, Task> body)

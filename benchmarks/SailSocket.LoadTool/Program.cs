@@ -107,7 +107,8 @@ try
 
     if (options.Sockets > 0 && error is null)
     {
-        sockets = await Phases.SocketsAsync(factory, options.Sockets, options.ConnectConcurrency, options.Timeout);
+        using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
+        sockets = await Phases.SocketsAsync(factory, options.Sockets, options.ConnectConcurrency, options.Timeout, sampler);
     }
 
     var report = new LoadReport(

@@ -45,7 +45,17 @@ internal sealed record SocketsResult(
     double HeapBytesPerSocket,
     double WorkingSetBytesPerSocket,
     int Errors,
-    string? FirstError);
+    string? FirstError)
+{
+    /// <summary>The machine's load averages (1, 5, 15 min) when the phase began: what shared the cores with the run.</summary>
+    public string? LoadAverage { get; init; }
+
+    /// <summary>Seconds and CPU seconds (client, server) at each tenth of the sockets connected.</summary>
+    public IReadOnlyList<ConnectMark>? ConnectTimeline { get; init; }
+
+    /// <summary>With <c>--alloc-profile</c>: the types allocated while the sockets connected, largest share first.</summary>
+    public IReadOnlyList<AllocationShare>? AllocationProfile { get; init; }
+}
 
 internal sealed record MachineInfo(int ProcessorCount, string Os, string Runtime, bool ServerGc);
 
@@ -100,6 +110,28 @@ internal sealed record LoadReport(
         {
             text.AppendLine(c, $"  sockets      {k.Connected}/{k.Requested} connected, {k.Alive} alive, in {k.ConnectSeconds:F2} s ({k.ConnectConcurrency} at once; p50 {k.ConnectP50Ms:F1} ms, p99 {k.ConnectP99Ms:F1} ms)");
             text.AppendLine(c, $"               {k.HeapBytesPerSocket:F0} B managed heap and {k.WorkingSetBytesPerSocket:F0} B working set per socket");
+            if (k.ConnectTimeline is { Count: > 0 } marks)
+            {
+                text.AppendLine(c, $"               connected by: {string.Join(", ", marks.Select(m => $"{m.Connected} {m.Seconds:F2} s"))}");
+                var last = marks[^1];
+                var half = marks.LastOrDefault(m => m.Connected <= last.Connected / 2);
+                static string PerConnect(double seconds, int connects, IFormatProvider c) =>
+                    seconds < 0 ? "?" : (seconds * 1e6 / connects).ToString("F0", c);
+                var line = $"               CPU per connect: client {PerConnect(last.ClientCpuSeconds, last.Connected, c)} µs, server {PerConnect(last.ServerCpuSeconds, last.Connected, c)} µs";
+                if (half is not null)
+                {
+                    var n = last.Connected - half.Connected;
+                    line += $"; second half: client {PerConnect(last.ClientCpuSeconds - half.ClientCpuSeconds, n, c)} µs, server {PerConnect(last.ServerCpuSeconds < 0 ? -1 : last.ServerCpuSeconds - half.ServerCpuSeconds, n, c)} µs";
+                }
+
+                text.AppendLine(line + $" (load average {k.LoadAverage ?? "?"})");
+                foreach (var share in k.AllocationProfile ?? [])
+                {
+                    text.AppendLine(c, $"               {share.Percent,5:F1} %  {share.Type}");
+                }
+
+                text.AppendLine(c, $"               GC while connecting: {last.Gen0Collections} collections, {last.Gen2Collections} full, {last.GcPauseSeconds:F2} s paused; {last.AllocatedBytes / (double)last.Connected:F0} B allocated per connect");
+            }
         }
 
         foreach (var error in new[] { Sequential?.FirstError, Pipelined?.FirstError, Sockets?.FirstError, Error })

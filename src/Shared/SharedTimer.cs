@@ -37,11 +37,24 @@ internal sealed class SharedTimer : IDisposable
     /// <summary>The leased timers of this assembly, by clock and resolution; guarded by itself.</summary>
     private static readonly Dictionary<(TimeProvider, TimeSpan), SharedTimer> s_leased = [];
 
+    /// <summary>The smallest registration arrays are not shrunk below (slots).</summary>
+    private const int MinimumCapacity = 16;
+
     private readonly object _gate = new();
 
     /// <summary>How many leases (<see cref="Acquire"/>) hold this timer; guarded by <see cref="s_leased"/>.</summary>
     private int _leases;
-    private ITimerTarget[] _targets = [];
+
+    // The registered targets in [0, _count), in no particular order, and their registrations at the same index (each knows
+    // its index): registering appends, unregistering moves the last one into the gap, so both cost O(1) however many
+    // connections share the timer (a copied array per change cost O(n) each, and 19,000 connections ~3 GB of arrays).
+    // Guarded by _gate.
+    private ITimerTarget?[] _targets = [];
+    private Registration?[] _registrations = [];
+    private int _count;
+
+    /// <summary>The array a tick copies the targets into, kept between ticks (taken under <see cref="_gate"/>).</summary>
+    private ITimerTarget?[]? _spare;
     private ITimer? _timer;
     private bool _disposed;
 
@@ -116,20 +129,49 @@ internal sealed class SharedTimer : IDisposable
     /// <param name="target">The target to call on every tick.</param>
     /// <returns>The registration.</returns>
     /// <exception cref="ObjectDisposedException">The timer is disposed.</exception>
+    /// <remarks>O(1) (amortised): the registration arrays double when full.</remarks>
     public IDisposable Register(ITimerTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var targets = new ITimerTarget[_targets.Length + 1];
-            _targets.CopyTo(targets, 0);
-            targets[^1] = target;
-            _targets = targets;
-            _timer ??= TimeProvider.CreateTimer(static state => ((SharedTimer)state!).Tick(), this, Resolution, Resolution);
-        }
+            if (_count == _targets.Length)
+            {
+                Resize(Math.Max(MinimumCapacity, _count * 2));
+            }
 
-        return new Registration(this, target);
+            var registration = new Registration(this, _count);
+            _targets[_count] = target;
+            _registrations[_count] = registration;
+            _count++;
+            _timer ??= TimeProvider.CreateTimer(static state => ((SharedTimer)state!).Tick(), this, Resolution, Resolution);
+            return registration;
+        }
+    }
+
+    /// <summary>How many targets are registered.</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>The length of the registration arrays (for tests: they grow and shrink with the count).</summary>
+    internal int Capacity
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _targets.Length;
+            }
+        }
     }
 
     /// <summary>Stops the timer; registered targets are no longer called.</summary>
@@ -138,55 +180,128 @@ internal sealed class SharedTimer : IDisposable
         lock (_gate)
         {
             _disposed = true;
+            foreach (var registration in _registrations.AsSpan(0, _count))
+            {
+                registration!.Index = -1;
+            }
+
             _targets = [];
+            _registrations = [];
+            _spare = null;
+            _count = 0;
             _timer?.Dispose();
             _timer = null;
         }
     }
 
-    private void Unregister(ITimerTarget target)
+    /// <summary>O(1): the last registration moves into the gap; the arrays halve when a quarter full.</summary>
+    private void Unregister(Registration registration)
     {
         lock (_gate)
         {
-            var index = Array.IndexOf(_targets, target);
+            var index = registration.Index;
             if (index < 0)
             {
                 return;
             }
 
-            var targets = new ITimerTarget[_targets.Length - 1];
-            Array.Copy(_targets, 0, targets, 0, index);
-            Array.Copy(_targets, index + 1, targets, index, targets.Length - index);
-            _targets = targets;
-            if (targets.Length == 0)
+            registration.Index = -1;
+            var last = --_count;
+            if (index != last)
             {
+                var moved = _registrations[last]!;
+                _targets[index] = _targets[last];
+                _registrations[index] = moved;
+                moved.Index = index;
+            }
+
+            _targets[last] = null;
+            _registrations[last] = null;
+            if (_count == 0)
+            {
+                _targets = [];
+                _registrations = [];
+                _spare = null;
                 _timer?.Dispose();
                 _timer = null;
             }
+            else if (_targets.Length > MinimumCapacity && _count <= _targets.Length / 4)
+            {
+                Resize(_targets.Length / 2);
+            }
         }
     }
 
+    /// <summary>Moves the registrations to arrays of <paramref name="capacity"/> slots; under <see cref="_gate"/>.</summary>
+    private void Resize(int capacity)
+    {
+        var targets = new ITimerTarget?[capacity];
+        var registrations = new Registration?[capacity];
+        Array.Copy(_targets, targets, _count);
+        Array.Copy(_registrations, registrations, _count);
+        _targets = targets;
+        _registrations = registrations;
+    }
+
+    /// <summary>
+    /// Calls every target registered when the tick began, outside the lock (a target may unregister, or register another,
+    /// from <see cref="ITimerTarget.OnTick"/>): they are copied first, O(n) like the calls themselves, into the timer's one
+    /// spare array (a tick that overlaps another, rare, copies into an array of its own).
+    /// </summary>
     private void Tick()
     {
-        var now = TimeProvider.GetTimestamp();
-        foreach (var target in Volatile.Read(ref _targets))
+        ITimerTarget?[] targets;
+        int count;
+        lock (_gate)
         {
-            try
+            count = _count;
+            if (count == 0)
             {
-                target.OnTick(now);
+                return;
             }
-#pragma warning disable CA1031 // One faulty target must not stop the deadlines of every other connection.
-            catch (Exception)
-#pragma warning restore CA1031
+
+            targets = _spare is { } spare && spare.Length >= count && spare.Length <= 2 * _targets.Length ? spare : new ITimerTarget?[_targets.Length];
+            _spare = null;
+            Array.Copy(_targets, targets, count);
+        }
+
+        try
+        {
+            var now = TimeProvider.GetTimestamp();
+            foreach (var target in targets.AsSpan(0, count))
             {
+                try
+                {
+                    target!.OnTick(now);
+                }
+#pragma warning disable CA1031 // One faulty target must not stop the deadlines of every other connection.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+        }
+        finally
+        {
+            // Cleared, so that the spare keeps no connection alive; not kept by a timer left without targets.
+            Array.Clear(targets, 0, count);
+            lock (_gate)
+            {
+                if (_count > 0)
+                {
+                    _spare = targets;
+                }
             }
         }
     }
 
-    private sealed class Registration(SharedTimer timer, ITimerTarget target) : IDisposable
+    /// <summary>A target's place in the timer; its index is guarded by the timer's lock (-1 once unregistered).</summary>
+    private sealed class Registration(SharedTimer timer, int index) : IDisposable
     {
         private SharedTimer? _timer = timer;
 
-        public void Dispose() => Interlocked.Exchange(ref _timer, null)?.Unregister(target);
+        public int Index { get; set; } = index;
+
+        public void Dispose() => Interlocked.Exchange(ref _timer, null)?.Unregister(this);
     }
 }

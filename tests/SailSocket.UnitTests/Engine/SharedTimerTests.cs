@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using SailSocket.Engine;
 using SailSocket.UnitTests.Infrastructure;
 using Xunit;
@@ -178,6 +179,162 @@ public sealed class SharedTimerTests
         otherClock.Release();
     }
 
+    [Fact]
+    public void ManyTargets_RemovedInAnyOrder_EachLiveOneIsCalledOnceATick_AndTheArraysShrink()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        const int Count = 5_000;
+        var targets = new RecordingTarget[Count];
+        var registrations = new IDisposable[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            targets[i] = new RecordingTarget();
+            registrations[i] = timer.Register(targets[i]);
+        }
+
+        Assert.Equal(Count, timer.Count);
+        Assert.InRange(timer.Capacity, Count, 2 * Count);
+
+        // Remove every third, from the middle, the first and the last: each removal moves the last one into the gap.
+        var removed = new bool[Count];
+        foreach (var i in new[] { 0, Count - 1, Count / 2 }.Concat(Enumerable.Range(0, Count).Where(i => i % 3 == 1)))
+        {
+            registrations[i].Dispose();
+            registrations[i].Dispose(); // twice: harmless, and it must not remove whoever moved into the slot
+            removed[i] = true;
+        }
+
+        clock.Advance(s_resolution);
+        for (var i = 0; i < Count; i++)
+        {
+            Assert.Equal(removed[i] ? 0 : 1, targets[i].Ticks.Count);
+        }
+
+        Assert.Equal(removed.Count(r => !r), timer.Count);
+
+        // Down to a few: the arrays shrink, and the survivors are still called.
+        var survivors = Enumerable.Range(0, Count).Where(i => !removed[i]).ToArray();
+        foreach (var i in survivors[3..])
+        {
+            registrations[i].Dispose();
+        }
+
+        Assert.Equal(3, timer.Count);
+        Assert.True(timer.Capacity <= 16, $"capacity {timer.Capacity} after shrinking to 3 targets");
+        clock.Advance(s_resolution);
+        foreach (var i in survivors[..3])
+        {
+            Assert.Equal(2, targets[i].Ticks.Count);
+        }
+
+        Assert.Equal(1, survivors[3..].Max(i => targets[i].Ticks.Count));
+    }
+
+    [Fact]
+    public void Register_AllocatesAConstantAmountPerTarget_NotACopyOfEveryOther()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        var target = new RecordingTarget();
+        var registrations = new List<IDisposable>(20_000);
+        for (var i = 0; i < 10_000; i++)
+        {
+            registrations.Add(timer.Register(target));
+        }
+
+        // The next 10,000 cost their registrations and at most one doubling of the arrays (2 × 16,384 slots), not
+        // 10,000 copies of a 10,000-slot array (~800 MB).
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            registrations.Add(timer.Register(target));
+        }
+
+        var registering = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(registering < 1_000_000, $"registering 10,000 more targets allocated {registering} bytes");
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+
+        var unregistering = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(unregistering < 1_000_000, $"unregistering 20,000 targets allocated {unregistering} bytes");
+        Assert.Equal(0, timer.Count);
+        Assert.Equal(0, clock.ActiveTimerCount);
+    }
+
+    [Fact]
+    public void Tick_ReusesItsCopyOfTheTargets_AndAllocatesNothingOnceWarm()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        var targets = Enumerable.Range(0, 1_000).Select(_ => new CountingTarget()).ToArray();
+        var registrations = targets.Select(timer.Register).ToArray();
+        clock.Advance(s_resolution); // the first tick makes the copy
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++)
+        {
+            clock.Advance(s_resolution);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.All(targets, t => Assert.Equal(11, t.Calls));
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Tick_TargetsMayUnregisterThemselvesAndRegisterOthers_DuringTheTick()
+    {
+        var clock = new ManualTimeProvider();
+        using var timer = new SharedTimer(s_resolution, clock);
+        var late = new RecordingTarget();
+        IDisposable? lateRegistration = null;
+        var selfRemoving = new CallbackTarget();
+        var selfRegistration = timer.Register(selfRemoving);
+        selfRemoving.Callback = () =>
+        {
+            selfRegistration.Dispose();
+            lateRegistration ??= timer.Register(late);
+        };
+        var steady = new RecordingTarget();
+        using var steadyRegistration = timer.Register(steady);
+
+        clock.Advance(s_resolution);
+        Assert.Equal(1, selfRemoving.Calls);
+        Assert.Single(steady.Ticks);
+        Assert.Empty(late.Ticks); // registered during the tick: called from the next one
+
+        clock.Advance(s_resolution);
+        Assert.Equal(1, selfRemoving.Calls);
+        Assert.Equal(2, steady.Ticks.Count);
+        Assert.Single(late.Ticks);
+        lateRegistration!.Dispose();
+    }
+
+    [Fact]
+    public void Dispose_ThenDisposingRegistrations_IsHarmless()
+    {
+        var clock = new ManualTimeProvider();
+        var timer = new SharedTimer(s_resolution, clock);
+        var registrations = Enumerable.Range(0, 40).Select(_ => timer.Register(new RecordingTarget())).ToArray();
+        timer.Dispose();
+        Assert.Equal(0, timer.Count);
+        foreach (var registration in registrations)
+        {
+            registration.Dispose();
+        }
+
+        Assert.Equal(0, timer.Count);
+        Assert.Equal(0, clock.ActiveTimerCount);
+    }
+
     private static long Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds).Ticks;
 
     private sealed class RecordingTarget : ITimerTarget
@@ -185,6 +342,26 @@ public sealed class SharedTimerTests
         public List<long> Ticks { get; } = [];
 
         public void OnTick(long timestamp) => Ticks.Add(timestamp);
+    }
+
+    private sealed class CountingTarget : ITimerTarget
+    {
+        public int Calls { get; private set; }
+
+        public void OnTick(long timestamp) => Calls++;
+    }
+
+    private sealed class CallbackTarget : ITimerTarget
+    {
+        public Action? Callback { get; set; }
+
+        public int Calls { get; private set; }
+
+        public void OnTick(long timestamp)
+        {
+            Calls++;
+            Callback?.Invoke();
+        }
     }
 
     private sealed class ThrowingTarget : ITimerTarget

@@ -70,6 +70,7 @@ internal static class ManagedWebSocketConnector
         var where = uri.GetLeftPart(UriPartial.Path);
         var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host.Trim('[', ']');
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        ConnectPortSelection.Apply(socket);
         Stream? stream = null;
         byte[]? head = null;
         try
