@@ -10,24 +10,20 @@ namespace SailSocket.Extensions.Hosting.Internal;
 /// <summary>Maps validated <see cref="SailsClientSettings"/> to the core's init-only options, once per client and socket.</summary>
 internal static class SailsSettingsMapper
 {
-    public static bool TryParseTransports(string? value, out EngineTransports transports)
-    {
-        transports = default;
-        return !string.IsNullOrWhiteSpace(value)
-            && !char.IsAsciiDigit(value.Trim()[0])
-            && value.Trim()[0] != '-'
-            && Enum.TryParse(value.Trim(), ignoreCase: true, out transports)
-            && Enum.IsDefined(transports);
-    }
+    public static bool TryParseTransports(string? value, out EngineTransports transports) => TryParseName(value, out transports);
 
-    public static bool TryParseWebSocketEngine(string? value, out EngineWebSocketEngine engine)
+    public static bool TryParseWebSocketEngine(string? value, out EngineWebSocketEngine engine) => TryParseName(value, out engine);
+
+    /// <summary>A defined member of <typeparamref name="T"/> by name, case-insensitive; never a number.</summary>
+    private static bool TryParseName<T>(string? value, out T parsed)
+        where T : struct, Enum
     {
-        engine = default;
+        parsed = default;
         return !string.IsNullOrWhiteSpace(value)
             && !char.IsAsciiDigit(value.Trim()[0])
             && value.Trim()[0] != '-'
-            && Enum.TryParse(value.Trim(), ignoreCase: true, out engine)
-            && Enum.IsDefined(engine);
+            && Enum.TryParse(value.Trim(), ignoreCase: true, out parsed)
+            && Enum.IsDefined(parsed);
     }
 
     public static bool TryParseServerUrl(string? value, out Uri? url, out string problem)
