@@ -134,6 +134,12 @@ public sealed partial class SocketIoConnection
     private bool Dispatch(ReadOnlyMemory<byte> data)
     {
         var packet = SocketIoPacketReader.Parse(new ReadOnlySequence<byte>(data), _options.MaxAttachments, decodeNamespace: false, out var namespaceUtf8);
+        if (packet.Type != SocketIoPacketType.Ack)
+        {
+            // A held ack is delivered before anything else runs a caller's code here: an event handler may wait for it.
+            AckHandoff.Flush();
+        }
+
         var target = Find(namespaceUtf8);
         if (packet.Type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck)
         {

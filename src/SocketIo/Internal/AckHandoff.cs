@@ -21,6 +21,8 @@ namespace SailSocket.SocketIo.Internal;
 /// deadlocks either.</item>
 /// <item>Why it pays: with requests in flight, each ack's continuation usually sends the next request. Queuing it costs a
 /// work item and often a thread woken to take it; here the thread that read the ack and would go idle runs it.</item>
+/// <item>A held ack is completed the usual way before the loop handles any other packet (an event, a connect, a
+/// disconnect), whose handler runs on the loop and might wait for it.</item>
 /// <item>Only the receive loop calls <see cref="Complete"/> and <see cref="Flush"/>; <see cref="WaitFor"/>'s awaiter takes the
 /// held ack out before it registers the loop's continuation, so the loop resumed elsewhere never sees it.</item>
 /// </list>
@@ -43,7 +45,7 @@ internal sealed class AckHandoff
         previous?.Complete(previousAck);
     }
 
-    /// <summary>Completes the held ack, if any, the usual way (continuation queued): the receive loop is ending.</summary>
+    /// <summary>Completes the held ack, if any, the usual way (continuation queued): the loop is about to run a handler, or is ending.</summary>
     public void Flush()
     {
         var held = Take(out var ack);

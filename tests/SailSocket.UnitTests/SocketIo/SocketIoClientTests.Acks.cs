@@ -65,6 +65,33 @@ public sealed partial class SocketIoClientTests
     }
 
     [Fact]
+    public async Task EmitWithAck_AnEventHandlerThatWaitsForAnAckThatCameJustBeforeIt_GetsIt()
+    {
+        Task<SocketIoAck>? get = null;
+        var waited = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new SocketIoOptions
+        {
+            Engine = _peer.CreateOptions(),
+            ConnectTimeout = TestTimeouts.Default,
+            OnEvent = (in SocketIoEvent e) =>
+            {
+                // A synchronous handler on the receive loop, blocking on an ack that arrived in the packet before this event.
+#pragma warning disable xUnit1031 // The point of the test: a handler that blocks on the loop.
+                var arrived = get!.Wait(TestTimeouts.Default);
+#pragma warning restore xUnit1031
+                waited.TrySetResult(arrived ? Utf8(get.Result.Arguments) : "timed out");
+            },
+        };
+        var client = await ConnectAsync(options);
+        get = GetAsync(client, "/first");
+        Assert.Equal(0, SplitEmit(await _peer.ReceiveTextAsync()).AckId);
+
+        await _peer.SendTextAsync("430[\"answer\"]");
+        await _peer.SendTextAsync("42[\"news\"]");
+        Assert.Equal("[\"answer\"]", await waited.Task.WaitAsync(TestTimeouts.Default * 2));
+    }
+
+    [Fact]
     public async Task EmitWithAck_AckFollowedAtOnceByTheEnd_CompletesWithTheAck()
     {
         var client = await ConnectAsync();
