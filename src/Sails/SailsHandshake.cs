@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
@@ -81,8 +82,16 @@ public sealed class SailsHandshake
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<string> AddCsrfTokenAsync(CancellationToken cancellationToken = default)
     {
-        var token = await _http.GetCsrfTokenAsync(Url, null, Cookies, cancellationToken).ConfigureAwait(false);
+        var (token, session) = await _http.GetCsrfTokenWithSessionAsync(Url, null, Cookies, cancellationToken).ConfigureAwait(false);
         RequestHeaders["x-csrf-token"] = token;
+
+        // The store may be shared with sockets fetching at the same time (each starting its own session): the handshake
+        // sends this token's session explicitly, unless the caller already set a Cookie header of its own.
+        if (session is not null && !Headers.Any(static h => string.Equals(h.Key, "Cookie", StringComparison.OrdinalIgnoreCase)))
+        {
+            Headers.Add(new("Cookie", session!));
+        }
+
         return token;
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -31,7 +32,17 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
     /// <summary>Fetches a CSRF token for the session in <paramref name="cookies"/> (or <paramref name="cookie"/>).</summary>
     /// <exception cref="SailsConnectionException">The request failed, the answer holds no token, or its body is larger than
     /// <see cref="MaxCsrfBodyLength"/> bytes.</exception>
-    public async Task<string> GetCsrfTokenAsync(Uri server, string? cookie, CookieContainer cookies, CancellationToken cancellationToken)
+    public async Task<string> GetCsrfTokenAsync(Uri server, string? cookie, CookieContainer cookies, CancellationToken cancellationToken) =>
+        (await GetCsrfTokenWithSessionAsync(server, cookie, cookies, cancellationToken).ConfigureAwait(false)).Token;
+
+    /// <summary>
+    /// Fetches a CSRF token, and the <c>Cookie</c> header of the session it belongs to: the cookies this request sent, with
+    /// those its answer set in their place. <paramref name="cookies"/> may be shared by sockets fetching at the same time,
+    /// each starting a session of its own; a handshake that sends this header joins the session its token was made for,
+    /// whichever answer reached the store last.
+    /// </summary>
+    /// <exception cref="SailsConnectionException">As <see cref="GetCsrfTokenAsync"/>.</exception>
+    public async Task<(string Token, string? SessionCookie)> GetCsrfTokenWithSessionAsync(Uri server, string? cookie, CookieContainer cookies, CancellationToken cancellationToken)
     {
         var uri = new Uri(HttpBase(server), "/csrfToken");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -42,15 +53,17 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
             SailsRequestValidation.CheckHeaders(explicitCookie);
         }
 
-        if (EngineCookies.BuildHeader(explicitCookie, cookies, uri) is { } header)
+        var sent = EngineCookies.BuildHeader(explicitCookie, cookies, uri);
+        if (sent is not null)
         {
-            request.Headers.TryAddWithoutValidation("Cookie", header);
+            request.Headers.TryAddWithoutValidation("Cookie", sent);
         }
 
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             EngineCookies.Store(cookies, uri, response);
+            var session = SessionCookie(sent, response);
             if (!response.IsSuccessStatusCode)
             {
                 throw new SailsConnectionException($"GET /csrfToken answered HTTP {(int)response.StatusCode}: is CSRF protection on (config/security.js)?", httpStatusCode: (int)response.StatusCode);
@@ -59,7 +72,7 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
             var body = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
             using var document = JsonDocument.Parse(body);
             return document.RootElement.TryGetProperty("_csrf", out var token) && token.GetString() is { Length: > 0 } value
-                ? value
+                ? (value, session)
                 : throw new SailsConnectionException("GET /csrfToken answered without a \"_csrf\" token.");
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -67,6 +80,41 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
             // The server's origin only: the configured URL's query or user info may hold a credential.
             throw new SailsConnectionException($"Could not fetch a CSRF token from {SafeDescription.Origin(HttpBase(server))}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The <c>Cookie</c> header <paramref name="sent"/>, with the cookies <paramref name="response"/> set replacing those of the same name.</summary>
+    private static string? SessionCookie(string? sent, HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+        {
+            return sent;
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var part in (sent ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                pairs.Add(new(part[..equals], part[(equals + 1)..]));
+            }
+        }
+
+        foreach (var setCookie in setCookies)
+        {
+            var pair = setCookie.Split(';', 2)[0].Trim();
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                continue;
+            }
+
+            var name = pair[..equals];
+            pairs.RemoveAll(p => p.Key == name);
+            pairs.Add(new(name, pair[(equals + 1)..]));
+        }
+
+        return pairs.Count == 0 ? null : string.Join("; ", pairs.Select(static p => p.Key + "=" + p.Value));
     }
 
     /// <summary>
