@@ -44,8 +44,7 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
 
     // A WebSocket-only connection without a shared handler: ClientWebSocket's own handler follows redirects, so it gets
     // this one (never disposed, as ClientWebSocket's own default handler is not): a 3xx handshake is refused, not followed.
-    private static readonly Lazy<HttpMessageInvoker> s_webSocketInvoker = new(() =>
-        new HttpMessageInvoker(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.Zero, MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB }));
+    private static readonly Lazy<HttpMessageInvoker> s_webSocketInvoker = new(() => OwnedHttpHandler.Create(OwnedHttpHandler.Use.WebSocket, useCookies: false, validate: null));
 
     private readonly EngineOptions _options;
 

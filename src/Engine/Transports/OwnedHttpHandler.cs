@@ -24,12 +24,16 @@ internal static class OwnedHttpHandler
         Refusal,
     }
 
-    /// <summary>Creates the handler for <paramref name="use"/>; the caller disposes it.</summary>
-    public static HttpMessageInvoker Create(EngineOptions options, Use use)
+    /// <summary>Creates the handler for <paramref name="use"/> with <paramref name="options"/>' cookies and validation; the caller disposes it.</summary>
+    public static HttpMessageInvoker Create(EngineOptions options, Use use) =>
+        Create(use, useCookies: use == Use.Polling && options.Cookies is null, options.RemoteCertificateValidationCallback);
+
+    /// <summary>Creates the handler for <paramref name="use"/>; <paramref name="validate"/> <see langword="null"/> keeps the system's validation.</summary>
+    public static HttpMessageInvoker Create(Use use, bool useCookies, System.Net.Security.RemoteCertificateValidationCallback? validate)
     {
         var handler = new SocketsHttpHandler
         {
-            UseCookies = use == Use.Polling && options.Cookies is null,
+            UseCookies = useCookies,
             AllowAutoRedirect = false,
             MaxResponseHeadersLength = EngineCookies.MaxResponseHeadersKiB,
         };
@@ -42,7 +46,7 @@ internal static class OwnedHttpHandler
             handler.PooledConnectionLifetime = TimeSpan.Zero;
         }
 
-        if (options.RemoteCertificateValidationCallback is { } validate)
+        if (validate is not null)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = validate;
         }

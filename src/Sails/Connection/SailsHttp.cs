@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Text.Json;
@@ -53,17 +52,17 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
             SailsRequestValidation.CheckHeaders(explicitCookie);
         }
 
-        var sent = EngineCookies.BuildHeader(explicitCookie, cookies, uri);
-        if (sent is not null)
+        var sent = cookies.GetCookies(uri);
+        if (EngineCookies.BuildHeader(explicitCookie, cookies, uri) is { } header)
         {
-            request.Headers.TryAddWithoutValidation("Cookie", sent);
+            request.Headers.TryAddWithoutValidation("Cookie", header);
         }
 
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             EngineCookies.Store(cookies, uri, response);
-            var session = SessionCookie(sent, response);
+            var session = SessionCookie(uri, sent, response);
             if (!response.IsSuccessStatusCode)
             {
                 throw new SailsConnectionException($"GET /csrfToken answered HTTP {(int)response.StatusCode}: is CSRF protection on (config/security.js)?", httpStatusCode: (int)response.StatusCode);
@@ -82,39 +81,19 @@ internal sealed class SailsHttp(HttpClient http, string cookieRoute)
         }
     }
 
-    /// <summary>The <c>Cookie</c> header <paramref name="sent"/>, with the cookies <paramref name="response"/> set replacing those of the same name.</summary>
-    private static string? SessionCookie(string? sent, HttpResponseMessage response)
+    /// <summary>
+    /// The <c>Cookie</c> header of the session an answer belongs to: the cookies it set (validated and bounded as the
+    /// store does, <see cref="EngineCookies.Store(CookieContainer, Uri, IEnumerable{string})"/>) before the ones the
+    /// request sent (<paramref name="sent"/>, a snapshot of the store) that it did not replace.
+    /// </summary>
+    private static string? SessionCookie(Uri uri, CookieCollection sent, HttpResponseMessage response)
     {
-        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
-        {
-            return sent;
-        }
-
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var part in (sent ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = part.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                pairs.Add(new(part[..equals], part[(equals + 1)..]));
-            }
-        }
-
-        foreach (var setCookie in setCookies)
-        {
-            var pair = setCookie.Split(';', 2)[0].Trim();
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                continue;
-            }
-
-            var name = pair[..equals];
-            pairs.RemoveAll(p => p.Key == name);
-            pairs.Add(new(name, pair[(equals + 1)..]));
-        }
-
-        return pairs.Count == 0 ? null : string.Join("; ", pairs.Select(static p => p.Key + "=" + p.Value));
+        var answered = new CookieContainer();
+        EngineCookies.Store(answered, uri, response);
+        var set = EngineCookies.BuildHeader([], answered, uri);
+        var before = new CookieContainer();
+        before.Add(sent);
+        return EngineCookies.BuildHeader(set is null ? [] : [new("Cookie", set)], before, uri);
     }
 
     /// <summary>
