@@ -33,10 +33,11 @@ internal sealed class LoadOptions
           --url U                    the server (http://127.0.0.1:1337); or one of:
           --lift-sails               lift the bundled Sails app (tests/sails-app) on 127.0.0.1
           --lift-socketio            lift benchmarks/socketio-ack-server on 127.0.0.1 (npm ci on first use)
-          --client C                 sailsocket (default) | raw | socketioclient | sailsocket-io (SailSocket's
-                                     Socket.IO layer without the Sails layer: which layer a gap comes from) |
-                                     sailsocket-managed (WebSocketEngine = Managed) | node (socket.io-client 4.8.1
-                                     in a child process, benchmarks/socketio-ack-server/client.js; WebSocket only)
+          --client C                 sailsocket (default; WebSocketEngine = ClientWebSocket) | raw | socketioclient |
+                                     sailsocket-io (SailSocket's Socket.IO layer without the Sails layer: which
+                                     layer a gap comes from) | sailsocket-managed (WebSocketEngine = Managed, the
+                                     SailsClient default) | node (socket.io-client 4.8.1 in a child process,
+                                     benchmarks/socketio-ack-server/client.js; WebSocket only)
           --transport T              websocket (default) | polling
           --tls                      https/wss: with --lift-socketio or --lift-sails, a throwaway self-signed
                                      certificate (ECDSA P-256, 127.0.0.1 and localhost, one day) is made at start in a

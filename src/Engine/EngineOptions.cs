@@ -132,7 +132,9 @@ public sealed class EngineOptions
     public Func<Uri, CancellationToken, ValueTask<WebSocket>>? WebSocketFactory { get; init; }
 
     /// <summary>
-    /// What opens and carries the WebSocket transport. Default <see cref="EngineWebSocketEngine.ClientWebSocket"/>.
+    /// What opens and carries the WebSocket transport. Default <see cref="EngineWebSocketEngine.ClientWebSocket"/> at this
+    /// layer, because it goes through <see cref="HttpInvoker"/> (a caller's handler, with its own settings, is honoured);
+    /// the Sails client, which builds its own handler, defaults to <see cref="EngineWebSocketEngine.Managed"/>.
     /// <see cref="EngineWebSocketEngine.Managed"/> sends the messages queued for one socket in one network write and
     /// holds no HTTP buffers on an idle socket; it opens its own connections (see the value's remarks on proxies and
     /// TLS). <see cref="WebSocketFactory"/>, when set, wins over either.

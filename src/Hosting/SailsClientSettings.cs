@@ -25,10 +25,10 @@ public sealed class SailsClientSettings
     public string Transports { get; set; } = "WebSocket";
 
     /// <summary>
-    /// What carries the WebSocket transport (<see cref="SailsClientOptions.WebSocketEngine"/>): <c>ClientWebSocket</c>
-    /// (the default) or <c>Managed</c> (SailSocket's own upgrade and write coalescing; case-insensitive).
+    /// What carries the WebSocket transport (<see cref="SailsClientOptions.WebSocketEngine"/>): <c>Managed</c> (the
+    /// default: SailSocket's own upgrade, framing and write coalescing) or <c>ClientWebSocket</c>; case-insensitive.
     /// </summary>
-    public string WebSocketEngine { get; set; } = "ClientWebSocket";
+    public string WebSocketEngine { get; set; } = "Managed";
 
     /// <summary>
     /// How long a node that failed is tried last (<see cref="SailsClientOptions.FailedNodeRetryDelay"/>, with

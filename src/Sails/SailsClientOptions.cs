@@ -69,11 +69,12 @@ public sealed class SailsClientOptions
 
     /// <summary>
     /// What opens and carries the WebSocket transport (<see cref="EngineOptions.WebSocketEngine"/>). Default
-    /// <see cref="EngineWebSocketEngine.ClientWebSocket"/>. With <see cref="EngineWebSocketEngine.Managed"/>, the requests
-    /// queued on one socket leave in one network write and an idle socket holds no HTTP buffers; when <see cref="Proxy"/>
-    /// is set the sockets use <see cref="EngineWebSocketEngine.ClientWebSocket"/> anyway (the managed engine does not tunnel).
+    /// <see cref="EngineWebSocketEngine.Managed"/>: SailSocket's own upgrade and framing, the requests queued on one socket
+    /// in one network write, no HTTP buffers on an idle socket. When <see cref="Proxy"/> is set, or the system proxy
+    /// applies to the URL, the sockets use <see cref="EngineWebSocketEngine.ClientWebSocket"/> anyway (the managed engine
+    /// does not tunnel). Choose <see cref="EngineWebSocketEngine.ClientWebSocket"/> to keep the BCL's WebSocket.
     /// </summary>
-    public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
+    public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.Managed;
 
     /// <summary>
     /// Which Engine.IO revision to speak: 4 (socket.io 3/4 servers, sails-hook-sockets 3.x; the default), 3 (socket.io 2,

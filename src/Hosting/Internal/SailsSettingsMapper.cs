@@ -58,7 +58,7 @@ internal static class SailsSettingsMapper
         // Validated at start (SailsClientSettingsValidator): a failed parse here leaves the core's defaults, which Validate rejects.
         var url = TryParseServerUrl(settings.Url, out var parsed, out _) ? parsed : null;
         var transports = TryParseTransports(settings.Transports, out var parsedTransports) ? parsedTransports : EngineTransports.WebSocket;
-        var engine = TryParseWebSocketEngine(settings.WebSocketEngine, out var parsedEngine) ? parsedEngine : EngineWebSocketEngine.ClientWebSocket;
+        var engine = TryParseWebSocketEngine(settings.WebSocketEngine, out var parsedEngine) ? parsedEngine : EngineWebSocketEngine.Managed;
         var reconnection = settings.Reconnection;
         return new SailsClientOptions
         {

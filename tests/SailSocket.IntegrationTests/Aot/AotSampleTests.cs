@@ -20,13 +20,20 @@ public sealed class AotSampleTests(ITestOutputHelper log)
 {
     private const string SampleName = "SailSocket.AotSample";
 
-    [Fact]
-    public async Task The_native_AOT_sample_makes_typed_requests_receives_typed_events_and_reconnects()
+    /// <param name="inlineSocketCompletions">
+    /// Run under the runtime's <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> (socket continuations on the socket
+    /// engine's thread; docs/guide.md §8): the receive loop and the ack hand-off then run there, and nothing may wait on it.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_native_AOT_sample_makes_typed_requests_receives_typed_events_and_reconnects(bool inlineSocketCompletions)
     {
         var binary = await PublishAsync(log);
         await using var server = await SailsServer.StartAsync(cancellationToken: Bound.Seconds(60));
 
-        var (exitCode, output) = await CommandLine.RunAsync(binary, [server.Url.ToString()], TimeSpan.FromSeconds(90), Path.GetDirectoryName(binary)!);
+        var environment = new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = inlineSocketCompletions ? "1" : "0" };
+        var (exitCode, output) = await CommandLine.RunAsync(binary, [server.Url.ToString()], TimeSpan.FromSeconds(90), Path.GetDirectoryName(binary)!, environment);
 
         log.WriteLine(output);
         Assert.True(exitCode == 0, $"the AOT sample exited with {exitCode}:\n{output}");

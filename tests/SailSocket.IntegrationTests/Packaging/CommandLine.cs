@@ -16,7 +16,8 @@ internal static class CommandLine
             .Any(dir => File.Exists(Path.Combine(dir, tool)));
 
     /// <summary>Runs a process to its end within <paramref name="bound"/> (killed with its children past it); returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan bound, string? workingDirectory = null)
+    /// <param name="environment">Variables set for the process, over those it inherits; none by default.</param>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan bound, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -39,6 +40,11 @@ internal static class CommandLine
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);

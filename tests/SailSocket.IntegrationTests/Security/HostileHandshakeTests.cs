@@ -42,7 +42,8 @@ public sealed class HostileHandshakeTests
             await Task.Delay(Timeout.Infinite, ct); // the probe: never answered
         });
 
-        await using var client = new SailsClient(new SailsClientOptions { Url = server.Url, ConnectTimeout = TimeSpan.FromSeconds(20) });
+        // The probe is ClientWebSocket's: it hides a refusal's body, so a second request reads it.
+        await using var client = new SailsClient(new SailsClientOptions { Url = server.Url, ConnectTimeout = TimeSpan.FromSeconds(20), WebSocketEngine = EngineWebSocketEngine.ClientWebSocket });
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(30))).Within(40);
         var elapsed = clock.Elapsed;
@@ -52,6 +53,35 @@ public sealed class HostileHandshakeTests
 
         // 2.5 s for the probe; a margin for 2 shared cores, well under the 5 s it used to take.
         Assert.InRange(elapsed, TimeSpan.FromSeconds(2.3), TimeSpan.FromSeconds(4.2));
+    }
+
+    [Fact]
+    public async Task The_managed_engine_reads_a_refusal_from_its_own_answer_without_a_probe()
+    {
+        var requests = 0;
+        await using var server = new RawHttpServer(async (_, stream, ct) =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                await RawHttpServer.WriteHeadAsync(stream, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad request", ct);
+                return;
+            }
+
+            await Task.Delay(Timeout.Infinite, ct); // a probe would hang here
+        });
+
+        // The Sails client's default engine.
+        await using var client = new SailsClient(new SailsClientOptions { Url = server.Url, ConnectTimeout = TimeSpan.FromSeconds(20) });
+        Assert.Equal(EngineWebSocketEngine.Managed, client.Options.WebSocketEngine);
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(30))).Within(40);
+        Assert.Equal(400, error.HttpStatusCode);
+        Assert.Equal(1, Volatile.Read(ref requests));
+        Assert.Contains("HTTP 400: Bad request", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Bad request", error.ServerMessage);
+
+        // No 2.5 s probe: the answer itself carried the body.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
     }
 
     [Fact]
