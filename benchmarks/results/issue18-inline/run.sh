@@ -21,3 +21,6 @@ run inline-tls-raw-managed $INLINE $T $P --tls --compare raw,sailsocket-managed
 run inline-tls-node-managed $INLINE $T $P --tls --compare node,sailsocket-managed
 drain; run inline-idle-19000-managed $INLINE $T --lift-socketio --client sailsocket-managed --sockets 19000 --connect-concurrency 64 --timeout 120
 drain; run default-idle-19000-managed $T --lift-socketio --client sailsocket-managed --sockets 19000 --connect-concurrency 64 --timeout 120
+# Second default-mode pairs, run after the idle series (run-idle.sh).
+run default-raw-managed-2 $T $P --compare raw,sailsocket-managed
+run default-node-managed-2 $T $P --compare node,sailsocket-managed
