@@ -40,12 +40,16 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     /// <summary>The stream under a managed WebSocket, which gathers a batch's frames into one write; <see langword="null"/> under <see cref="ClientWebSocket"/>.</summary>
     private readonly CoalescingStream? _stream;
 
+    /// <summary>The managed WebSocket over <see cref="_stream"/>, which flushes a batch under its send lock; <see langword="null"/> otherwise.</summary>
+    private readonly OwnedWebSocket? _owned;
+
     /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
     private byte[]? _receiveBuffer;
 
     public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize, EngineRevision revision = EngineRevision.V4, CoalescingStream? stream = null)
     {
         _stream = stream;
+        _owned = stream is null ? null : webSocket as OwnedWebSocket;
         _revision = revision;
         _webSocket = webSocket;
         _pool = pool;
@@ -158,7 +162,7 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     public void BeginBatch() => _stream?.Cork();
 
     /// <summary>Writes the gathered frames in one write.</summary>
-    public ValueTask EndBatchAsync() => _stream is null ? default : _stream.FlushBatchAsync(CancellationToken.None);
+    public ValueTask EndBatchAsync() => FlushBatchAsync();
 
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>
@@ -179,9 +183,15 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
         await WriteFramesAsync(text, binary).ConfigureAwait(false);
         if (own)
         {
-            await _stream!.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
+            await FlushBatchAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The gathered frames in one write: under the managed WebSocket's send lock (a pong never lands beside it).</summary>
+    private ValueTask FlushBatchAsync() =>
+        _owned is not null ? _owned.FlushBatchAsync()
+        : _stream is not null ? _stream.FlushBatchAsync(CancellationToken.None)
+        : default;
 
     private async ValueTask WriteFramesAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>> binary)
     {

@@ -81,6 +81,35 @@ internal sealed partial class OwnedWebSocket
         }
     }
 
+    /// <summary>
+    /// Writes the frames the send queue gathered since <see cref="CoalescingStream.Cork"/> in one write, holding the send
+    /// lock, so that no pong or close answer of the receive side can be written beside the batch; a pong kept while the
+    /// batch was gathered goes out at its end. Nothing to do over a stream that does not gather.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask FlushBatchAsync()
+    {
+        if (_coalescing is null)
+        {
+            return;
+        }
+
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_pendingPong is not null && !_closeSent && Interlocked.Exchange(ref _pendingPong, null) is { } pong)
+            {
+                await WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await _coalescing.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
     /// <summary>Writes one masked frame; the caller holds <see cref="_sendLock"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteFrameAsync(WebSocketOpcode opcode, bool fin, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -188,9 +217,9 @@ internal sealed partial class OwnedWebSocket
 
     /// <summary>
     /// Answers a ping from the receive side. Written at once when the send lock is free and no batch is being gathered;
-    /// otherwise kept for the next send, which writes it first (a write into a batch from here could race the send queue's
-    /// flush, which runs outside this lock). Under Engine.IO something is sent at least every ping interval, which bounds
-    /// the wait; Engine.IO servers do not send WebSocket pings at all (docs/protocol.md §2.5).
+    /// otherwise kept for the end of the batch (<see cref="FlushBatchAsync"/>) or the next send, whichever takes the lock
+    /// first. Under Engine.IO something is sent at least every ping interval, which bounds the wait; Engine.IO servers do
+    /// not send WebSocket pings at all (docs/protocol.md §2.5).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendPongAsync(ReadOnlyMemory<byte> payload)

@@ -17,7 +17,8 @@ namespace SailSocket.Engine.Transports.WebSockets;
 /// <item>One receive and one send may run at the same time; two receives, or two sends, may not (the transport has one
 /// reader, and its <see cref="SendQueue"/> one writer).</item>
 /// <item>Frames the receive side must send (a pong, the answer to a server's close) take the same send lock as data, so
-/// frames never interleave; see <c>OwnedWebSocket.Send.cs</c> for a pong that arrives while a batch is being gathered.</item>
+/// frames never interleave, and so does the write of a gathered batch (<c>FlushBatchAsync</c>); see <c>OwnedWebSocket.Send.cs</c>
+/// for a pong that arrives while a batch is being gathered.</item>
 /// <item>A protocol violation by the server (RFC 6455 §5, invalid UTF-8 in a text message or a close reason) fails the
 /// receive with <see cref="EngineProtocolException"/> (the connection reports <see cref="EngineConnectionError.ProtocolError"/>):
 /// a close frame with 1002 or 1007 is sent if the socket is free at once, then the socket is aborted.</item>

@@ -492,6 +492,43 @@ public sealed class OwnedWebSocketTests
     }
 
     [Fact]
+    public async Task A_ping_that_arrives_while_a_batch_is_being_written_is_answered_after_that_write_never_beside_it()
+    {
+        var (server, client) = FullDuplexStream.CreatePair();
+        var gated = new GatedWriteStream(new SocketLikeStream(client));
+        var coalescing = new CoalescingStream(gated, ArrayPool<byte>.Shared);
+        using var transport = new WebSocketTransport(new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared), ArrayPool<byte>.Shared, 1 << 20, EngineRevision.V4, coalescing);
+
+        transport.BeginBatch();
+        await transport.WriteAsync("4a"u8.ToArray(), null);
+        await transport.WriteAsync("4b"u8.ToArray(), null);
+        var release = gated.HoldNextWrite();
+        var end = transport.EndBatchAsync().AsTask();
+        await gated.HeldWriteStarted.Task.WaitAsync(TestTimeouts.Default);
+
+        // The batch's one write is still in flight (as on a slow socket, or SslStream, which refuses a second write).
+        await WriteAsync(server, Frame(true, WebSocketOpcode.Ping, "p1"u8), Frame(true, WebSocketOpcode.Text, "4x"u8));
+        var message = await transport.ReceiveAsync(CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+        Assert.Equal("4x", Encoding.ASCII.GetString(message.Data.Span));
+        transport.ReleaseReceiveBuffer();
+        Assert.Equal(0, gated.Overlaps);
+
+        release.SetResult();
+        await end.WaitAsync(TestTimeouts.Default);
+        await transport.WriteAsync("4c"u8.ToArray(), null).AsTask().WaitAsync(TestTimeouts.Default);
+
+        var frames = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var frame = await ReadClientFrameAsync(server).WaitAsync(TestTimeouts.Default);
+            frames.Add($"{frame.Opcode}:{Encoding.ASCII.GetString(frame.Payload)}");
+        }
+
+        Assert.Equal(["Text:4a", "Text:4b", "Pong:p1", "Text:4c"], frames);
+        Assert.Equal(0, gated.Overlaps);
+    }
+
+    [Fact]
     public async Task A_violation_under_a_connection_ends_it_with_ProtocolError_naming_the_rule_and_no_payload_byte()
     {
         await using var pair = new Pair();
@@ -513,6 +550,81 @@ public sealed class OwnedWebSocketTests
         Assert.IsType<EngineProtocolException>(error.InnerException);
         Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("4se", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Holds one write on request, and counts writes that begin while another is still in flight.</summary>
+    private sealed class GatedWriteStream(Stream inner) : Stream
+    {
+        private int _writing;
+        private int _overlaps;
+        private TaskCompletionSource? _hold;
+
+        public int Overlaps => Volatile.Read(ref _overlaps);
+
+        public TaskCompletionSource HeldWriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        /// <summary>The next write waits until the returned source is completed.</summary>
+        public TaskCompletionSource HoldNextWrite()
+        {
+            var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _hold, hold);
+            return hold;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _writing) > 1)
+            {
+                Interlocked.Increment(ref _overlaps);
+            }
+
+            try
+            {
+                if (Interlocked.Exchange(ref _hold, null) is { } hold)
+                {
+                    HeldWriteStarted.TrySetResult();
+                    await hold.Task;
+                }
+
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _writing);
+            }
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class WriteCountingStream(Stream inner) : Stream
