@@ -20,6 +20,12 @@ internal sealed class CommonOptions
         DefaultValueFactory = _ => "4",
     };
 
+    public Option<string> Engine { get; } = new("--engine")
+    {
+        Description = "What carries the WebSocket: managed (default, SailSocket's own) or clientwebsocket (the BCL's).",
+        DefaultValueFactory = _ => "managed",
+    };
+
     public Option<string[]> Headers { get; } = new("--header", "-H")
     {
         Description = "A request header, 'Name: value' (repeatable).",
@@ -57,12 +63,14 @@ internal sealed class CommonOptions
     {
         Transport.AcceptOnlyFromAmong("websocket", "polling", "both");
         Eio.AcceptOnlyFromAmong("3", "4", "auto");
+        Engine.AcceptOnlyFromAmong("managed", "clientwebsocket");
     }
 
     public void AddTo(Command command)
     {
         command.Add(Transport);
         command.Add(Eio);
+        command.Add(Engine);
         command.Add(Headers);
         command.Add(Cookies);
         command.Add(Timeout);
@@ -124,6 +132,7 @@ internal sealed class CommonOptions
                 "auto" => EngineRevisionSelection.Auto,
                 _ => EngineRevisionSelection.V4,
             },
+            WebSocketEngine = result.GetValue(Engine) == "clientwebsocket" ? EngineWebSocketEngine.ClientWebSocket : EngineWebSocketEngine.Managed,
             Headers = headers,
             CookieHeader = cookies.Count == 0 ? null : string.Join("; ", cookies),
             Timeout = DurationParser.Parse(result.GetValue(Timeout) ?? "10s", "--timeout"),

@@ -12,6 +12,9 @@ internal sealed class ConnectionSettings
 
     public EngineRevisionSelection Revision { get; init; }
 
+    /// <summary>--engine: what carries the WebSocket (the Sails client's default, <see cref="EngineWebSocketEngine.Managed"/>, unless asked).</summary>
+    public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.Managed;
+
     /// <summary>The -H headers: sent with every request (inside the Sails envelope).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
@@ -70,6 +73,7 @@ internal sealed class ConnectionSettings
             Path = SocketPath,
             Transports = Transports,
             Revision = Revision,
+            WebSocketEngine = WebSocketEngine,
             Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase),
             InitialConnectionHeaders = handshakeHeaders,
             ConnectTimeout = Timeout,

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using SailSocket.Cli;
+using SailSocket.Engine;
 using SailSocket.TestServers;
 
 namespace SailSocket.IntegrationTests.Cli;
@@ -111,6 +113,24 @@ public sealed class CliRequestTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("managed", EngineWebSocketEngine.Managed)]
+    [InlineData("clientwebsocket", EngineWebSocketEngine.ClientWebSocket)]
+    public async Task The_engine_option_picks_what_carries_the_WebSocket_and_either_answers(string engine, EngineWebSocketEngine expected)
+    {
+        var common = new CommonOptions();
+        var command = new System.CommandLine.Command("get");
+        common.AddTo(command);
+        Assert.Equal(EngineWebSocketEngine.Managed, common.Read(command.Parse(Array.Empty<string>())).WebSocketEngine);
+        Assert.Equal(expected, common.Read(command.Parse(["--engine", engine])).WebSocketEngine);
+
+        var run = await CliRun.RunAsync(30, "get", Url("/echo?engine=" + engine), "--engine", engine);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var body = JsonDocument.Parse(run.Out);
+        Assert.Equal(engine, body.RootElement.GetProperty("query").GetProperty("engine").GetString());
+    }
+
+    [Theory]
+    [InlineData("get", "URL", "--engine", "curl")]
     [InlineData("get", "URL", "--data", "{not json")]
     [InlineData("get", "URL", "--bogus")]
     [InlineData("get", "URL", "--transport", "carrier-pigeon")]
