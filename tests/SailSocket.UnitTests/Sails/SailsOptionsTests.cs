@@ -69,6 +69,8 @@ public sealed class SailsOptionsTests
         Assert.Equal(10_000, options.MaxPendingEvents);
         Assert.Equal(64L * 1024 * 1024, options.MaxPendingEventBytes);
         Assert.Equal(1_000, options.MaxListenersPerEvent);
+        Assert.Equal(SailSocket.Engine.EngineWebSocketEngine.Managed, options.WebSocketEngine);
+        Assert.Equal(SailSocket.Engine.EngineWebSocketEngine.ClientWebSocket, new SailSocket.Engine.EngineOptions { Url = new Uri("http://127.0.0.1:1") }.WebSocketEngine);
     }
 
     [Theory]

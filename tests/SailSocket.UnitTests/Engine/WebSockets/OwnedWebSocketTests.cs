@@ -274,7 +274,7 @@ public sealed class OwnedWebSocketTests
     public async Task A_ping_while_a_batch_is_gathered_is_not_written_into_it_but_leads_the_next_send()
     {
         var (server, client) = FullDuplexStream.CreatePair();
-        var recording = new WriteCountingStream(new SocketLikeStream(client));
+        var recording = new RecordingStream(new SocketLikeStream(client));
         await using var coalescing = new CoalescingStream(recording, ArrayPool<byte>.Shared);
         using var socket = new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared);
 
@@ -466,7 +466,7 @@ public sealed class OwnedWebSocketTests
     public async Task Under_the_transport_a_batch_leaves_in_one_write_and_messages_arrive_whole()
     {
         var (server, client) = FullDuplexStream.CreatePair();
-        var recording = new WriteCountingStream(new SocketLikeStream(client));
+        var recording = new RecordingStream(new SocketLikeStream(client));
         var coalescing = new CoalescingStream(recording, ArrayPool<byte>.Shared);
         using var transport = new WebSocketTransport(new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared), ArrayPool<byte>.Shared, 1 << 20, EngineRevision.V4, coalescing);
         using var serverSocket = WebSocket.CreateFromStream(server, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
@@ -495,7 +495,7 @@ public sealed class OwnedWebSocketTests
     public async Task A_ping_that_arrives_while_a_batch_is_being_written_is_answered_after_that_write_never_beside_it()
     {
         var (server, client) = FullDuplexStream.CreatePair();
-        var gated = new GatedWriteStream(new SocketLikeStream(client));
+        var gated = new RecordingStream(new SocketLikeStream(client));
         var coalescing = new CoalescingStream(gated, ArrayPool<byte>.Shared);
         using var transport = new WebSocketTransport(new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared), ArrayPool<byte>.Shared, 1 << 20, EngineRevision.V4, coalescing);
 
@@ -552,12 +552,15 @@ public sealed class OwnedWebSocketTests
         Assert.DoesNotContain("4se", error.ToString(), StringComparison.Ordinal);
     }
 
-    /// <summary>Holds one write on request, and counts writes that begin while another is still in flight.</summary>
-    private sealed class GatedWriteStream(Stream inner) : Stream
+    /// <summary>Counts the writes, and those that begin while another is still in flight; holds one write on request.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
     {
+        private int _writes;
         private int _writing;
         private int _overlaps;
         private TaskCompletionSource? _hold;
+
+        public int Writes => Volatile.Read(ref _writes);
 
         public int Overlaps => Volatile.Read(ref _overlaps);
 
@@ -585,6 +588,7 @@ public sealed class OwnedWebSocketTests
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            Interlocked.Increment(ref _writes);
             if (Interlocked.Increment(ref _writing) > 1)
             {
                 Interlocked.Increment(ref _overlaps);
@@ -604,49 +608,6 @@ public sealed class OwnedWebSocketTests
             {
                 Interlocked.Decrement(ref _writing);
             }
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
-    private sealed class WriteCountingStream(Stream inner) : Stream
-    {
-        public int Writes { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Writes++;
-            return inner.WriteAsync(buffer, cancellationToken);
         }
 
         public override void Flush() => inner.Flush();
