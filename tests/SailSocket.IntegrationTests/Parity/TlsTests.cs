@@ -3,14 +3,20 @@ using SailSocket.Engine;
 
 namespace SailSocket.IntegrationTests.Parity;
 
-/// <summary>TLS: validation is on by default, and a validation callback can trust a certificate it knows.</summary>
+/// <summary>
+/// TLS, through a TLS-terminating proxy with a self-signed certificate in front of the real Sails server, on both
+/// WebSocket engines (the managed one's own <c>SslStream</c>, <c>ClientWebSocket</c>'s handler): validation is on by
+/// default, and a validation callback can trust a certificate it knows.
+/// </summary>
 public sealed class TlsTests : SailsServerTestBase
 {
-    [Fact]
-    public async Task A_self_signed_certificate_is_refused_by_default()
+    [Theory]
+    [InlineData(EngineWebSocketEngine.Managed)]
+    [InlineData(EngineWebSocketEngine.ClientWebSocket)]
+    public async Task A_self_signed_certificate_is_refused_by_default(EngineWebSocketEngine webSocketEngine)
     {
         await using var proxy = new TlsTerminatingProxy(Server.Port);
-        await using var client = new SailsClient(new SailsClientOptions { Url = proxy.Url });
+        await using var client = new SailsClient(new SailsClientOptions { Url = proxy.Url, WebSocketEngine = webSocketEngine });
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         var engine = Assert.IsType<EngineConnectionException>(error.InnerException);
         Assert.Equal(EngineConnectionError.Unreachable, engine.Error);
@@ -18,9 +24,11 @@ public sealed class TlsTests : SailsServerTestBase
     }
 
     [Theory]
-    [InlineData(EngineTransports.WebSocket)]
-    [InlineData(EngineTransports.PollingThenUpgrade)]
-    public async Task A_validation_callback_that_knows_the_certificate_connects_over_wss(EngineTransports transports)
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.Managed)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.ClientWebSocket)]
+    public async Task A_validation_callback_that_knows_the_certificate_connects_over_wss(EngineTransports transports, EngineWebSocketEngine webSocketEngine)
     {
         await using var proxy = new TlsTerminatingProxy(Server.Port);
         var thumbprint = proxy.Certificate.GetCertHashString();
@@ -28,11 +36,14 @@ public sealed class TlsTests : SailsServerTestBase
         {
             Url = proxy.Url,
             Transports = transports,
+            WebSocketEngine = webSocketEngine,
             RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint,
         });
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));
-        var echo = (await socket.GetAsync("/echo", Bound.Seconds(10))).ReadBody(TestJson.Default.EchoReply)!;
-        Assert.Equal(socket.Id, echo.SocketId);
+
+        // Several at once: on the managed engine they leave in batches through its own TLS stream.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => socket.GetAsync("/echo", Bound.Seconds(10)).AsTask()));
+        Assert.All(replies, r => Assert.Equal(socket.Id, r.ReadBody(TestJson.Default.EchoReply)!.SocketId));
     }
 
     /// <summary>
