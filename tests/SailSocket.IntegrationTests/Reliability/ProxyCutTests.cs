@@ -33,14 +33,15 @@ public sealed class ProxyCutTests
     }
 
     [Theory]
-    [InlineData(EngineTransports.WebSocket)]
-    [InlineData(EngineTransports.Polling)]
-    public async Task Sent_requests_fail_interrupted_and_requests_queued_while_the_proxy_refuses_are_sent_once_when_it_accepts(EngineTransports transport)
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed)]
+    [InlineData(EngineTransports.Polling, EngineWebSocketEngine.ClientWebSocket)]
+    public async Task Sent_requests_fail_interrupted_and_requests_queued_while_the_proxy_refuses_are_sent_once_when_it_accepts(EngineTransports transport, EngineWebSocketEngine webSocketEngine)
     {
         var server = await SharedSailsServer.GetAsync();
-        await using var harness = await FaultHarness.ConnectAsync(server, transport);
+        await using var harness = await FaultHarness.ConnectAsync(server, transport, webSocketEngine: webSocketEngine);
         var socket = harness.Socket;
-        var prefix = $"queued-{transport}-{Guid.NewGuid():N}-";
+        var prefix = $"queued-{transport}-{webSocketEngine}-{Guid.NewGuid():N}-";
         var slow = socket.GetAsync("/slow?ms=5000", Bound.Seconds(30)).AsTask();
         var never = socket.GetAsync("/never", Bound.Seconds(30)).AsTask();
 

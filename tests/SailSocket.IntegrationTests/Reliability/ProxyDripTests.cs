@@ -11,12 +11,13 @@ namespace SailSocket.IntegrationTests.Reliability;
 public sealed class ProxyDripTests
 {
     [Theory]
-    [InlineData(EngineTransports.WebSocket, 1)]
-    [InlineData(EngineTransports.Polling, 8)] // HTTP headers make each poll ~300 bytes longer: 8 bytes a segment keeps it short
-    public async Task Responses_and_events_dripped_a_few_bytes_per_segment_still_parse(EngineTransports transport, int bytesPerSegment)
+    [InlineData(EngineTransports.WebSocket, 1, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.WebSocket, 1, EngineWebSocketEngine.Managed)]
+    [InlineData(EngineTransports.Polling, 8, EngineWebSocketEngine.ClientWebSocket)] // HTTP headers make each poll ~300 bytes longer: 8 bytes a segment keeps it short
+    public async Task Responses_and_events_dripped_a_few_bytes_per_segment_still_parse(EngineTransports transport, int bytesPerSegment, EngineWebSocketEngine webSocketEngine)
     {
         var server = await SharedSailsServer.GetAsync();
-        await using var harness = await FaultHarness.ConnectAsync(server, transport);
+        await using var harness = await FaultHarness.ConnectAsync(server, transport, webSocketEngine: webSocketEngine);
         var socket = harness.Socket;
         var direct = new TaskCompletionSource<SailsEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = socket.On("direct", e => direct.TrySetResult(e));

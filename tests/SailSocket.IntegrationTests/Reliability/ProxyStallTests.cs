@@ -18,14 +18,15 @@ public sealed class ProxyStallTests
     });
 
     [Theory]
-    [InlineData(EngineTransports.WebSocket)]
-    [InlineData(EngineTransports.Polling)]
-    public async Task A_silent_stall_is_detected_by_the_heartbeat_and_the_socket_comes_back(EngineTransports transport)
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed)]
+    [InlineData(EngineTransports.Polling, EngineWebSocketEngine.ClientWebSocket)]
+    public async Task A_silent_stall_is_detected_by_the_heartbeat_and_the_socket_comes_back(EngineTransports transport, EngineWebSocketEngine webSocketEngine)
     {
         var server = await s_server.Value;
-        await using var harness = await FaultHarness.ConnectAsync(server, transport);
+        await using var harness = await FaultHarness.ConnectAsync(server, transport, webSocketEngine: webSocketEngine);
         var socket = harness.Socket;
-        var prefix = $"stall-{transport}-{Guid.NewGuid():N}-";
+        var prefix = $"stall-{transport}-{webSocketEngine}-{Guid.NewGuid():N}-";
         await harness.AssertUsableAsync();
         var pending = socket.GetAsync("/never", Bound.Seconds(30)).AsTask();
         await harness.AssertUsableAsync(); // answered after /never was handled: /never is in flight, not still queued
