@@ -48,8 +48,9 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
 
     public WebSocketTransport(WebSocket webSocket, ArrayPool<byte> pool, int maxMessageSize, EngineRevision revision = EngineRevision.V4, CoalescingStream? stream = null)
     {
-        _stream = stream;
+        // Batches only under the managed WebSocket over that stream, which writes them under its send lock.
         _owned = stream is null ? null : webSocket as OwnedWebSocket;
+        _stream = _owned is null ? null : stream;
         _revision = revision;
         _webSocket = webSocket;
         _pool = pool;
@@ -188,10 +189,7 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     }
 
     /// <summary>The gathered frames in one write: under the managed WebSocket's send lock (a pong never lands beside it).</summary>
-    private ValueTask FlushBatchAsync() =>
-        _owned is not null ? _owned.FlushBatchAsync()
-        : _stream is not null ? _stream.FlushBatchAsync(CancellationToken.None)
-        : default;
+    private ValueTask FlushBatchAsync() => _owned is null ? default : _owned.FlushBatchAsync();
 
     private async ValueTask WriteFramesAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>> binary)
     {

@@ -57,11 +57,7 @@ internal sealed partial class OwnedWebSocket
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_pendingPong is not null && Interlocked.Exchange(ref _pendingPong, null) is { } pong)
-            {
-                await WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, cancellationToken).ConfigureAwait(false);
-            }
-
+            await WritePendingPongAsync(cancellationToken).ConfigureAwait(false);
             var frameOpcode = _sendContinues ? WebSocketOpcode.Continuation : opcode;
             _sendContinues = !endOfMessage;
             await WriteFrameAsync(frameOpcode, endOfMessage, payload, cancellationToken).ConfigureAwait(false);
@@ -97,11 +93,7 @@ internal sealed partial class OwnedWebSocket
         await _sendLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_pendingPong is not null && !_closeSent && Interlocked.Exchange(ref _pendingPong, null) is { } pong)
-            {
-                await WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await WritePendingPongAsync(CancellationToken.None).ConfigureAwait(false);
             await _coalescing.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
@@ -109,6 +101,12 @@ internal sealed partial class OwnedWebSocket
             _sendLock.Release();
         }
     }
+
+    /// <summary>Writes the pong kept for the next write (<see cref="SendPongAsync"/>), if any and no close went out; the caller holds <see cref="_sendLock"/>.</summary>
+    private ValueTask WritePendingPongAsync(CancellationToken cancellationToken) =>
+        _pendingPong is not null && !_closeSent && Interlocked.Exchange(ref _pendingPong, null) is { } pong
+            ? WriteFrameAsync(WebSocketOpcode.Pong, fin: true, pong, cancellationToken)
+            : default;
 
     /// <summary>Writes one masked frame; the caller holds <see cref="_sendLock"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
