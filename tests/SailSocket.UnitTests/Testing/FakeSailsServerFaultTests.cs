@@ -106,7 +106,9 @@ public sealed class FakeSailsServerFaultTests
     [Fact]
     public async Task Revision3_SocketIdIsTheEngineSid_TheClientPings_AndRequestsWork()
     {
-        await using var server = new FakeSailsServer(new FakeSailsServerOptions { Revision = EngineRevision.V3, PingInterval = TimeSpan.FromMilliseconds(100), PingTimeout = TimeSpan.FromMilliseconds(700) });
+        // Real time: the client pings every 100 ms for 2.5 s. The 2 s pingTimeout leaves room for a fresh test process,
+        // whose two thread-pool threads the test host holds at first (a 700 ms bound failed 7 runs in 10 run alone).
+        await using var server = new FakeSailsServer(new FakeSailsServerOptions { Revision = EngineRevision.V3, PingInterval = TimeSpan.FromMilliseconds(100), PingTimeout = TimeSpan.FromSeconds(2) });
         server.Get("/v", req => FakeResponse.Json($$"""{"eio":"{{req.Socket.Query["EIO"]}}","sdk":"{{req.Socket.Query["__sails_io_sdk_version"]}}"}"""));
         var options = server.CreateClientOptions();
         Assert.Equal(SailSocket.Engine.EngineRevisionSelection.V3, options.Revision);
@@ -119,7 +121,7 @@ public sealed class FakeSailsServerFaultTests
         Assert.Equal(fake.EngineSessionId, fake.Id);
         Assert.Equal(socket.Id, fake.Id);
         Assert.Equal(JsonValueKindUndefined, fake.Auth.ValueKind);
-        await Task.Delay(TimeSpan.FromMilliseconds(1000));
+        await Task.Delay(TimeSpan.FromMilliseconds(2500));
         Assert.True(lost is null, lost?.Exception.ToString());
         Assert.Equal(SailsSocketState.Connected, socket.State);
         var body = (await socket.GetAsync("/v").AsTask().WaitAsync(TestTimeouts.Default)).Body.ToString();
