@@ -37,7 +37,9 @@ public sealed partial class EngineConnection
             return;
         }
 
-        if (Volatile.Read(ref _transport).IsSendStalled(timestamp, _sendTimeoutTicks))
+        var transport = Volatile.Read(ref _transport);
+        transport.WriteStaleBatch();
+        if (transport.IsSendStalled(timestamp, _sendTimeoutTicks))
         {
             Fail(new EngineConnectionException(
                 EngineConnectionError.TransportError,

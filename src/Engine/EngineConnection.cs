@@ -317,6 +317,22 @@ public sealed partial class EngineConnection : IAsyncDisposable, ISendErrorMap
         }
     }
 
+    /// <summary>
+    /// Gathers the messages the calling thread sends from now until <see cref="EndSendBatch"/> into one network write
+    /// (on a WebSocket of the managed engine; elsewhere nothing changes). Their sends complete as they are gathered.
+    /// </summary>
+    /// <returns>Whether a batch was opened; call <see cref="EndSendBatch"/> on the same thread only if it was. False when
+    /// the transport cannot gather or another thread's batch is open.</returns>
+    /// <remarks>For code that sends several messages in one burst without waiting in between (the Socket.IO layer, for the
+    /// continuations of acks that arrived together). Other threads' messages are not held: they go out behind what was
+    /// gathered. Should the thread be held up before <see cref="EndSendBatch"/>, what it gathered is written at the next
+    /// tick of the connection's timer (<see cref="EngineOptions.TimerResolution"/>).</remarks>
+    public bool BeginSendBatch() => Volatile.Read(ref _transport).BeginSendBatch();
+
+    /// <summary>Ends the batch <see cref="BeginSendBatch"/> opened on this thread: what was gathered is written now.</summary>
+    /// <remarks>A write that fails ends the connection, as a failed send does (<see cref="ReceiveAsync"/> reports it).</remarks>
+    public void EndSendBatch() => Volatile.Read(ref _transport).EndSendBatch();
+
     /// <summary>Sends a text message (from <see cref="EngineMessageWriter.Rent"/>), then optional binary messages right after it.</summary>
     /// <param name="message">The message; still owned (and disposed) by the caller.</param>
     /// <param name="binaryMessages">Binary messages that must follow immediately (Socket.IO attachments), or <see langword="null"/>.</param>

@@ -56,7 +56,7 @@ public sealed partial class SocketIoClient : IAsyncDisposable
         _bufferPool = connection.Options.Engine.BufferPool;
         _namespaceUtf8 = options.Namespace == SocketIoPacketReader.MainNamespace ? [] : Encoding.UTF8.GetBytes(options.Namespace);
         OwnsConnection = ownsConnection;
-        _acks = new AckTable(connection.Timer, options.MaxPendingAcks);
+        _acks = new AckTable(connection.Timer, options.MaxPendingAcks, handoff: connection.AckHandoff);
         _ackDeadlines = connection.Timer.Register(_acks);
     }
 

@@ -54,7 +54,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     private Task _receiveLoop = Task.CompletedTask;
 
     /// <summary>Where the receive loop completes acks (only the loop touches it).</summary>
-    internal AckHandoff AckHandoff { get; } = new();
+    internal AckHandoff AckHandoff { get; }
 
     /// <summary>A cancelled token: the Engine.IO close without its handshake.</summary>
     private static readonly CancellationToken s_aborted = new(canceled: true);
@@ -67,6 +67,7 @@ public sealed partial class SocketIoConnection : IAsyncDisposable
     {
         _options = options;
         _engine = engine;
+        AckHandoff = new AckHandoff(engine);
         Timer = SharedTimer.Acquire(options.Engine.TimeProvider, options.TimerResolution);
     }
 

@@ -43,6 +43,21 @@ internal interface IEngineTransport : IDisposable
     /// <param name="sendTimeout">The longest one send may run, in timestamp ticks.</param>
     bool IsSendStalled(long now, long sendTimeout);
 
+    /// <summary>
+    /// Gathers the packets the calling thread sends, until <see cref="EndSendBatch"/>, into one network write; false (and
+    /// nothing changes) when the transport cannot, or another thread's batch is open.
+    /// </summary>
+    bool BeginSendBatch();
+
+    /// <summary>Ends the calling thread's batch: what it gathered is written (an error aborts the transport).</summary>
+    void EndSendBatch();
+
+    /// <summary>
+    /// Called on each tick of the connection's timer: a batch open since the previous tick (its thread blocked in a
+    /// caller's code) has what it gathered written now, so that nothing waits longer than one tick.
+    /// </summary>
+    void WriteStaleBatch();
+
     /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/> on <paramref name="clock"/> and by
     /// <paramref name="cancellationToken"/>, then aborts it.</summary>
     ValueTask CloseAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken);

@@ -43,6 +43,9 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
     /// <summary>The managed WebSocket over <see cref="_stream"/>, which flushes a batch under its send lock; <see langword="null"/> otherwise.</summary>
     private readonly OwnedWebSocket? _owned;
 
+    /// <summary>The gather <see cref="WriteStaleBatch"/> saw open at the previous tick; 0 for none. Only the timer's tick touches it.</summary>
+    private int _gatherSeen;
+
     /// <summary>The buffer holding the message last handed out; returned to the pool at the next receive.</summary>
     private byte[]? _receiveBuffer;
 
@@ -164,6 +167,64 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
 
     /// <summary>Writes the gathered frames in one write.</summary>
     public ValueTask EndBatchAsync() => FlushBatchAsync();
+
+    /// <summary>Gathers the calling thread's frames (<see cref="CoalescingStream.BeginGather"/>): on a managed WebSocket only.</summary>
+    public bool BeginSendBatch() => _stream is not null && _stream.BeginGather();
+
+    /// <summary>Writes what the calling thread gathered, in one write under the send lock; a failed write aborts the socket.</summary>
+    public void EndSendBatch()
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        _stream.EndGather();
+        WriteGathered();
+    }
+
+    /// <summary>Writes what a batch open since the previous tick gathered: its thread is held up in a caller's code.</summary>
+    public void WriteStaleBatch()
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        var seen = _gatherSeen;
+        _gatherSeen = _stream.GatherThread == 0 ? 0 : _stream.GatherGeneration;
+        if (seen != 0 && seen == _gatherSeen)
+        {
+            WriteGathered();
+        }
+    }
+
+    private void WriteGathered()
+    {
+        var write = _owned!.WriteGatheredAsync(endBatch: false);
+        if (write.IsCompletedSuccessfully)
+        {
+            write.GetAwaiter().GetResult();
+            return;
+        }
+
+        _ = AbortOnFailureAsync(write);
+    }
+
+    /// <summary>The gathered frames' senders have completed: a write that fails breaks the connection, which the reader reports.</summary>
+    private async Task AbortOnFailureAsync(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Reported through the connection: the receive fails once the socket is aborted.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            Abort();
+        }
+    }
 
     /// <summary>Writes one message and its attachments; <see cref="_sendQueue"/> calls it one at a time.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary) =>

@@ -26,9 +26,13 @@ internal sealed class AckTable : ITimerTarget
     private long _earliestDeadline = long.MaxValue;
     private Exception? _closed;
 
-    public AckTable(SharedTimer timer, int maxPending = int.MaxValue, AckWaiterPool? waiterPool = null)
+    /// <summary>The connection's hand-off of acks from its receive loop, told of each tick (<see cref="AckHandoff.OnTick"/>); none in tests.</summary>
+    private readonly AckHandoff? _handoff;
+
+    public AckTable(SharedTimer timer, int maxPending = int.MaxValue, AckWaiterPool? waiterPool = null, AckHandoff? handoff = null)
     {
         _timer = timer;
+        _handoff = handoff;
         _maxPending = maxPending;
         _waiterPool = waiterPool ?? AckWaiterPool.Shared;
     }
@@ -141,6 +145,7 @@ internal sealed class AckTable : ITimerTarget
 
     public void OnTick(long timestamp)
     {
+        _handoff?.OnTick(timestamp);
         if (timestamp < Volatile.Read(ref _earliestDeadline))
         {
             return;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using SailSocket.Engine;
@@ -11,8 +12,9 @@ using SharedTimer = SailSocket.SocketIo.Internal.SharedTimer;
 namespace SailSocket.UnitTests.SocketIo;
 
 /// <summary>
-/// The receive loop's ack hand-off: the ack completed last runs its continuation on the loop's thread only once the
-/// loop's own continuation is registered with a receive that waits; every other ack completes the usual way.
+/// The receive loop's ack hand-off: the acks held since the loop last waited run their continuations on the loop's thread,
+/// in order, only once the loop's own continuation is registered with a receive that waits; a held-up burst gives the
+/// rest back to the thread pool at its second tick.
 /// </summary>
 public sealed class AckHandoffTests : IDisposable
 {
@@ -64,28 +66,157 @@ public sealed class AckHandoffTests : IDisposable
     }
 
     [Fact]
-    public async Task ReceiveAlreadyComplete_KeepsTheAckHeld_UntilTheNextAckQueuesIt()
+    public async Task ReceiveAlreadyComplete_KeepsTheAcksHeld_UntilAReceiveWaits_ThenRunsThemHereInOrder()
     {
         var handoff = new AckHandoff();
         var first = _table.Add(s_timeout, CancellationToken.None);
         var second = _table.Add(s_timeout, CancellationToken.None);
-        var firstObserved = Observe(first);
-        var secondObserved = Observe(second);
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var firstObserved = Observe(first, () => order.Enqueue("first"));
+        var secondObserved = Observe(second, () => order.Enqueue("second"));
         handoff.Complete(_table.TryTake(first.Id)!, Ack("[1]"));
 
         // Data was already there: the loop goes on without waiting, and nothing runs here.
         Assert.True(handoff.WaitFor(new ValueTask<EngineMessage>(default(EngineMessage))).GetAwaiter().IsCompleted);
         Assert.False(first.IsCompleted);
 
+        // The burst goes on: both are held.
         handoff.Complete(_table.TryTake(second.Id)!, Ack("[2]"));
-        await firstObserved.Done.Task.WaitAsync(s_timeout);
+        Assert.False(first.IsCompleted);
+        Assert.Equal(2, handoff.HeldCount);
+
+        // The loop waits for the network: both run on this thread, in arrival order.
+        var receive = new TaskCompletionSource<EngineMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        handoff.WaitFor(new ValueTask<EngineMessage>(receive.Task)).GetAwaiter().UnsafeOnCompleted(static () => { });
+        Assert.Equal(0, handoff.HeldCount);
+        Assert.Equal(Environment.CurrentManagedThreadId, firstObserved.Thread);
+        Assert.Equal(Environment.CurrentManagedThreadId, secondObserved.Thread);
         Assert.Equal("[1]", firstObserved.Result);
-        Assert.NotEqual(Environment.CurrentManagedThreadId, firstObserved.Thread);
+        Assert.Equal("[2]", secondObserved.Result);
+        Assert.Equal(["first", "second"], order);
+        await Task.WhenAll(firstObserved.Done.Task, secondObserved.Done.Task).WaitAsync(s_timeout);
+        receive.SetResult(default);
+    }
+
+    [Fact]
+    public async Task AContinuationThatBlocksInABurst_HoldsUpTheAcksAfterIt_UntilTheSecondTickThatSeesIt()
+    {
+        var handoff = new AckHandoff();
+        var first = _table.Add(s_timeout, CancellationToken.None);
+        var second = _table.Add(s_timeout, CancellationToken.None);
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var firstObserved = Observe(first, () =>
+        {
+            entered.Set();
+            gate.Wait(s_timeout);
+        });
+        var secondObserved = Observe(second);
+        handoff.Complete(_table.TryTake(first.Id)!, Ack("[1]"));
+        handoff.Complete(_table.TryTake(second.Id)!, Ack("[2]"));
+
+        var receive = new TaskCompletionSource<EngineMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runner = new Thread(() => handoff.WaitFor(new ValueTask<EngineMessage>(receive.Task)).GetAwaiter().UnsafeOnCompleted(static () => { }));
+        runner.Start();
+        Assert.True(entered.Wait(s_timeout));
+
+        // The first tick only notes the burst; another namespace's call on the same tick changes nothing.
+        handoff.OnTick(1);
+        handoff.OnTick(1);
         Assert.False(second.IsCompleted);
 
-        handoff.Flush();
+        // The second tick finds it where it was: the ack after the blocked one completes the usual way.
+        handoff.OnTick(2);
         await secondObserved.Done.Task.WaitAsync(s_timeout);
         Assert.Equal("[2]", secondObserved.Result);
+        Assert.NotEqual(runner.ManagedThreadId, secondObserved.Thread);
+        Assert.False(firstObserved.Done.Task.IsCompleted);
+
+        gate.Set();
+        Assert.True(runner.Join(s_timeout));
+        await firstObserved.Done.Task.WaitAsync(s_timeout);
+        Assert.Equal("[1]", firstObserved.Result);
+        Assert.Equal(runner.ManagedThreadId, firstObserved.Thread);
+
+        // The next burst runs on its own list, here.
+        var third = _table.Add(s_timeout, CancellationToken.None);
+        var fourth = _table.Add(s_timeout, CancellationToken.None);
+        var thirdObserved = Observe(third);
+        var fourthObserved = Observe(fourth);
+        handoff.Complete(_table.TryTake(third.Id)!, Ack("[3]"));
+        handoff.Complete(_table.TryTake(fourth.Id)!, Ack("[4]"));
+        var next = new TaskCompletionSource<EngineMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        handoff.WaitFor(new ValueTask<EngineMessage>(next.Task)).GetAwaiter().UnsafeOnCompleted(static () => { });
+        Assert.Equal(Environment.CurrentManagedThreadId, thirdObserved.Thread);
+        Assert.Equal(Environment.CurrentManagedThreadId, fourthObserved.Thread);
+        Assert.Equal("[4]", fourthObserved.Result);
+        receive.SetResult(default);
+        next.SetResult(default);
+    }
+
+    [Fact]
+    public void ATickThatReadABurstBeforeItsListWasReusedLeavesTheNewBurstAlone()
+    {
+        var list = new HeldAcks();
+        var first = _table.Add(s_timeout, CancellationToken.None);
+        list.Add(_table.TryTake(first.Id)!, Ack("[1]"));
+        var stale = list.State;
+
+        // Its runner finishes and the list is reused for the next burst before the tick acts on what it read.
+        Assert.True(list.TryClaim(out var claimed, out var ack));
+        claimed.Complete(ack);
+        Assert.True(list.TryReset());
+        var second = _table.Add(s_timeout, CancellationToken.None);
+        list.Add(_table.TryTake(second.Id)!, Ack("[2]"));
+
+        list.CompleteRest(stale, takenOver: true);
+        Assert.False(second.IsCompleted);
+        Assert.True(list.TryClaim(out var next, out _));
+        Assert.Same(second, next);
+
+        // A tick that reads the current state takes the rest, and the list is then not reused.
+        var third = _table.Add(s_timeout, CancellationToken.None);
+        Assert.True(list.TryReset());
+        list.Add(_table.TryTake(third.Id)!, Ack("[3]"));
+        list.CompleteRest(list.State, takenOver: true);
+        Assert.True(third.IsCompleted);
+        Assert.False(list.TryClaim(out _, out _));
+        Assert.False(list.TryReset());
+        next.Complete(default);
+    }
+
+    [Fact]
+    public async Task AtMostMaxHeld_AreHeld_TheEarlierOnesAreQueuedInOrder()
+    {
+        var handoff = new AckHandoff();
+        var table = new AckTable(_timer, waiterPool: new AckWaiterPool(AckHandoff.MaxHeld + 8));
+        var count = AckHandoff.MaxHeld + 5;
+        var observed = new Observed[count];
+        var ids = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            var pending = table.Add(s_timeout, CancellationToken.None);
+            ids[i] = pending.Id;
+            observed[i] = Observe(pending);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            handoff.Complete(table.TryTake(ids[i])!, Ack($"[{i}]"));
+            Assert.InRange(handoff.HeldCount, 1, AckHandoff.MaxHeld);
+        }
+
+        // The first MaxHeld went to the thread pool when the list was full; the rest are held.
+        await Task.WhenAll(observed.Take(AckHandoff.MaxHeld).Select(o => o.Done.Task)).WaitAsync(s_timeout);
+        Assert.Equal(count - AckHandoff.MaxHeld, handoff.HeldCount);
+        Assert.False(observed[AckHandoff.MaxHeld].Done.Task.IsCompleted);
+
+        handoff.Flush();
+        await Task.WhenAll(observed.Select(o => o.Done.Task)).WaitAsync(s_timeout);
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal($"[{i}]", observed[i].Result);
+        }
     }
 
     [Fact]

@@ -8,14 +8,16 @@ namespace SailSocket.Engine.Transports.WebSockets;
 
 /// <summary>
 /// The stream under a managed WebSocket: writes go straight through, except between <see cref="Cork"/> and
-/// <see cref="FlushAsync(CancellationToken)"/>, where they are gathered in one pooled buffer and leave in one write to the
-/// network (one TCP segment or TLS record instead of one per frame). Reads first return the bytes that arrived behind the
+/// <see cref="FlushAsync(CancellationToken)"/> (the send queue's batch), and the calling thread's between
+/// <see cref="BeginGather"/> and <see cref="EndGather"/> (a burst of ack continuations), where they are gathered in one
+/// pooled buffer and leave in one write to the network (one TCP segment or TLS record instead of one per frame). Reads first return the bytes that arrived behind the
 /// upgrade response, then read the network through a buffer held only while bytes wait in it.
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
 /// <item>One reader and one writer may run at once (what a WebSocket does); neither is safe to call concurrently with itself.</item>
-/// <item>No buffer is held while idle: the gathering buffer is rented at the first corked write and returned by the flush,
+/// <item>Order is kept: a write that is not gathered while gathered bytes wait goes out behind them, in the same write.</item>
+/// <item>No buffer is held while idle: the gathering buffer is rented at the first gathered write and returned by the flush,
 /// the read buffer is returned when its last byte is read, and a zero-byte read goes to the network as it is (it waits
 /// for data without a buffer).</item>
 /// <item>The BCL's System.IO.Pipelines would do this, but on net8.0 it is a NuGet package, not part of
@@ -54,6 +56,15 @@ internal sealed class CoalescingStream : Stream
 
     /// <summary>Whether writes are being gathered.</summary>
     private bool _corked;
+
+    /// <summary>
+    /// The managed thread id whose writes are gathered (<see cref="BeginGather"/>), whatever <see cref="_corked"/> says;
+    /// 0 for none. Other threads' writes first write what was gathered, so the order of writes is kept.
+    /// </summary>
+    private int _gatherThread;
+
+    /// <summary>Counts <see cref="BeginGather"/> calls that succeeded: a watcher that sees the same gather twice knows it is stale.</summary>
+    private int _gatherGeneration;
 
     /// <summary>The gathered bytes; rented on the first corked write, returned by the flush.</summary>
     private byte[]? _batch;
@@ -102,6 +113,30 @@ internal sealed class CoalescingStream : Stream
 
     /// <summary>Starts gathering writes until the next <see cref="FlushAsync(CancellationToken)"/>.</summary>
     public void Cork() => _corked = true;
+
+    /// <summary>The thread whose writes are being gathered (<see cref="BeginGather"/>); 0 for none.</summary>
+    public int GatherThread => Volatile.Read(ref _gatherThread);
+
+    /// <summary>Identifies the current gather (changes with each <see cref="BeginGather"/>).</summary>
+    public int GatherGeneration => Volatile.Read(ref _gatherGeneration);
+
+    /// <summary>
+    /// Gathers the writes of the calling thread until <see cref="EndGather"/>; writes of other threads go out as before,
+    /// after what was gathered. False (nothing changes) when another gather is open.
+    /// </summary>
+    public bool BeginGather()
+    {
+        if (Interlocked.CompareExchange(ref _gatherThread, Environment.CurrentManagedThreadId, 0) != 0)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _gatherGeneration);
+        return true;
+    }
+
+    /// <summary>Stops gathering the calling thread's writes; what was gathered stays until <see cref="WriteGatheredAsync"/> or the next write.</summary>
+    public void EndGather() => Interlocked.CompareExchange(ref _gatherThread, 0, Environment.CurrentManagedThreadId);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -171,9 +206,21 @@ internal sealed class CoalescingStream : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_corked)
+        if (!_corked && !IsGatheringThread())
         {
-            return _inner.WriteAsync(buffer, cancellationToken);
+            if (_batch is null)
+            {
+                return _inner.WriteAsync(buffer, cancellationToken);
+            }
+
+            // Another thread gathered writes: they go first, with this one behind them when it fits.
+            if (_batchCount + buffer.Length > MaxBatchSize)
+            {
+                return WriteAfterGatheredAsync(buffer, cancellationToken);
+            }
+
+            Append(buffer.Span);
+            return WriteGatheredAsync(cancellationToken);
         }
 
         if (_batchCount + buffer.Length > MaxBatchSize)
@@ -197,6 +244,12 @@ internal sealed class CoalescingStream : Stream
     public ValueTask FlushBatchAsync(CancellationToken cancellationToken = default)
     {
         _corked = false;
+        return WriteGatheredAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what was gathered, if anything, in one write; gathering goes on as it was (corked or not).</summary>
+    public ValueTask WriteGatheredAsync(CancellationToken cancellationToken = default)
+    {
         var batch = _batch;
         if (batch is null)
         {
@@ -261,18 +314,30 @@ internal sealed class CoalescingStream : Stream
         }
     }
 
-    /// <summary>A corked write that does not fit: the gathered bytes go first, then this one goes on being gathered (or straight out when it alone is too large).</summary>
+    private bool IsGatheringThread()
+    {
+        var thread = Volatile.Read(ref _gatherThread);
+        return thread != 0 && thread == Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>A write of another thread behind gathered writes that together do not fit: the gathered bytes go first.</summary>
+    private async ValueTask WriteAfterGatheredAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await WriteGatheredAsync(cancellationToken).ConfigureAwait(false);
+        await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A gathered write that does not fit: the gathered bytes go first, then this one goes on being gathered (or straight out when it alone is too large).</summary>
     private async ValueTask WriteLargeAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
-        await FlushBatchAsync(cancellationToken).ConfigureAwait(false);
+        // Gathering goes on (corked, or for the gathering thread) after the gathered bytes have gone.
+        await WriteGatheredAsync(cancellationToken).ConfigureAwait(false);
         if (buffer.Length > MaxBatchSize)
         {
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            _corked = true;
             return;
         }
 
-        _corked = true;
         Append(buffer.Span);
     }
 

@@ -82,8 +82,14 @@ internal sealed partial class OwnedWebSocket
     /// lock, so that no pong or close answer of the receive side can be written beside the batch; a pong kept while the
     /// batch was gathered goes out at its end. Nothing to do over a stream that does not gather.
     /// </summary>
+    internal ValueTask FlushBatchAsync() => WriteGatheredAsync(endBatch: true);
+
+    /// <summary>
+    /// Writes what a thread gathered (<see cref="CoalescingStream.BeginGather"/>) in one write, under the send lock, with a
+    /// kept pong behind it; <paramref name="endBatch"/> also ends the send queue's batch (<see cref="FlushBatchAsync"/>).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    internal async ValueTask FlushBatchAsync()
+    internal async ValueTask WriteGatheredAsync(bool endBatch)
     {
         if (_coalescing is null)
         {
@@ -94,7 +100,14 @@ internal sealed partial class OwnedWebSocket
         try
         {
             await WritePendingPongAsync(CancellationToken.None).ConfigureAwait(false);
-            await _coalescing.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
+            if (endBatch)
+            {
+                await _coalescing.FlushBatchAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await _coalescing.WriteGatheredAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -210,6 +223,12 @@ internal sealed partial class OwnedWebSocket
         }
 
         await WriteFrameAsync(WebSocketOpcode.Close, fin: true, payload, cancellationToken).ConfigureAwait(false);
+        if (_coalescing is not null)
+        {
+            // A close from a thread that gathers its writes leaves now, with what that thread gathered before it.
+            await _coalescing.WriteGatheredAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         OnClose(sent: true);
     }
 

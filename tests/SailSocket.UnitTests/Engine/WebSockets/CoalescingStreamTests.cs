@@ -101,6 +101,78 @@ public sealed class CoalescingStreamTests
         Assert.False(stream.HoldsBuffer);
     }
 
+    [Fact]
+    public void A_threads_gathered_writes_go_out_with_another_threads_write_behind_them_in_one_write()
+    {
+        var inner = new RecordingStream();
+        using var stream = new CoalescingStream(inner, ArrayPool<byte>.Shared);
+
+        Assert.True(stream.BeginGather());
+        Assert.True(CompletedNow(stream.WriteAsync("a"u8.ToArray())));
+        Assert.True(CompletedNow(stream.WriteAsync("b"u8.ToArray())));
+        Assert.Empty(inner.Writes);
+
+        // Another thread: it may not join the gather, and its bytes must not overtake the gathered ones.
+        var other = new Thread(() =>
+        {
+            Assert.False(stream.BeginGather());
+            stream.EndGather();
+            Assert.True(CompletedNow(stream.WriteAsync("c"u8.ToArray())));
+        });
+        other.Start();
+        Assert.True(other.Join(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(["abc"], inner.Writes);
+        Assert.False(stream.HoldsBuffer);
+
+        // Still gathering for this thread (the other's EndGather did nothing); ending it leaves the rest for the writer.
+        Assert.NotEqual(0, stream.GatherThread);
+        Assert.True(CompletedNow(stream.WriteAsync("d"u8.ToArray())));
+        stream.EndGather();
+        Assert.Equal(0, stream.GatherThread);
+        Assert.True(CompletedNow(stream.WriteGatheredAsync()));
+        Assert.Equal(["abc", "d"], inner.Writes);
+        Assert.False(stream.IsCorked);
+        Assert.False(stream.HoldsBuffer);
+    }
+
+    [Fact]
+    public void A_gather_too_large_for_the_bound_is_written_in_order_and_gathering_goes_on_without_corking()
+    {
+        var inner = new RecordingStream();
+        using var stream = new CoalescingStream(inner, ArrayPool<byte>.Shared);
+        var chunk = new string('x', 40_000);
+
+        Assert.True(stream.BeginGather());
+        var generation = stream.GatherGeneration;
+        Assert.True(CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
+        Assert.True(CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
+        Assert.Equal([chunk], inner.Writes);
+        Assert.False(stream.IsCorked);
+        Assert.True(CompletedNow(stream.WriteAsync("e"u8.ToArray())));
+        Assert.Single(inner.Writes);
+        stream.EndGather();
+        Assert.True(CompletedNow(stream.WriteGatheredAsync()));
+
+        Assert.Equal([chunk, chunk + "e"], inner.Writes);
+        Assert.True(stream.BeginGather());
+        Assert.NotEqual(generation, stream.GatherGeneration);
+        stream.EndGather();
+    }
+
+    /// <summary>Whether <paramref name="task"/> completed successfully at once; consumes it either way.</summary>
+    private static bool CompletedNow(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        _ = task.AsTask();
+        return false;
+    }
+
     private sealed class RecordingStream : MemoryStream
     {
         public List<string> Writes { get; } = [];

@@ -529,6 +529,51 @@ public sealed class OwnedWebSocketTests
     }
 
     [Fact]
+    public async Task A_threads_send_batch_leaves_in_one_write_and_one_held_up_is_written_at_its_second_tick()
+    {
+        var (server, client) = FullDuplexStream.CreatePair();
+        var counted = new RecordingStream(new SocketLikeStream(client));
+        var coalescing = new CoalescingStream(counted, ArrayPool<byte>.Shared);
+        using var transport = new WebSocketTransport(new OwnedWebSocket(coalescing, ArrayPool<byte>.Shared), ArrayPool<byte>.Shared, 1 << 20, EngineRevision.V4, coalescing);
+
+        // No await before EndSendBatch: the batch belongs to this thread. Gathered sends complete at once.
+        Assert.True(transport.BeginSendBatch());
+        Assert.True(CompletedNow(transport.SendAsync("4a"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.True(CompletedNow(transport.SendAsync("4b"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.Equal(0, counted.Writes);
+        transport.EndSendBatch();
+        Assert.Equal(1, counted.Writes);
+
+        // A batch whose thread is held up (in a caller's code) is written at the second tick that sees it, not the first.
+        Assert.True(transport.BeginSendBatch());
+        Assert.True(CompletedNow(transport.SendAsync("4c"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        transport.WriteStaleBatch();
+        Assert.Equal(1, counted.Writes);
+        transport.WriteStaleBatch();
+        Assert.Equal(2, counted.Writes);
+        transport.EndSendBatch();
+        Assert.Equal(2, counted.Writes);
+
+        // A batch that ends between ticks is never written twice, nor early.
+        Assert.True(transport.BeginSendBatch());
+        transport.WriteStaleBatch();
+        Assert.True(CompletedNow(transport.SendAsync("4d"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        transport.EndSendBatch();
+        transport.WriteStaleBatch();
+        Assert.Equal(3, counted.Writes);
+
+        var frames = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var frame = await ReadClientFrameAsync(server).WaitAsync(TestTimeouts.Default);
+            frames.Add(Encoding.ASCII.GetString(frame.Payload));
+        }
+
+        Assert.Equal(["4a", "4b", "4c", "4d"], frames);
+        Assert.Equal(0, counted.Overlaps);
+    }
+
+    [Fact]
     public async Task A_violation_under_a_connection_ends_it_with_ProtocolError_naming_the_rule_and_no_payload_byte()
     {
         await using var pair = new Pair();
@@ -550,6 +595,19 @@ public sealed class OwnedWebSocketTests
         Assert.IsType<EngineProtocolException>(error.InnerException);
         Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("4se", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether <paramref name="task"/> completed successfully at once; consumes it either way.</summary>
+    private static bool CompletedNow(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            task.GetAwaiter().GetResult();
+            return true;
+        }
+
+        _ = task.AsTask();
+        return false;
     }
 
     /// <summary>Counts the writes, and those that begin while another is still in flight; holds one write on request.</summary>

@@ -1,0 +1,71 @@
+using SailSocket.Engine;
+
+namespace SailSocket.IntegrationTests.Transports;
+
+/// <summary>
+/// Bursts of acks on the managed engine, against a real Sails server: the acks that arrive together run their
+/// continuations on the receive loop's thread once it waits again, and what they send leaves in one write
+/// (<c>AckHandoff</c>, <see cref="EngineConnection.BeginSendBatch"/>). Every answer must still reach its own request, and a
+/// continuation that blocks on a request of its own inside such a burst must still get its answer.
+/// </summary>
+public sealed class ManagedEngineBurstTests : SailsServerTestBase
+{
+    protected override SailsClientOptions CreateOptions(Uri url) => new()
+    {
+        Url = url,
+        RequestTimeout = TimeSpan.FromSeconds(20),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+        WebSocketEngine = EngineWebSocketEngine.Managed,
+        Transports = EngineTransports.WebSocket,
+    };
+
+    [Fact]
+    public async Task Pipelined_requests_each_sent_from_the_previous_ones_continuation_all_get_their_own_answer()
+    {
+        await using var socket = await ConnectAsync();
+        const int Workers = 16;
+        const int PerWorker = 40;
+
+        var workers = Enumerable.Range(0, Workers).Select(async w =>
+        {
+            for (var n = 0; n < PerWorker; n++)
+            {
+                var reply = (await socket.GetAsync($"/echo?w={w}&n={n}", Bound.Seconds(30))).ReadBody(TestJson.Default.EchoReply)!;
+                Assert.Equal(w.ToString(System.Globalization.CultureInfo.InvariantCulture), reply.Query.GetProperty("w").GetString());
+                Assert.Equal(n.ToString(System.Globalization.CultureInfo.InvariantCulture), reply.Query.GetProperty("n").GetString());
+            }
+        });
+
+        await Task.WhenAll(workers).Within(60);
+    }
+
+    [Fact]
+    public async Task Continuations_that_block_on_a_request_of_their_own_inside_a_burst_still_get_its_answer()
+    {
+        await using var socket = await ConnectAsync();
+        const int Requests = 12;
+
+        // Each continuation runs where its ack completes (ExecuteSynchronously): in a burst, on the receive loop's thread
+        // after it moved on, with that thread's sends gathered. It then blocks on a request of its own, whose send is
+        // gathered too: the connection's timer writes it at its next tick (docs/guide.md §8).
+        var outer = Enumerable.Range(0, Requests).Select(i => socket.GetAsync($"/echo?outer={i}", Bound.Seconds(30)).AsTask().ContinueWith(
+            t =>
+            {
+                var first = t.Result.ReadBody(TestJson.Default.EchoReply)!;
+#pragma warning disable VSTHRD002, xUnit1031 // The point of the test: a continuation that waits synchronously.
+                var inner = socket.GetAsync($"/echo?inner={i}", Bound.Seconds(30)).AsTask().GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002, xUnit1031
+                return (first, second: inner.ReadBody(TestJson.Default.EchoReply)!);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default)).ToArray();
+
+        var replies = await Task.WhenAll(outer).Within(60);
+        for (var i = 0; i < Requests; i++)
+        {
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), replies[i].first.Query.GetProperty("outer").GetString());
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), replies[i].second.Query.GetProperty("inner").GetString());
+        }
+    }
+}
