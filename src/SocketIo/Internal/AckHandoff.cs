@@ -51,11 +51,6 @@ internal sealed class AckHandoff
     /// <summary>The burst whose continuations run now, for <see cref="OnTick"/>; <see langword="null"/> when none runs.</summary>
     private HeldAcks? _running;
 
-    /// <summary>What <see cref="OnTick"/> saw last: the tick, the running burst and its progress.</summary>
-    private long _lastTick = long.MinValue;
-    private HeldAcks? _seenBurst;
-    private long _seenState;
-
     /// <summary>Hands acks over for the connection <paramref name="engine"/> (whose sends a burst gathers); none in tests.</summary>
     public AckHandoff(EngineConnection? engine = null) => _engine = engine;
 
@@ -115,26 +110,11 @@ internal sealed class AckHandoff
     /// </summary>
     public void OnTick(long timestamp)
     {
-        var running = Volatile.Read(ref _running);
-        if (running is null && _seenBurst is null)
+        // An idle connection, or one whose bursts run through: one field read.
+        if (Volatile.Read(ref _running) is { } running)
         {
-            return;
+            running.OnTick(timestamp);
         }
-
-        // Every namespace's table calls this on the same tick (the connection's one timer): the first call counts.
-        if (Interlocked.Exchange(ref _lastTick, timestamp) == timestamp)
-        {
-            return;
-        }
-
-        var state = running?.State ?? 0;
-        if (running is not null && ReferenceEquals(running, _seenBurst) && state == _seenState)
-        {
-            running.CompleteRest(state, takenOver: true);
-        }
-
-        _seenBurst = running;
-        _seenState = state;
     }
 
     private Held Take()

@@ -25,6 +25,10 @@ internal sealed class HeldAcks
     /// <summary>Use (high 32 bits) and next index to claim (low 32 bits).</summary>
     private long _state;
 
+    /// <summary>What <see cref="OnTick"/> saw: the tick (every namespace's table calls it on the same one) and the state then.</summary>
+    private long _seenTick = long.MinValue;
+    private long _seenState = -1;
+
     /// <summary>How many are held.</summary>
     public int Count { get; private set; }
 
@@ -92,6 +96,24 @@ internal sealed class HeldAcks
         for (var i = next; i < Count; i++)
         {
             _pending[i]!.Complete(_acks[i]);
+        }
+    }
+
+    /// <summary>
+    /// A tick of the connection's timer while this burst runs: if it has not moved on since the previous tick, the
+    /// continuation running now is held up in a caller's code, and the acks after it are completed the usual way.
+    /// </summary>
+    public void OnTick(long timestamp)
+    {
+        if (Interlocked.Exchange(ref _seenTick, timestamp) == timestamp)
+        {
+            return;
+        }
+
+        var state = State;
+        if (Interlocked.Exchange(ref _seenState, state) == state)
+        {
+            CompleteRest(state, takenOver: true);
         }
     }
 
