@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using SailSocket.Engine.Transports.WebSockets;
+using SailSocket.UnitTests.Infrastructure;
 using Xunit;
 
 namespace SailSocket.UnitTests.Engine.WebSockets;
@@ -108,8 +109,8 @@ public sealed class CoalescingStreamTests
         using var stream = new CoalescingStream(inner, ArrayPool<byte>.Shared);
 
         Assert.True(stream.BeginGather());
-        Assert.True(CompletedNow(stream.WriteAsync("a"u8.ToArray())));
-        Assert.True(CompletedNow(stream.WriteAsync("b"u8.ToArray())));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync("a"u8.ToArray())));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync("b"u8.ToArray())));
         Assert.Empty(inner.Writes);
 
         // Another thread: it may not join the gather, and its bytes must not overtake the gathered ones.
@@ -117,7 +118,7 @@ public sealed class CoalescingStreamTests
         {
             Assert.False(stream.BeginGather());
             stream.EndGather();
-            Assert.True(CompletedNow(stream.WriteAsync("c"u8.ToArray())));
+            Assert.True(Completion.CompletedNow(stream.WriteAsync("c"u8.ToArray())));
         });
         other.Start();
         Assert.True(other.Join(TimeSpan.FromSeconds(30)));
@@ -127,10 +128,10 @@ public sealed class CoalescingStreamTests
 
         // Still gathering for this thread (the other's EndGather did nothing); ending it leaves the rest for the writer.
         Assert.NotEqual(0, stream.GatherThread);
-        Assert.True(CompletedNow(stream.WriteAsync("d"u8.ToArray())));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync("d"u8.ToArray())));
         stream.EndGather();
         Assert.Equal(0, stream.GatherThread);
-        Assert.True(CompletedNow(stream.WriteGatheredAsync()));
+        Assert.True(Completion.CompletedNow(stream.WriteGatheredAsync()));
         Assert.Equal(["abc", "d"], inner.Writes);
         Assert.False(stream.IsCorked);
         Assert.False(stream.HoldsBuffer);
@@ -145,32 +146,19 @@ public sealed class CoalescingStreamTests
 
         Assert.True(stream.BeginGather());
         var generation = stream.GatherGeneration;
-        Assert.True(CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
-        Assert.True(CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync(Encoding.ASCII.GetBytes(chunk))));
         Assert.Equal([chunk], inner.Writes);
         Assert.False(stream.IsCorked);
-        Assert.True(CompletedNow(stream.WriteAsync("e"u8.ToArray())));
+        Assert.True(Completion.CompletedNow(stream.WriteAsync("e"u8.ToArray())));
         Assert.Single(inner.Writes);
         stream.EndGather();
-        Assert.True(CompletedNow(stream.WriteGatheredAsync()));
+        Assert.True(Completion.CompletedNow(stream.WriteGatheredAsync()));
 
         Assert.Equal([chunk, chunk + "e"], inner.Writes);
         Assert.True(stream.BeginGather());
         Assert.NotEqual(generation, stream.GatherGeneration);
         stream.EndGather();
-    }
-
-    /// <summary>Whether <paramref name="task"/> completed successfully at once; consumes it either way.</summary>
-    private static bool CompletedNow(ValueTask task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return true;
-        }
-
-        _ = task.AsTask();
-        return false;
     }
 
     private sealed class RecordingStream : MemoryStream

@@ -538,15 +538,15 @@ public sealed class OwnedWebSocketTests
 
         // No await before EndSendBatch: the batch belongs to this thread. Gathered sends complete at once.
         Assert.True(transport.BeginSendBatch());
-        Assert.True(CompletedNow(transport.SendAsync("4a"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
-        Assert.True(CompletedNow(transport.SendAsync("4b"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.True(Completion.CompletedNow(transport.SendAsync("4a"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.True(Completion.CompletedNow(transport.SendAsync("4b"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
         Assert.Equal(0, counted.Writes);
         transport.EndSendBatch();
         Assert.Equal(1, counted.Writes);
 
         // A batch whose thread is held up (in a caller's code) is written at the second tick that sees it, not the first.
         Assert.True(transport.BeginSendBatch());
-        Assert.True(CompletedNow(transport.SendAsync("4c"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.True(Completion.CompletedNow(transport.SendAsync("4c"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
         transport.WriteStaleBatch();
         Assert.Equal(1, counted.Writes);
         transport.WriteStaleBatch();
@@ -557,7 +557,7 @@ public sealed class OwnedWebSocketTests
         // A batch that ends between ticks is never written twice, nor early.
         Assert.True(transport.BeginSendBatch());
         transport.WriteStaleBatch();
-        Assert.True(CompletedNow(transport.SendAsync("4d"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
+        Assert.True(Completion.CompletedNow(transport.SendAsync("4d"u8.ToArray(), null, long.MaxValue, CancellationToken.None)));
         transport.EndSendBatch();
         transport.WriteStaleBatch();
         Assert.Equal(3, counted.Writes);
@@ -595,19 +595,6 @@ public sealed class OwnedWebSocketTests
         Assert.IsType<EngineProtocolException>(error.InnerException);
         Assert.Contains("not valid UTF-8", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("4se", error.ToString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>Whether <paramref name="task"/> completed successfully at once; consumes it either way.</summary>
-    private static bool CompletedNow(ValueTask task)
-    {
-        if (task.IsCompletedSuccessfully)
-        {
-            task.GetAwaiter().GetResult();
-            return true;
-        }
-
-        _ = task.AsTask();
-        return false;
     }
 
     /// <summary>Counts the writes, and those that begin while another is still in flight; holds one write on request.</summary>
