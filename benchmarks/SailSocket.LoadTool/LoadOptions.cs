@@ -54,6 +54,8 @@ internal sealed class LoadOptions
                                      time, and this process's and the lifted server's CPU, at each tenth connected
           --connect-concurrency M    connects in flight at once in the sockets phase (default 64)
           --timeout S                bound on any single wait: a connect, a request, a phase's drain (default 30)
+          --idle-hold S              after weighing the idle sockets, keep them open S more seconds (default 0), so
+                                     that a heap dump can be taken (dotnet-gcdump collect -p PID; the PID is printed)
           --alloc-profile            sample allocations by type during the pipelined phase and while the sockets
                                      connect (GCAllocationTick) and report the top types; the run's own figures
                                      then include the sampler's cost
@@ -130,6 +132,9 @@ internal sealed class LoadOptions
     public int Sockets { get; private set; }
 
     public int ConnectConcurrency { get; private set; } = 64;
+
+    /// <summary><c>--idle-hold S</c>: how long the idle sockets stay open after they are weighed (for a heap dump).</summary>
+    public TimeSpan IdleHold { get; private set; }
 
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(30);
 
@@ -253,6 +258,9 @@ internal sealed class LoadOptions
                     break;
                 case "--connect-concurrency":
                     options.ConnectConcurrency = Int(name, Value(), 1, 10_000);
+                    break;
+                case "--idle-hold":
+                    options.IdleHold = TimeSpan.FromSeconds(Double(name, Value(), 0, 3600));
                     break;
                 case "--timeout":
                     options.Timeout = TimeSpan.FromSeconds(Double(name, Value(), 1, 600));

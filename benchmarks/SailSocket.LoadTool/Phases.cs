@@ -41,7 +41,7 @@ internal static class Phases
     }
 
     /// <summary>Opens K sockets, at most M connecting at once; each then answers one request; the idle cost per socket is measured.</summary>
-    public static async Task<SocketsResult> SocketsAsync(ILoadClientFactory factory, int count, int connectConcurrency, TimeSpan timeout, AllocationSampler? sampler = null)
+    public static async Task<SocketsResult> SocketsAsync(ILoadClientFactory factory, int count, int connectConcurrency, TimeSpan timeout, AllocationSampler? sampler = null, TimeSpan idleHold = default)
     {
         var sockets = new ILoadSocket?[count];
         var connectTicks = new long[count];
@@ -100,6 +100,11 @@ internal static class Phases
         var connected = sockets.Count(s => s is not null);
         var alive = aliveFlags.Count(a => a);
         var ticks = connectTicks.Where((_, i) => sockets[i] is not null).Order().ToArray();
+        if (idleHold > TimeSpan.Zero)
+        {
+            await Console.Error.WriteLineAsync(FormattableString.Invariant($"  holding {connected} idle sockets for {idleHold.TotalSeconds:F0} s (pid {Environment.ProcessId}; {(heap1 - heap0) / (double)Math.Max(connected, 1):F0} B heap per socket)"));
+            await Task.Delay(idleHold);
+        }
 
         await ForEachBoundedAsync(count, connectConcurrency, async i =>
         {

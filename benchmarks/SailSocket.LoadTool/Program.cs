@@ -108,7 +108,7 @@ try
     if (options.Sockets > 0 && error is null)
     {
         using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
-        sockets = await Phases.SocketsAsync(factory, options.Sockets, options.ConnectConcurrency, options.Timeout, sampler);
+        sockets = await Phases.SocketsAsync(factory, options.Sockets, options.ConnectConcurrency, options.Timeout, sampler, options.IdleHold);
     }
 
     var report = new LoadReport(

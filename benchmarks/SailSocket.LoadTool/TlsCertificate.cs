@@ -74,10 +74,16 @@ internal sealed class TlsCertificate : IDisposable
     /// byte for byte this run's and the only complaint is the chain (self-signed, so untrusted by the system). Never
     /// "accept everything": a name mismatch or any other certificate fails the handshake.
     /// </summary>
+    /// <remarks>
+    /// The presented certificate's DER comes from <c>Export(X509ContentType.Cert)</c>, a copy for this call: its
+    /// <c>GetRawCertData()</c>, <c>RawData</c> or <c>GetCertHash()</c> would cache the DER (357 bytes here) in that
+    /// certificate, which the connection's <c>SslStream</c> keeps for the connection's life, so every idle wss socket of a
+    /// run weighed 380 bytes more (docs/benchmarks.md, "Issue 18: a leaner wss socket").
+    /// </remarks>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) =>
         certificate is not null
         && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
-        && certificate.GetRawCertData().AsSpan().SequenceEqual(_certificate.RawDataMemory.Span);
+        && certificate.Export(X509ContentType.Cert).AsSpan().SequenceEqual(_certificate.RawDataMemory.Span);
 
     /// <summary>Deletes the folder and both files; safe to call more than once.</summary>
     public void Dispose()

@@ -27,7 +27,7 @@ internal static class EngineHandshakeReader
     public static EngineHandshake Read(ReadOnlySpan<byte> json)
     {
         string? sid = null;
-        var upgrades = new List<string>();
+        List<string>? upgrades = null;
         long pingInterval = -1;
         long pingTimeout = -1;
         long maxPayload = 0;
@@ -55,7 +55,7 @@ internal static class EngineHandshakeReader
                         {
                             if (reader.TokenType == JsonTokenType.String)
                             {
-                                upgrades.Add(reader.GetString()!);
+                                (upgrades ??= []).Add(reader.GetString()!);
                             }
                             else
                             {
@@ -102,7 +102,8 @@ internal static class EngineHandshakeReader
             throw new EngineProtocolException("The open packet has no valid \"pingInterval\" and \"pingTimeout\".", 1);
         }
 
-        return new EngineHandshake(sid, upgrades, TimeSpan.FromMilliseconds(pingInterval), TimeSpan.FromMilliseconds(pingTimeout), maxPayload);
+        // No list for none (a WebSocket session's handshake): the connection keeps the handshake for its life.
+        return new EngineHandshake(sid, (IReadOnlyList<string>?)upgrades ?? Array.Empty<string>(), TimeSpan.FromMilliseconds(pingInterval), TimeSpan.FromMilliseconds(pingTimeout), maxPayload);
     }
 
     private static long ReadMilliseconds(ref Utf8JsonReader reader, long max)

@@ -67,12 +67,14 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
         var requestHeaders = handshake.TakeRequestHeaders();
 
         // sails.io.js appends the SDK metadata after the user's query (docs/protocol.md §4.1).
-        var query = new List<KeyValuePair<string, string>>(handshake.Query)
-        {
+        // Arrays of the exact size, none when empty: the connection keeps its options for its life (one per socket).
+        KeyValuePair<string, string>[] query =
+        [
+            .. handshake.Query,
             new("__sails_io_sdk_version", SailsSdkInfo.Version),
             new("__sails_io_sdk_platform", SailsSdkInfo.Platform),
             new("__sails_io_sdk_language", SailsSdkInfo.Language),
-        };
+        ];
 
         var socketIo = new SocketIoOptions
         {
@@ -81,10 +83,10 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
                 Url = node,
                 Path = options.Path,
                 Query = query,
-                Headers = [.. handshake.Headers],
+                Headers = handshake.Headers.Count == 0 ? [] : [.. handshake.Headers],
 
                 // Sent inside every JWR, never by the lower layers: their text must not echo them either.
-                RedactedHeaders = [.. requestHeaders],
+                RedactedHeaders = requestHeaders.Count == 0 ? [] : [.. requestHeaders],
                 ConnectTimeout = options.ConnectTimeout,
                 MaxMessageSize = options.MaxMessageSize,
                 BufferPool = options.BufferPool,

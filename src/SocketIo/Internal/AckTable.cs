@@ -11,7 +11,7 @@ namespace SailSocket.SocketIo.Internal;
 /// <remarks>Thread-safe: the receive loop completes, the timer expires, callers add and cancel, all concurrently.</remarks>
 internal sealed class AckTable : ITimerTarget
 {
-    private readonly object _gate = new();
+    /// <summary>The pending acks by id; also the lock over them (private, so no one else locks it; one object fewer per socket).</summary>
     private readonly Dictionary<int, PendingAck> _pending = [];
 
     /// <summary>Where waiters come from and go back to: shared by all connections, so an idle one keeps none.</summary>
@@ -41,7 +41,7 @@ internal sealed class AckTable : ITimerTarget
     {
         get
         {
-            lock (_gate)
+            lock (_pending)
             {
                 return _pending.Count;
             }
@@ -55,7 +55,7 @@ internal sealed class AckTable : ITimerTarget
     {
         var deadline = _timer.GetDeadline(timeout);
         PendingAck pending;
-        lock (_gate)
+        lock (_pending)
         {
             if (_closed is not null)
             {
@@ -90,7 +90,7 @@ internal sealed class AckTable : ITimerTarget
 
     public bool Remove(PendingAck pending)
     {
-        lock (_gate)
+        lock (_pending)
         {
             return _pending.TryGetValue(pending.Id, out var found) && ReferenceEquals(found, pending) && _pending.Remove(pending.Id);
         }
@@ -119,7 +119,7 @@ internal sealed class AckTable : ITimerTarget
             return null;
         }
 
-        lock (_gate)
+        lock (_pending)
         {
             return _pending.Remove((int)id, out var pending) ? pending : null;
         }
@@ -129,7 +129,7 @@ internal sealed class AckTable : ITimerTarget
     public void Close(Exception error)
     {
         PendingAck[] failed;
-        lock (_gate)
+        lock (_pending)
         {
             _closed ??= error;
             failed = [.. _pending.Values];
@@ -152,7 +152,7 @@ internal sealed class AckTable : ITimerTarget
         }
 
         List<PendingAck>? expired = null;
-        lock (_gate)
+        lock (_pending)
         {
             var earliest = long.MaxValue;
             foreach (var pending in _pending.Values)

@@ -68,7 +68,10 @@ internal static class ManagedWebSocketConnector
     public static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectAsync(EngineOptions options, Uri uri, bool readRefusalBody, CancellationToken cancellationToken)
     {
         var where = uri.GetLeftPart(UriPartial.Path);
-        var host = uri.HostNameType == UriHostNameType.Dns ? uri.IdnHost : uri.Host.Trim('[', ']');
+        // The host string of the options' URL when it is the same host: one string for all the sockets of a client,
+        // which the connected socket's DnsEndPoint and the TLS options keep, rather than one per handshake URL.
+        var named = options.Url is { } url && url.Host == uri.Host ? url : uri;
+        var host = named.HostNameType == UriHostNameType.Dns ? named.IdnHost : named.Host.Trim('[', ']');
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         ConnectPortSelection.Apply(socket);
         Stream? stream = null;
@@ -76,7 +79,7 @@ internal static class ManagedWebSocketConnector
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(host, uri.Port), cancellationToken).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
+            stream = new SocketStream(socket);
             if (uri.Scheme is "wss" or "https")
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
