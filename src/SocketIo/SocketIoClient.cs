@@ -42,7 +42,14 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     private readonly byte[] _namespaceUtf8;
     private readonly AckTable _acks;
     private readonly IDisposable _ackDeadlines;
-    private readonly TaskCompletionSource<string> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>A CONNECT reply already answered: what <see cref="_connected"/> becomes once <see cref="Id"/> is set.</summary>
+    private static readonly TaskCompletionSource<string> s_connected = Connected();
+
+    /// <summary>
+    /// The CONNECT reply: completed with the id, or faulted. Once the id is read it is replaced by <see cref="s_connected"/>,
+    /// completed alike, so that a connected client keeps no source of its own (an idle socket's heap).
+    /// </summary>
+    private TaskCompletionSource<string> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SocketIoDisconnectedException? _disconnected;
     private int _notified;
     private int _queuedAutomaticAcks;
@@ -463,8 +470,20 @@ public sealed partial class SocketIoClient : IAsyncDisposable
     }
 
     /// <summary>Waits for the CONNECT reply; sets <see cref="Id"/>.</summary>
-    internal async Task WaitConnectedAsync(CancellationToken cancellationToken) =>
+    internal async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
         Id = await _connected.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Every later reader asks only whether it completed, successfully or not, and it did, successfully.
+        Volatile.Write(ref _connected, s_connected);
+    }
+
+    private static TaskCompletionSource<string> Connected()
+    {
+        var done = new TaskCompletionSource<string>();
+        done.SetResult(string.Empty);
+        return done;
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(EngineMessageWriter message, IReadOnlyList<ReadOnlyMemory<byte>>? attachments, CancellationToken cancellationToken)
