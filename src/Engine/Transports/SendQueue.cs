@@ -245,9 +245,11 @@ internal sealed class SendQueue
 
         if (write.IsCompleted)
         {
-            var error = Map(ErrorOf(write)!);
+            // It may have completed, successfully, just after the check above (a write that finished on another thread).
+            var failure = ErrorOf(write);
+            var error = failure is null ? null : Map(failure);
             WriteQueued();
-            return ValueTask.FromException(error);
+            return error is null ? default : ValueTask.FromException(error);
         }
 
         return FinishOwnAsync(write);

@@ -300,6 +300,51 @@ public sealed class SendQueueTests
         await queued.WaitAsync(TestTimeouts.Default);
     }
 
+    [Fact]
+    public async Task AWriteThatCompletesBetweenTheQueuesTwoChecks_IsASuccess_AndTheQueueMovesOn()
+    {
+        // The write reports "pending" when first asked and "succeeded" from then on: it finished on another thread in
+        // between, as a socket send may. The queue must neither report an error nor map a null one (it once threw here).
+        var socket = new CompletesWhileCheckedSocket();
+        var queue = new SendQueue(socket) { MapError = new ThrowingMap() };
+
+        await queue.SendAsync(Text("first"), null, long.MaxValue, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+        await queue.SendAsync(Text("second"), null, long.MaxValue, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(2, socket.Writes);
+    }
+
+    /// <summary>Each write's ValueTask says pending at its first status check, then succeeded.</summary>
+    private sealed class CompletesWhileCheckedSocket : ISendTarget, System.Threading.Tasks.Sources.IValueTaskSource
+    {
+        private int _checks;
+
+        public int Writes { get; private set; }
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> text, IReadOnlyList<ReadOnlyMemory<byte>>? binary)
+        {
+            Writes++;
+            _checks = 0;
+            return new ValueTask(this, 0);
+        }
+
+        public System.Threading.Tasks.Sources.ValueTaskSourceStatus GetStatus(short token) =>
+            _checks++ == 0 ? System.Threading.Tasks.Sources.ValueTaskSourceStatus.Pending : System.Threading.Tasks.Sources.ValueTaskSourceStatus.Succeeded;
+
+        public void GetResult(short token)
+        {
+        }
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, System.Threading.Tasks.Sources.ValueTaskSourceOnCompletedFlags flags) =>
+            continuation(state);
+    }
+
+    /// <summary>An error map that must not be asked: no write fails here.</summary>
+    private sealed class ThrowingMap : ISendErrorMap
+    {
+        public Exception Map(Exception error) => throw new InvalidOperationException($"Asked to map {error?.GetType().Name ?? "null"}.");
+    }
+
     private sealed class RecordingSocket : ISendTarget
     {
         private readonly object _gate = new();
