@@ -45,18 +45,23 @@ internal interface IEngineTransport : IDisposable
 
     /// <summary>
     /// Gathers the packets the calling thread sends, until <see cref="EndSendBatch"/>, into one network write; false (and
-    /// nothing changes) when the transport cannot, or another thread's batch is open.
+    /// nothing changes) when the transport cannot, or another thread's batch is open. None by default (polling: a poll
+    /// already carries every packet queued while the previous POST was in flight).
     /// </summary>
-    bool BeginSendBatch();
+    bool BeginSendBatch() => false;
 
     /// <summary>Ends the calling thread's batch: what it gathered is written (an error aborts the transport).</summary>
-    void EndSendBatch();
+    void EndSendBatch()
+    {
+    }
 
     /// <summary>
     /// Called on each tick of the connection's timer: a batch open since the previous tick (its thread blocked in a
     /// caller's code) has what it gathered written now, so that nothing waits longer than one tick.
     /// </summary>
-    void WriteStaleBatch();
+    void WriteStaleBatch()
+    {
+    }
 
     /// <summary>Closes the transport politely, bounded by <paramref name="timeout"/> on <paramref name="clock"/> and by
     /// <paramref name="cancellationToken"/>, then aborts it.</summary>

@@ -407,19 +407,6 @@ internal sealed class PollingTransport : IEngineTransport
         Abort();
     }
 
-    /// <summary>None: a poll already carries every packet queued while the previous POST was in flight.</summary>
-    public bool BeginSendBatch() => false;
-
-    /// <summary>Nothing to end: <see cref="BeginSendBatch"/> opens none.</summary>
-    public void EndSendBatch()
-    {
-    }
-
-    /// <summary>Nothing gathered: <see cref="BeginSendBatch"/> opens none.</summary>
-    public void WriteStaleBatch()
-    {
-    }
-
     /// <summary>
     /// Whether the server has stopped taking data: the same POST has been in flight since the previous call and a packet
     /// waiting to go out (in it, or queued behind it) has passed its deadline. A POST without deadlines is bounded by
