@@ -77,6 +77,8 @@ public sealed class FleetFailoverTests(ClusterFixture fixture, ITestOutputHelper
         await using var witness = await witnessClient.ConnectAsync(_cluster.Urls[2], Bound.Seconds(15));
         var witnessRoom = "witness-" + Guid.NewGuid().ToString("N");
         var ran = new ConcurrentDictionary<int, int>();
+        var witnessDisconnects = 0;
+        witness.Disconnected += (_, _) => Interlocked.Increment(ref witnessDisconnects);
         witness.On("once", e => ran.AddOrUpdate(e.ReadDataAsElement().GetProperty("n").GetInt32(), 1, static (_, c) => c + 1));
         await witness.PostAsJsonAsync("/room/join", new RoomData(witnessRoom), TestJson.Default.RoomData, Bound.Seconds(10));
 
@@ -158,7 +160,17 @@ public sealed class FleetFailoverTests(ClusterFixture fixture, ITestOutputHelper
         }
 
         // Every request ran once at most; one that completed ran exactly once.
-        await Bound.Until(() => outcomes.Where(static o => o.Value == "completed").All(o => ran.ContainsKey(o.Key)), 30);
+        try
+        {
+            await Bound.Until(() => outcomes.Where(static o => o.Value == "completed").All(o => ran.ContainsKey(o.Key)), 30);
+        }
+        catch (TimeoutException ex)
+        {
+            // Say which ones, and whether the witness itself lost its connection (and so its room) meanwhile.
+            var missing = outcomes.Where(o => o.Value == "completed" && !ran.ContainsKey(o.Key)).Select(static o => o.Key).Order().Take(20);
+            throw new TimeoutException($"{ex.Message} Completed but never seen by the witness: {string.Join(", ", missing)}; the witness disconnected {Volatile.Read(ref witnessDisconnects)} times.", ex);
+        }
+
         Assert.All(ran, r => Assert.Equal(1, r.Value));
         var byOutcome = outcomes.GroupBy(static o => o.Value).ToDictionary(static g => g.Key, static g => g.Count());
         foreach (var (n, outcome) in outcomes)
