@@ -27,6 +27,7 @@ internal static class LoadClients
         {
             ClientKind.SailSocket => new SailSocketLoadClient(url, options.Transport, options.Timeout, pin),
             ClientKind.SailSocketManaged => new SailSocketLoadClient(url, options.Transport, options.Timeout, pin, EngineWebSocketEngine.Managed),
+            ClientKind.SailSocketThread => new SailSocketLoadClient(url, options.Transport, options.Timeout, pin, EngineWebSocketEngine.Managed, receiveThread: true),
             ClientKind.Node => throw new ArgumentException("--client node runs in a child process (NodeLoadRun), not through a factory; it does not combine with --compare."),
             ClientKind.Raw => new RawWebSocketLoadClient(url, pin),
             ClientKind.SailSocketIo => new SocketIoLayerLoadClient(url, options.Transport, options.Timeout, pin),

@@ -20,6 +20,9 @@ internal enum ClientKind
     /// <summary>SailSocket with <see cref="Engine.EngineWebSocketEngine.Managed"/>: owned upgrade, batched writes.</summary>
     SailSocketManaged,
 
+    /// <summary>As <see cref="SailSocketManaged"/>, with <see cref="SailsClientOptions.ReceiveThread"/>: a thread per socket runs its reads.</summary>
+    SailSocketThread,
+
     /// <summary>Node's socket.io-client 4.8.1 in a child process (benchmarks/socketio-ack-server/client.js).</summary>
     Node,
 }
@@ -36,7 +39,8 @@ internal sealed class LoadOptions
           --client C                 sailsocket (default; WebSocketEngine = ClientWebSocket) | raw | socketioclient |
                                      sailsocket-io (SailSocket's Socket.IO layer without the Sails layer: which
                                      layer a gap comes from) | sailsocket-managed (WebSocketEngine = Managed, the
-                                     SailsClient default) | node (socket.io-client 4.8.1 in a child process,
+                                     SailsClient default) | sailsocket-thread (Managed, and each socket's reads on a
+                                     thread of its own: SailsClientOptions.ReceiveThread) | node (socket.io-client 4.8.1 in a child process,
                                      benchmarks/socketio-ack-server/client.js; WebSocket only)
           --transport T              websocket (default) | polling
           --tls                      https/wss: with --lift-socketio or --lift-sails, a throwaway self-signed
@@ -65,7 +69,7 @@ internal sealed class LoadOptions
         Paired comparison: two clients in one run against the same server, interleaved so that the machine's
         drift hits both alike; reports both clients' figures and the ratios B/A (instead of --client).
           --compare A,B              any two of raw | sailsocket | socketioclient | sailsocket-io |
-                                     sailsocket-managed | node (raw,raw: the A/A control); one socket each, both
+                                     sailsocket-managed | sailsocket-thread | node (raw,raw: the A/A control); one socket each, both
                                      connected throughout; --warmup W round trips on each, then the sequential phase
                                      in alternating blocks (A B, B A, A B, …) of --block round trips per client until
                                      each has --n, then the pipelined phase in alternating slices of --slice seconds
@@ -174,6 +178,7 @@ internal sealed class LoadOptions
         ClientKind.Raw => "raw",
         ClientKind.SailSocketIo => "sailsocket-io",
         ClientKind.SailSocketManaged => "sailsocket-managed",
+        ClientKind.SailSocketThread => "sailsocket-thread",
         ClientKind.Node => "node",
         _ => "socketioclient",
     };
@@ -325,7 +330,7 @@ internal sealed class LoadOptions
             {
                 { LiftSocketIo: false, LiftSails: false } => "--tls lifts the server with a certificate of its own: it needs --lift-socketio or --lift-sails.",
                 { Soak: true } => "--tls does not combine with --soak (a Sails server).",
-                { Client: ClientKind.SocketIoClient, Compare: null } => "--tls: the socketioclient client has no certificate pin here; use raw, sailsocket, sailsocket-io, sailsocket-managed or node.",
+                { Client: ClientKind.SocketIoClient, Compare: null } => "--tls: the socketioclient client has no certificate pin here; use raw, sailsocket, sailsocket-io, sailsocket-managed, sailsocket-thread or node.",
                 { Compare: { } tlsPair } when tlsPair.A == ClientKind.SocketIoClient || tlsPair.B == ClientKind.SocketIoClient => "--tls: the socketioclient client has no certificate pin here.",
                 _ => null,
             };
@@ -390,8 +395,9 @@ internal sealed class LoadOptions
         "socketioclient" => ClientKind.SocketIoClient,
         "sailsocket-io" => ClientKind.SailSocketIo,
         "sailsocket-managed" => ClientKind.SailSocketManaged,
+        "sailsocket-thread" => ClientKind.SailSocketThread,
         "node" => ClientKind.Node,
-        _ => throw new ArgumentException($"{name} must be sailsocket, raw, socketioclient, sailsocket-io, sailsocket-managed or node, not '{text}'."),
+        _ => throw new ArgumentException($"{name} must be sailsocket, raw, socketioclient, sailsocket-io, sailsocket-managed, sailsocket-thread or node, not '{text}'."),
     };
 
     private static int Int(string name, string text, int min, int max)

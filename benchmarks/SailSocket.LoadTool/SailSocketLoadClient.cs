@@ -10,12 +10,13 @@ internal sealed class SailSocketLoadClient : ILoadClientFactory
     private readonly SailsClient _client;
 
     /// <param name="pin">With <c>--tls</c>: the certificate check (<see cref="TlsCertificate.Validate"/>); otherwise null.</param>
-    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout, RemoteCertificateValidationCallback? pin, EngineWebSocketEngine engine = EngineWebSocketEngine.ClientWebSocket)
+    public SailSocketLoadClient(Uri url, string transport, TimeSpan timeout, RemoteCertificateValidationCallback? pin, EngineWebSocketEngine engine = EngineWebSocketEngine.ClientWebSocket, bool receiveThread = false)
     {
-        Name = engine == EngineWebSocketEngine.Managed ? "sailsocket-managed" : "sailsocket";
+        Name = receiveThread ? "sailsocket-thread" : engine == EngineWebSocketEngine.Managed ? "sailsocket-managed" : "sailsocket";
         _client = new SailsClient(new SailsClientOptions
         {
             WebSocketEngine = engine,
+            ReceiveThread = receiveThread,
             Url = url,
             ConnectTimeout = timeout,
             RequestTimeout = timeout,

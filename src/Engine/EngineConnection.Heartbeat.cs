@@ -38,7 +38,7 @@ public sealed partial class EngineConnection
         }
 
         var transport = Volatile.Read(ref _transport);
-        transport.WriteStaleBatch();
+        transport.OnTick();
         if (transport.IsSendStalled(timestamp, _sendTimeoutTicks))
         {
             Fail(new EngineConnectionException(

@@ -142,6 +142,17 @@ public sealed class EngineOptions
     public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.ClientWebSocket;
 
     /// <summary>
+    /// Whether a <see cref="EngineWebSocketEngine.Managed"/> WebSocket gets a thread of its own that waits for its data and
+    /// runs what the data completes (the receive loop, and the continuations of the requests it answers), as Node's event
+    /// loop does: no socket-engine wake-up or thread-pool work item per read, for the lowest CPU per message on a busy
+    /// socket. Costs a thread per connection (its stack reserves address space and commits only what it uses), so it is
+    /// for a few busy sockets, never for fleets. Code that blocks such a thread holds up its socket until the second
+    /// timer tick (<see cref="TimerResolution"/>) that finds it blocked, when a new thread takes the socket over.
+    /// Default <see langword="false"/>: reads complete on the thread pool. Other engines and polling ignore it.
+    /// </summary>
+    public bool ReceiveThread { get; init; }
+
+    /// <summary>
     /// Validates the server's certificate on the <c>https</c>/<c>wss</c> connections the Engine opens itself, in place of
     /// the system's validation: the <see cref="EngineWebSocketEngine.Managed"/> engine's, and those of the HTTP handler it
     /// creates when <see cref="HttpInvoker"/> is <see langword="null"/> (polling, <c>ClientWebSocket</c>). Default

@@ -77,6 +77,13 @@ public sealed class SailsClientOptions
     public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.Managed;
 
     /// <summary>
+    /// Whether each socket's managed WebSocket gets a thread of its own that waits for its data and runs the answers'
+    /// continuations (<see cref="EngineOptions.ReceiveThread"/>): the lowest CPU per request for a few busy sockets; a
+    /// thread per socket, so never for fleets. Default <see langword="false"/>.
+    /// </summary>
+    public bool ReceiveThread { get; init; }
+
+    /// <summary>
     /// Which Engine.IO revision to speak: 4 (socket.io 3/4 servers, sails-hook-sockets 3.x; the default), 3 (socket.io 2,
     /// sails-hook-sockets 2.x), or automatic (4, falling back to 3, remembered per server).
     /// </summary>

@@ -57,9 +57,10 @@ internal interface IEngineTransport : IDisposable
 
     /// <summary>
     /// Called on each tick of the connection's timer: a batch open since the previous tick (its thread blocked in a
-    /// caller's code) has what it gathered written now, so that nothing waits longer than one tick.
+    /// caller's code) has what it gathered written now, and a receive thread held up as long hands its read to the socket
+    /// (<see cref="WebSockets.SocketReceiveThread.OnTick"/>), so that nothing waits longer than about two ticks.
     /// </summary>
-    void WriteStaleBatch()
+    void OnTick()
     {
     }
 

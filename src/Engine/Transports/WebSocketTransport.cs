@@ -183,8 +183,14 @@ internal sealed class WebSocketTransport : IEngineTransport, ISendTarget
         WriteGathered();
     }
 
+    public void OnTick()
+    {
+        WriteStaleBatch();
+        _stream?.ReceiveThread?.OnTick();
+    }
+
     /// <summary>Writes what a batch open since the previous tick gathered: its thread is held up in a caller's code.</summary>
-    public void WriteStaleBatch()
+    internal void WriteStaleBatch()
     {
         if (_stream is null)
         {

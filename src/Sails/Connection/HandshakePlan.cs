@@ -99,6 +99,7 @@ internal sealed class HandshakePlan(SailsClient client, SocketIdentity identity)
 
                 // The managed engine opens its own connections: a proxy is tunnelled only by ClientWebSocket's handler.
                 WebSocketEngine = options.Proxy is null ? options.WebSocketEngine : EngineWebSocketEngine.ClientWebSocket,
+                ReceiveThread = options.ReceiveThread,
                 RemoteCertificateValidationCallback = options.RemoteCertificateValidationCallback,
                 Revision = options.Revision,
                 PollingRequestTimeout = options.PollingRequestTimeout,

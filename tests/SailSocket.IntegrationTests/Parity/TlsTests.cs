@@ -5,18 +5,19 @@ namespace SailSocket.IntegrationTests.Parity;
 
 /// <summary>
 /// TLS, through a TLS-terminating proxy with a self-signed certificate in front of the real Sails server, on both
-/// WebSocket engines (the managed one's own <c>SslStream</c>, <c>ClientWebSocket</c>'s handler): validation is on by
-/// default, and a validation callback can trust a certificate it knows.
+/// WebSocket engines (the managed one's own <c>SslStream</c>, also with its reads on a thread of its own;
+/// <c>ClientWebSocket</c>'s handler): validation is on by default, and a validation callback can trust a certificate it knows.
 /// </summary>
 public sealed class TlsTests : SailsServerTestBase
 {
     [Theory]
-    [InlineData(EngineWebSocketEngine.Managed)]
-    [InlineData(EngineWebSocketEngine.ClientWebSocket)]
-    public async Task A_self_signed_certificate_is_refused_by_default(EngineWebSocketEngine webSocketEngine)
+    [InlineData(EngineWebSocketEngine.Managed, false)]
+    [InlineData(EngineWebSocketEngine.Managed, true)]
+    [InlineData(EngineWebSocketEngine.ClientWebSocket, false)]
+    public async Task A_self_signed_certificate_is_refused_by_default(EngineWebSocketEngine webSocketEngine, bool receiveThread)
     {
         await using var proxy = new TlsTerminatingProxy(Server.Port);
-        await using var client = new SailsClient(new SailsClientOptions { Url = proxy.Url, WebSocketEngine = webSocketEngine });
+        await using var client = new SailsClient(new SailsClientOptions { Url = proxy.Url, WebSocketEngine = webSocketEngine, ReceiveThread = receiveThread });
         var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
         var engine = Assert.IsType<EngineConnectionException>(error.InnerException);
         Assert.Equal(EngineConnectionError.Unreachable, engine.Error);
@@ -24,11 +25,13 @@ public sealed class TlsTests : SailsServerTestBase
     }
 
     [Theory]
-    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed)]
-    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.Managed)]
-    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket)]
-    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.ClientWebSocket)]
-    public async Task A_validation_callback_that_knows_the_certificate_connects_over_wss(EngineTransports transports, EngineWebSocketEngine webSocketEngine)
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed, false)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.Managed, false)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.Managed, true)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.Managed, true)]
+    [InlineData(EngineTransports.WebSocket, EngineWebSocketEngine.ClientWebSocket, false)]
+    [InlineData(EngineTransports.PollingThenUpgrade, EngineWebSocketEngine.ClientWebSocket, false)]
+    public async Task A_validation_callback_that_knows_the_certificate_connects_over_wss(EngineTransports transports, EngineWebSocketEngine webSocketEngine, bool receiveThread)
     {
         await using var proxy = new TlsTerminatingProxy(Server.Port);
         var thumbprint = proxy.Certificate.GetCertHashString();
@@ -37,6 +40,7 @@ public sealed class TlsTests : SailsServerTestBase
             Url = proxy.Url,
             Transports = transports,
             WebSocketEngine = webSocketEngine,
+            ReceiveThread = receiveThread,
             RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint,
         });
         await using var socket = await client.ConnectAsync(Bound.Seconds(15));

@@ -43,7 +43,7 @@ internal sealed class FaultHarness : IAsyncDisposable
     public int Reconnects => Volatile.Read(ref _reconnects);
 
     /// <summary>Starts a proxy to <paramref name="server"/> and connects one socket through it.</summary>
-    public static async Task<FaultHarness> ConnectAsync(SailsServer server, EngineTransports transports, SailsReconnectionOptions? reconnection = null, EngineWebSocketEngine webSocketEngine = EngineWebSocketEngine.ClientWebSocket)
+    public static async Task<FaultHarness> ConnectAsync(SailsServer server, EngineTransports transports, SailsReconnectionOptions? reconnection = null, EngineWebSocketEngine webSocketEngine = EngineWebSocketEngine.ClientWebSocket, bool receiveThread = false)
     {
         var proxy = FaultProxy.Start(server.Port);
         var client = new SailsClient(new SailsClientOptions
@@ -51,6 +51,7 @@ internal sealed class FaultHarness : IAsyncDisposable
             Url = proxy.Url,
             Transports = transports,
             WebSocketEngine = webSocketEngine,
+            ReceiveThread = receiveThread,
             Reconnection = reconnection ?? FastReconnection,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(15),

@@ -6,10 +6,17 @@ namespace SailSocket.IntegrationTests.Transports;
 /// Bursts of acks on the managed engine, against a real Sails server: the acks that arrive together run their
 /// continuations on the receive loop's thread once it waits again, and what they send leaves in one write
 /// (<c>AckHandoff</c>, <see cref="EngineConnection.BeginSendBatch"/>). Every answer must still reach its own request, and a
-/// continuation that blocks on a request of its own inside such a burst must still get its answer.
+/// continuation that blocks on a request of its own inside such a burst must still get its answer. The same again with
+/// the socket's reads on a thread of its own (<see cref="ManagedEngineReceiveThreadBurstTests"/>).
 /// </summary>
-public sealed class ManagedEngineBurstTests : SailsServerTestBase
+public class ManagedEngineBurstTests : SailsServerTestBase
 {
+    /// <summary>The name the managed engine gives a socket's own receive thread (<see cref="EngineOptions.ReceiveThread"/>).</summary>
+    private const string ReceiveThreadName = "SailSocket receive";
+
+    /// <summary>Whether the socket reads on a thread of its own.</summary>
+    protected virtual bool ReceiveThread => false;
+
     protected override SailsClientOptions CreateOptions(Uri url) => new()
     {
         Url = url,
@@ -17,6 +24,7 @@ public sealed class ManagedEngineBurstTests : SailsServerTestBase
         ConnectTimeout = TimeSpan.FromSeconds(10),
         WebSocketEngine = EngineWebSocketEngine.Managed,
         Transports = EngineTransports.WebSocket,
+        ReceiveThread = ReceiveThread,
     };
 
     [Fact]
@@ -25,18 +33,33 @@ public sealed class ManagedEngineBurstTests : SailsServerTestBase
         await using var socket = await ConnectAsync();
         const int Workers = 16;
         const int PerWorker = 40;
+        var onReceiveThread = 0;
 
+        // Each worker resumes where its answer completes (no test context): with a receive thread, on that thread.
         var workers = Enumerable.Range(0, Workers).Select(async w =>
         {
             for (var n = 0; n < PerWorker; n++)
             {
-                var reply = (await socket.GetAsync($"/echo?w={w}&n={n}", Bound.Seconds(30))).ReadBody(TestJson.Default.EchoReply)!;
+                var reply = (await socket.GetAsync($"/echo?w={w}&n={n}", Bound.Seconds(30)).ConfigureAwait(false)).ReadBody(TestJson.Default.EchoReply)!;
+                if (Thread.CurrentThread.Name == ReceiveThreadName)
+                {
+                    Interlocked.Increment(ref onReceiveThread);
+                }
+
                 Assert.Equal(w.ToString(System.Globalization.CultureInfo.InvariantCulture), reply.Query.GetProperty("w").GetString());
                 Assert.Equal(n.ToString(System.Globalization.CultureInfo.InvariantCulture), reply.Query.GetProperty("n").GetString());
             }
         });
 
-        await Task.WhenAll(workers).Within(60);
+        await Task.Run(() => Task.WhenAll(workers)).Within(60);
+        if (ReceiveThread)
+        {
+            Assert.True(onReceiveThread > Workers * PerWorker / 2, $"{onReceiveThread} of {Workers * PerWorker} answers resumed on the receive thread");
+        }
+        else
+        {
+            Assert.Equal(0, onReceiveThread);
+        }
     }
 
     [Fact]
@@ -75,4 +98,14 @@ public sealed class ManagedEngineBurstTests : SailsServerTestBase
             Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), replies[i].second.Query.GetProperty("inner").GetString());
         }
     }
+}
+
+/// <summary>
+/// <see cref="ManagedEngineBurstTests"/> with the socket's reads on a thread of its own: the answers' continuations run
+/// there, and a continuation that blocks that thread is taken over at the timer's second tick (a new thread serves the
+/// socket), so the blocked requests still get their answers.
+/// </summary>
+public sealed class ManagedEngineReceiveThreadBurstTests : ManagedEngineBurstTests
+{
+    protected override bool ReceiveThread => true;
 }

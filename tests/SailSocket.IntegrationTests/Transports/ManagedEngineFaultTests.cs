@@ -7,28 +7,34 @@ namespace SailSocket.IntegrationTests.Transports;
 /// <summary>
 /// Fault injection on the managed WebSocket engine (owned upgrade, batched writes), through a <see cref="FaultProxy"/>
 /// against the shared Sails server: the same outcomes as <see cref="ProxyCutTests"/> asks of <c>ClientWebSocket</c>, and
-/// a burst of concurrent requests (batched on the wire) cut while in flight, none of them sent twice.
+/// a burst of concurrent requests (batched on the wire) cut while in flight, none of them sent twice; each also with the
+/// socket's reads on a thread of its own (<see cref="EngineOptions.ReceiveThread"/>).
 /// </summary>
 public sealed class ManagedEngineFaultTests
 {
     [Theory]
-    [InlineData("rst")]
-    [InlineData("fin")]
-    [InlineData("server-to-client")]
-    [InlineData("client-to-server")]
-    public async Task A_connection_cut_while_idle_is_reported_then_reconnected_and_the_socket_works(string cut)
+    [InlineData("rst", false)]
+    [InlineData("fin", false)]
+    [InlineData("server-to-client", false)]
+    [InlineData("client-to-server", false)]
+    [InlineData("rst", true)]
+    [InlineData("fin", true)]
+    [InlineData("server-to-client", true)]
+    public async Task A_connection_cut_while_idle_is_reported_then_reconnected_and_the_socket_works(string cut, bool receiveThread)
     {
         var server = await SharedSailsServer.GetAsync();
-        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed);
+        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed, receiveThread: receiveThread);
         await harness.AssertUsableAsync();
         await harness.CutWhileIdleAndRecoverAsync(cut);
     }
 
-    [Fact]
-    public async Task A_cut_in_the_middle_of_a_server_frame_fails_the_request_it_answered_without_resending_it()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cut_in_the_middle_of_a_server_frame_fails_the_request_it_answered_without_resending_it(bool receiveThread)
     {
         var server = await SharedSailsServer.GetAsync();
-        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed);
+        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed, receiveThread: receiveThread);
         await harness.AssertUsableAsync();
         var prefix = $"managed-midframe-{Guid.NewGuid():N}-";
         var name = prefix + new string('x', 3000);
@@ -43,11 +49,13 @@ public sealed class ManagedEngineFaultTests
         Assert.Equal([name], await FaultHarness.PetNamesAsync(server, prefix));
     }
 
-    [Fact]
-    public async Task A_burst_of_requests_cut_in_flight_fails_each_once_and_none_is_sent_twice()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_burst_of_requests_cut_in_flight_fails_each_once_and_none_is_sent_twice(bool receiveThread)
     {
         var server = await SharedSailsServer.GetAsync();
-        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed);
+        await using var harness = await FaultHarness.ConnectAsync(server, EngineTransports.WebSocket, webSocketEngine: EngineWebSocketEngine.Managed, receiveThread: receiveThread);
         await harness.AssertUsableAsync();
         var prefix = $"managed-burst-{Guid.NewGuid():N}-";
 

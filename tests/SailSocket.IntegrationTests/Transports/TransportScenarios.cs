@@ -25,6 +25,9 @@ public abstract class TransportScenarios : IAsyncLifetime
     /// <summary>What carries the WebSocket: <see cref="EngineWebSocketEngine.ClientWebSocket"/> unless a variant says otherwise.</summary>
     protected virtual EngineWebSocketEngine WebSocketEngine => EngineWebSocketEngine.ClientWebSocket;
 
+    /// <summary>Whether the managed WebSocket reads on a thread of its own (<see cref="EngineOptions.ReceiveThread"/>).</summary>
+    protected virtual bool ReceiveThread => false;
+
     private EngineRevision ExpectedRevision => Revision == EngineRevisionSelection.V3 ? EngineRevision.V3 : EngineRevision.V4;
 
     public async Task InitializeAsync() => _url = (await TransportSailsServer.GetAsync().Within(150)).Url;
@@ -190,6 +193,7 @@ public abstract class TransportScenarios : IAsyncLifetime
                 Transports = Transports,
                 Revision = Revision,
                 WebSocketEngine = WebSocketEngine,
+                ReceiveThread = ReceiveThread,
                 TimerResolution = TimeSpan.FromMilliseconds(50),
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 UpgradeTimeout = TimeSpan.FromSeconds(5),

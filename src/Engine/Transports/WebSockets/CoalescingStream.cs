@@ -91,6 +91,9 @@ internal sealed class CoalescingStream : Stream
     /// <summary>Whether writes are being gathered now.</summary>
     public bool IsCorked => _corked;
 
+    /// <summary>The thread serving the socket's reads under this stream (<see cref="EngineOptions.ReceiveThread"/>); null for none.</summary>
+    public SocketReceiveThread? ReceiveThread { get; init; }
+
     /// <summary>Bytes gathered and not yet written (tests).</summary>
     internal int BufferedCount => _batchCount;
 

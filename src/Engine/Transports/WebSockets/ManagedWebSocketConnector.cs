@@ -67,6 +67,17 @@ internal static class ManagedWebSocketConnector
     /// <exception cref="System.Security.Authentication.AuthenticationException">TLS failed (an untrusted certificate).</exception>
     public static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectAsync(EngineOptions options, Uri uri, bool readRefusalBody, CancellationToken cancellationToken)
     {
+        if (options.ReceiveThread)
+        {
+            // The socket's own thread opens it with blocking calls, then serves its reads.
+            return await SocketReceiveThread.Start(thread => ConnectCoreAsync(options, uri, readRefusalBody, thread, cancellationToken).AsTask()).ConfigureAwait(false);
+        }
+
+        return await ConnectCoreAsync(options, uri, readRefusalBody, receiveThread: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectCoreAsync(EngineOptions options, Uri uri, bool readRefusalBody, SocketReceiveThread? receiveThread, CancellationToken cancellationToken)
+    {
         var where = uri.GetLeftPart(UriPartial.Path);
         // The host string of the options' URL when it is the same host: one string for all the sockets of a client,
         // which the connected socket's DnsEndPoint and the TLS options keep, rather than one per handshake URL.
@@ -78,8 +89,17 @@ internal static class ManagedWebSocketConnector
         byte[]? head = null;
         try
         {
-            await socket.ConnectAsync(new DnsEndPoint(host, uri.Port), cancellationToken).ConfigureAwait(false);
-            stream = new SocketStream(socket);
+            if (receiveThread is null)
+            {
+                await socket.ConnectAsync(new DnsEndPoint(host, uri.Port), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                SocketStream.ConnectBlocking(socket, new DnsEndPoint(host, uri.Port), cancellationToken);
+            }
+
+            var plain = new SocketStream(socket, receiveThread);
+            stream = plain;
             if (uri.Scheme is "wss" or "https")
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
@@ -146,10 +166,14 @@ internal static class ManagedWebSocketConnector
             }
 
             // Frames that came with the head are read first; the head buffer goes with them, or back to the pool now.
-            var coalescing = new CoalescingStream(stream, options.BufferPool, head, response.HeadLength, count);
+            var coalescing = new CoalescingStream(stream, options.BufferPool, head, response.HeadLength, count)
+            {
+                ReceiveThread = receiveThread,
+            };
             head = null;
             stream = coalescing;
             var webSocket = new OwnedWebSocket(coalescing, options.BufferPool);
+            receiveThread?.Serve(plain);
             stream = null;
             return (webSocket, coalescing);
         }
