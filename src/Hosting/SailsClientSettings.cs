@@ -31,6 +31,12 @@ public sealed class SailsClientSettings
     public string WebSocketEngine { get; set; } = "Managed";
 
     /// <summary>
+    /// Whether each socket's managed WebSocket reads on a thread of its own (<see cref="SailsClientOptions.ReceiveThread"/>):
+    /// the lowest CPU per request for a few busy sockets. Default <see langword="false"/>.
+    /// </summary>
+    public bool ReceiveThread { get; set; }
+
+    /// <summary>
     /// How long a node that failed is tried last (<see cref="SailsClientOptions.FailedNodeRetryDelay"/>, with
     /// <see cref="Urls"/>). Default 30 s; must not be negative.
     /// </summary>

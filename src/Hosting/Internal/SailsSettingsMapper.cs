@@ -67,6 +67,7 @@ internal static class SailsSettingsMapper
             Path = settings.Path,
             Transports = transports,
             WebSocketEngine = engine,
+            ReceiveThread = settings.ReceiveThread,
             FailedNodeRetryDelay = settings.FailedNodeRetryDelay,
             ConnectTimeout = settings.ConnectTimeout,
             RequestTimeout = settings.RequestTimeout,

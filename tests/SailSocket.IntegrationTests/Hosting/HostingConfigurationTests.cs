@@ -92,6 +92,7 @@ public sealed class HostingConfigurationTests
             ["Sails:Transports"] = "pollingthenupgrade",
             ["Sails:Reconnection:Attempts"] = "3",
             ["Sails:WebSocketEngine"] = "managed",
+            ["Sails:ReceiveThread"] = "true",
             ["Sails:FailedNodeRetryDelay"] = "00:00:05",
         });
         var settings = host.Services.GetRequiredService<IOptionsMonitor<SailsClientSettings>>().Get(Options.DefaultName);
@@ -104,6 +105,7 @@ public sealed class HostingConfigurationTests
         Assert.Equal([new Uri("http://127.0.0.1:9"), new Uri("http://127.0.0.2:9")], client.Options.Urls!);
         Assert.Equal(SailSocket.Engine.EngineTransports.PollingThenUpgrade, client.Options.Transports);
         Assert.Equal(SailSocket.Engine.EngineWebSocketEngine.Managed, client.Options.WebSocketEngine);
+        Assert.True(client.Options.ReceiveThread);
         Assert.Equal(TimeSpan.FromSeconds(5), client.Options.FailedNodeRetryDelay);
         Assert.True(client.Options.Reconnection.Enabled);
         Assert.Equal(3, client.Options.Reconnection.Attempts);
