@@ -168,6 +168,60 @@ public sealed class SocketReceiveThreadTests
         Assert.True(stream.Socket.SafeHandle.IsClosed);
     }
 
+    [Fact]
+    public async Task Every_thread_ends_once_its_socket_is_closed()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // counts the process's threads by name in /proc
+        }
+
+        using var listener = Listen();
+        listener.Listen(16);
+        var peers = new List<Socket>();
+        var streams = new List<SocketStream>();
+        for (var i = 0; i < 8; i++)
+        {
+            var connect = SocketReceiveThread.Start(thread => Task.FromResult(Connect(thread, listener, CancellationToken.None)));
+            peers.Add(await listener.AcceptAsync().WaitAsync(TestTimeouts.Default));
+            streams.Add(await connect.WaitAsync(TestTimeouts.Default));
+        }
+
+        // Half wait for data, half are idle (no read asked).
+        var reads = streams.Take(4).Select(s => s.ReadAsync(new byte[4]).AsTask()).ToList();
+        Assert.True(CountReceiveThreads() >= 8);
+
+        foreach (var stream in streams)
+        {
+            stream.Dispose();
+        }
+
+        foreach (var read in reads)
+        {
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(TestTimeouts.Default));
+        }
+
+        await WaitUntilAsync(() => CountReceiveThreads() == 0);
+        foreach (var peer in peers)
+        {
+            peer.Dispose();
+        }
+    }
+
+    /// <summary>This process's threads named for a receive thread (Linux keeps the first 15 bytes of a name).</summary>
+    private static int CountReceiveThreads() =>
+        Directory.EnumerateDirectories("/proc/self/task").Count(static task =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(task, "comm")).StartsWith(ThreadName[..15], StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false; // the thread ended meanwhile
+            }
+        });
+
     private static Socket Listen()
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
