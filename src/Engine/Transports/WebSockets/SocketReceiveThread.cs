@@ -308,6 +308,9 @@ internal sealed class SocketReceiveThread : IValueTaskSource<int>
         {
             if (Interlocked.CompareExchange(ref _state, Pending, Serving) != Serving)
             {
+                // Closed while this thread held the read (Close leaves a read being served to it): it fails here.
+                _buffer = default;
+                _completion.SetException(new ObjectDisposedException(nameof(Socket)));
                 return false;
             }
 

@@ -85,6 +85,26 @@ public sealed class SocketReceiveThreadTests
     }
 
     [Fact]
+    public async Task A_read_waiting_at_close_always_completes_whatever_the_thread_is_doing()
+    {
+        // The close may come while the thread is looking at the socket for that very read (it holds it then): each of
+        // these reads must still fail, never hang.
+        using var listener = Listen();
+        listener.Listen(16);
+        for (var i = 0; i < 300; i++)
+        {
+            var connect = SocketReceiveThread.Start(thread => Task.FromResult(Connect(thread, listener, CancellationToken.None)));
+            using var server = await listener.AcceptAsync().WaitAsync(TestTimeouts.Default);
+            var stream = await connect.WaitAsync(TestTimeouts.Default);
+            var read = stream.ReadAsync(new byte[8]).AsTask();
+            Thread.SpinWait((i % 100) * 50);
+            stream.Dispose();
+            var outcome = await Record.ExceptionAsync(() => read.WaitAsync(TestTimeouts.Default));
+            Assert.True(outcome is ObjectDisposedException or IOException, $"iteration {i}: {outcome}");
+        }
+    }
+
+    [Fact]
     public async Task A_thread_held_up_in_a_continuation_is_replaced_at_the_second_tick_and_the_socket_goes_on()
     {
         using var listener = Listen();
