@@ -84,7 +84,7 @@ internal sealed class SocketReceiveThread : IValueTaskSource<int>
     public bool IsServing => Volatile.Read(ref _socket) is not null;
 
     /// <summary>Whether the calling thread is the one serving the socket now.</summary>
-    public bool IsCurrent => Environment.CurrentManagedThreadId == Volatile.Read(ref _threadId);
+    private bool IsCurrent => Environment.CurrentManagedThreadId == Volatile.Read(ref _threadId);
 
     /// <summary>Threads started for this socket (tests): 1, and one more per takeover.</summary>
     internal int ThreadsStarted => Volatile.Read(ref _threadsStarted);
