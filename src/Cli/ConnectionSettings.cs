@@ -15,6 +15,9 @@ internal sealed class ConnectionSettings
     /// <summary>--engine: what carries the WebSocket (the Sails client's default, <see cref="EngineWebSocketEngine.Managed"/>, unless asked).</summary>
     public EngineWebSocketEngine WebSocketEngine { get; init; } = EngineWebSocketEngine.Managed;
 
+    /// <summary>--receive-thread: a thread per managed WebSocket (<see cref="SailsClientOptions.ReceiveThread"/>).</summary>
+    public bool ReceiveThread { get; init; }
+
     /// <summary>The -H headers: sent with every request (inside the Sails envelope).</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
@@ -74,6 +77,7 @@ internal sealed class ConnectionSettings
             Transports = Transports,
             Revision = Revision,
             WebSocketEngine = WebSocketEngine,
+            ReceiveThread = ReceiveThread,
             Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase),
             InitialConnectionHeaders = handshakeHeaders,
             ConnectTimeout = Timeout,

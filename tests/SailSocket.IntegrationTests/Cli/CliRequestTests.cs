@@ -129,7 +129,23 @@ public sealed class CliRequestTests : IAsyncLifetime
         Assert.Equal(engine, body.RootElement.GetProperty("query").GetProperty("engine").GetString());
     }
 
+    [Fact]
+    public async Task The_receive_thread_option_reaches_the_client_options_and_answers()
+    {
+        var common = new CommonOptions();
+        var command = new System.CommandLine.Command("get");
+        common.AddTo(command);
+        Assert.False(common.Read(command.Parse(Array.Empty<string>())).ReceiveThread);
+        Assert.True(common.Read(command.Parse(["--receive-thread"])).ReceiveThread);
+
+        var run = await CliRun.RunAsync(30, "get", Url("/echo?thread=1"), "--receive-thread");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var body = JsonDocument.Parse(run.Out);
+        Assert.Equal("1", body.RootElement.GetProperty("query").GetProperty("thread").GetString());
+    }
+
     [Theory]
+    [InlineData("get", "URL", "--receive-thread", "--engine", "clientwebsocket")]
     [InlineData("get", "URL", "--engine", "curl")]
     [InlineData("get", "URL", "--data", "{not json")]
     [InlineData("get", "URL", "--bogus")]

@@ -108,4 +108,27 @@ public class ManagedEngineBurstTests : SailsServerTestBase
 public sealed class ManagedEngineReceiveThreadBurstTests : ManagedEngineBurstTests
 {
     protected override bool ReceiveThread => true;
+
+    /// <summary>
+    /// A host name is looked up before the thread starts (asynchronously, so the connect's token bounds it), and its
+    /// addresses are tried in turn: <c>localhost</c> may give <c>::1</c> first, where the server (on 127.0.0.1) refuses.
+    /// </summary>
+    [Fact]
+    public async Task A_host_name_is_looked_up_and_each_of_its_addresses_tried()
+    {
+        var url = new UriBuilder(Server.Url) { Host = "localhost" }.Uri;
+        await using var client = new SailsClient(CreateOptions(url));
+        await using var socket = await client.ConnectAsync(Bound.Seconds(15));
+        var reply = await socket.GetAsync("/echo", Bound.Seconds(10));
+        Assert.Equal(socket.Id, reply.ReadBody(TestJson.Default.EchoReply)!.SocketId);
+    }
+
+    [Fact]
+    public async Task A_host_name_that_does_not_resolve_fails_as_unreachable()
+    {
+        var url = new UriBuilder(Server.Url) { Host = "no-such-host.invalid" }.Uri;
+        await using var client = new SailsClient(CreateOptions(url));
+        var error = await Assert.ThrowsAsync<SailsConnectionException>(() => client.ConnectAsync(Bound.Seconds(15)));
+        Assert.Equal(EngineConnectionError.Unreachable, Assert.IsType<EngineConnectionException>(error.InnerException).Error);
+    }
 }

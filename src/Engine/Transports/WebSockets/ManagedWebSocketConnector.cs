@@ -67,22 +67,38 @@ internal static class ManagedWebSocketConnector
     /// <exception cref="System.Security.Authentication.AuthenticationException">TLS failed (an untrusted certificate).</exception>
     public static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectAsync(EngineOptions options, Uri uri, bool readRefusalBody, CancellationToken cancellationToken)
     {
-        if (options.ReceiveThread)
-        {
-            // The socket's own thread opens it with blocking calls, then serves its reads.
-            return await SocketReceiveThread.Start(thread => ConnectCoreAsync(options, uri, readRefusalBody, thread, cancellationToken).AsTask()).ConfigureAwait(false);
-        }
-
-        return await ConnectCoreAsync(options, uri, readRefusalBody, receiveThread: null, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectCoreAsync(EngineOptions options, Uri uri, bool readRefusalBody, SocketReceiveThread? receiveThread, CancellationToken cancellationToken)
-    {
-        var where = uri.GetLeftPart(UriPartial.Path);
         // The host string of the options' URL when it is the same host: one string for all the sockets of a client,
         // which the connected socket's DnsEndPoint and the TLS options keep, rather than one per handshake URL.
         var named = options.Url is { } url && url.Host == uri.Host ? url : uri;
         var host = named.HostNameType == UriHostNameType.Dns ? named.IdnHost : named.Host.Trim('[', ']');
+        if (options.ReceiveThread)
+        {
+            // The name is looked up here, asynchronously under the token (a blocking lookup on the thread could not be
+            // aborted); then the socket's own thread opens it with blocking calls, and serves its reads.
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            if (addresses.Length == 0)
+            {
+                throw new SocketException((int)SocketError.HostNotFound);
+            }
+
+            return await SocketReceiveThread.Start(thread => ConnectCoreAsync(options, uri, host, addresses, readRefusalBody, thread, cancellationToken).AsTask()).ConfigureAwait(false);
+        }
+
+        return await ConnectCoreAsync(options, uri, host, addresses: null, readRefusalBody, receiveThread: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The connect itself; with <paramref name="receiveThread"/>, run on that thread with blocking calls.</summary>
+    /// <param name="options">As <see cref="ConnectAsync"/>.</param>
+    /// <param name="uri">As <see cref="ConnectAsync"/>.</param>
+    /// <param name="host">The host name (or address) to connect to and to check the certificate against.</param>
+    /// <param name="addresses">With <paramref name="receiveThread"/>: <paramref name="host"/>'s addresses, tried in turn.</param>
+    /// <param name="readRefusalBody">As <see cref="ConnectAsync"/>.</param>
+    /// <param name="receiveThread">The socket's own thread, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">As <see cref="ConnectAsync"/>.</param>
+    private static async ValueTask<(WebSocket WebSocket, CoalescingStream Stream)> ConnectCoreAsync(
+        EngineOptions options, Uri uri, string host, IPAddress[]? addresses, bool readRefusalBody, SocketReceiveThread? receiveThread, CancellationToken cancellationToken)
+    {
+        var where = uri.GetLeftPart(UriPartial.Path);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         ConnectPortSelection.Apply(socket);
         Stream? stream = null;
@@ -95,7 +111,7 @@ internal static class ManagedWebSocketConnector
             }
             else
             {
-                SocketStream.ConnectBlocking(socket, new DnsEndPoint(host, uri.Port), cancellationToken);
+                SocketStream.ConnectBlocking(socket, addresses!, uri.Port, cancellationToken);
             }
 
             var plain = new SocketStream(socket, receiveThread);

@@ -71,16 +71,19 @@ internal sealed class SocketStream : NetworkStream
         return cancellationToken.CanBeCanceled ? WriteAbortingAsync(buffer, cancellationToken) : SocketSendOperation.SendAsync(Socket, buffer);
     }
 
-    /// <summary>Opens the TCP connection with a blocking call (the receive thread's connect), aborted by <paramref name="cancellationToken"/>.</summary>
+    /// <summary>
+    /// Opens the TCP connection to the first of <paramref name="addresses"/> that answers, with blocking calls (the receive
+    /// thread's connect), aborted by <paramref name="cancellationToken"/>.
+    /// </summary>
     /// <exception cref="OperationCanceledException">Cancelled: the socket was aborted.</exception>
     /// <exception cref="SocketException">The host could not be reached.</exception>
-    public static void ConnectBlocking(Socket socket, EndPoint endPoint, CancellationToken cancellationToken)
+    public static void ConnectBlocking(Socket socket, IPAddress[] addresses, int port, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var abort = cancellationToken.UnsafeRegister(static state => ((Socket)state!).Dispose(), socket);
         try
         {
-            socket.Connect(endPoint);
+            socket.Connect(addresses, port);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && cancellationToken.IsCancellationRequested)
         {

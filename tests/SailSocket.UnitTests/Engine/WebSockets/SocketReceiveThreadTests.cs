@@ -254,7 +254,8 @@ public sealed class SocketReceiveThreadTests
     private static SocketStream Connect(SocketReceiveThread thread, Socket listener, CancellationToken cancellationToken, bool serve = true)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        SocketStream.ConnectBlocking(socket, listener.LocalEndPoint!, cancellationToken);
+        var bound = (IPEndPoint)listener.LocalEndPoint!;
+        SocketStream.ConnectBlocking(socket, [bound.Address], bound.Port, cancellationToken);
         var stream = new SocketStream(socket, thread);
         if (serve)
         {
