@@ -242,6 +242,18 @@ public sealed class SocketReceiveThreadTests
             }
         });
 
+    [Fact]
+    public void A_blocking_connect_tries_each_address_in_turn()
+    {
+        // A host name's addresses (looked up before the thread starts): ::1 refuses (the listener is on 127.0.0.1 only).
+        using var listener = Listen();
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        SocketStream.ConnectBlocking(socket, [IPAddress.IPv6Loopback, IPAddress.Loopback], port, CancellationToken.None);
+        Assert.True(socket.Connected);
+        Assert.Equal(port, ((IPEndPoint)socket.RemoteEndPoint!).Port);
+    }
+
     private static Socket Listen()
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
