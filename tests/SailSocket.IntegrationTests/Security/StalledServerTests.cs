@@ -15,8 +15,15 @@ public sealed class StalledServerTests(ITestOutputHelper output)
     /// <summary>The documented disposal bound: 2 s for the DISCONNECT packet, 2 s for the close handshake, and timer ticks.</summary>
     private const double DisposalBound = 4.5;
 
-    /// <summary>Slack for timers and a loaded 2-core machine on top of a stated bound.</summary>
-    private const double Slack = 1.5;
+    /// <summary>
+    /// Slack for timers and a loaded 2-core machine on top of a stated bound (a CI run beside other work once took
+    /// 3.56 s for a 2 s deadline, where 1.5 s of slack had been allowed). What these tests tell apart is a deadline kept
+    /// from one never kept: the waits themselves are bounded by <c>Within</c>.
+    /// </summary>
+    private const double Slack = 3;
+
+    /// <summary>What "at once" allows on a loaded machine: well under the 2 s bounds of a DISCONNECT or a close handshake.</summary>
+    private const double AtOnce = 1;
 
     /// <summary>A request body far larger than the loopback socket buffers take from a server that reads nothing.</summary>
     private static readonly ReadOnlyMemory<byte> s_hugeBody = Encoding.UTF8.GetBytes("\"" + new string('a', 24 * 1024 * 1024) + "\"");
@@ -124,7 +131,7 @@ public sealed class StalledServerTests(ITestOutputHelper output)
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post.Within(5));
         output.WriteLine($"elapsed {watch.Elapsed.TotalSeconds:0.000} s");
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 0.5);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0, AtOnce);
     }
 
     [Theory]
@@ -213,7 +220,7 @@ public sealed class StalledServerTests(ITestOutputHelper output)
                 await cts.CancelAsync();
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => post.Within(5));
                 output.WriteLine($"elapsed {watch.Elapsed.TotalSeconds:0.000} s");
-                Assert.InRange(watch.Elapsed.TotalSeconds, 0, 0.5);
+                Assert.InRange(watch.Elapsed.TotalSeconds, 0, AtOnce);
             }
 
             // The POST that nobody waits for any more failed when the socket was disposed: that fault is not left unobserved.
