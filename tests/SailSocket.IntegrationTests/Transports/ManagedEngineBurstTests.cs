@@ -7,8 +7,10 @@ namespace SailSocket.IntegrationTests.Transports;
 /// continuations on the receive loop's thread once it waits again, and what they send leaves in one write
 /// (<c>AckHandoff</c>, <see cref="EngineConnection.BeginSendBatch"/>). Every answer must still reach its own request, and a
 /// continuation that blocks on a request of its own inside such a burst must still get its answer. The same again with
-/// the socket's reads on a thread of its own (<see cref="ManagedEngineReceiveThreadBurstTests"/>).
+/// the socket's reads on a thread of its own (<see cref="ManagedEngineReceiveThreadBurstTests"/>). Run alone
+/// (<see cref="BlockingContinuationsGroup"/>): the blocking continuations may starve the process's thread pool.
 /// </summary>
+[Collection(BlockingContinuationsGroup.Name)]
 public class ManagedEngineBurstTests : SailsServerTestBase
 {
     /// <summary>The name the managed engine gives a socket's own receive thread (<see cref="EngineOptions.ReceiveThread"/>).</summary>
@@ -105,6 +107,7 @@ public class ManagedEngineBurstTests : SailsServerTestBase
 /// there, and a continuation that blocks that thread is taken over at the timer's second tick (a new thread serves the
 /// socket), so the blocked requests still get their answers.
 /// </summary>
+[Collection(BlockingContinuationsGroup.Name)]
 public sealed class ManagedEngineReceiveThreadBurstTests : ManagedEngineBurstTests
 {
     protected override bool ReceiveThread => true;
